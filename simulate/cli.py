@@ -1,0 +1,149 @@
+"""The ``smallworld`` command line (thin: parse, call the public API, print).
+
+Every command that takes a graph accepts a file path or a dataset name
+(``smallworld graph info ego-facebook``). Errors caused by input print one line on stderr
+and exit with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+import numpy as np
+
+from . import __version__
+from .errors import SmallworldError
+
+
+class SmallworldGroup(click.Group):
+    """Click group that turns input errors into one clean line and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SmallworldError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+            click.echo(f"error: {exc.filename or ''}: {exc.strerror}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=SmallworldGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="smallworld")
+def main():
+    """smallworld: how many hops separate people, and can they find the short paths?
+
+    \b
+    Graphs: a file (SNAP text, CSV, Parquet, GML, .mat, .jlg, KONECT, native .swg)
+    or a dataset name from 'smallworld data list'.
+    """
+
+
+def graph_source(func):
+    """Options shared by every command that reads a graph: SOURCE, --directed/--undirected, --format, --data-dir."""
+
+    @click.argument("source", metavar="PATH|NAME")
+    @click.option("--directed/--undirected", default=None,
+                  help="Treat edges as directed or not [default: the dataset's or file's own; text files: undirected].")
+    @click.option("--format", "fmt", default=None, metavar="F",
+                  help="Input format, overriding the file name (snap, csv, parquet, native, gml, mat, jlg, konect, ...).")
+    @click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
+                  help="Directory holding dataset files [default: $SMALLWORLD_DATA, else ../shared/data].")
+    @functools.wraps(func)
+    def wrapper(source, directed, fmt, data_dir, **kwargs):
+        from .io import read_graph
+
+        graph = read_graph(source, directed=directed, format=fmt, data_dir=data_dir)
+        return func(graph=graph, source=source, **kwargs)
+
+    return wrapper
+
+
+def echo_json(obj):
+    """Print one JSON object (numpy scalars converted)."""
+
+    def default(o):
+        if isinstance(o, np.integer):
+            return int(o)
+        if isinstance(o, np.floating):
+            return float(o)
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+        return str(o)
+
+    click.echo(json.dumps(obj, default=default))
+
+
+# ---------------------------------------------------------------------------- graph
+@main.group()
+def graph():
+    """Inspect and convert graphs."""
+
+
+def graph_summary(g) -> dict:
+    """The facts ``smallworld graph info`` prints, as a dict."""
+    deg = g.out_degree() if not g.directed else g.out_degree() + g.in_degree()
+    labels, k = g.connected_components()
+    largest = int(np.bincount(labels).max()) if g.n else 0
+    return {
+        "nodes": g.n,
+        "edges": g.num_edges,
+        "directed": g.directed,
+        "components": int(k),
+        "largest_component_nodes": largest,
+        "self_loops_dropped": g.report.self_loops_dropped,
+        "duplicates_dropped": g.report.duplicates_dropped,
+        "degree": {
+            "min": int(deg.min()) if g.n else 0,
+            "median": float(np.median(deg)) if g.n else 0.0,
+            "mean": float(deg.mean()) if g.n else 0.0,
+            "max": int(deg.max()) if g.n else 0,
+        },
+    }
+
+
+@graph.command("info")
+@graph_source
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def graph_info(graph, source, as_json):
+    """Nodes, edges, components and degrees of a graph.
+
+    Undirected edges are counted once; for directed graphs components are weak and the
+    degree is in + out.
+    """
+    s = graph_summary(graph)
+    if as_json:
+        echo_json(s)
+        return
+    d = s["degree"]
+    comp = "weakly connected components" if s["directed"] else "connected components"
+    click.echo(f"graph        {source}")
+    click.echo(f"nodes        {s['nodes']:,}")
+    click.echo(f"edges        {s['edges']:,} ({'directed' if s['directed'] else 'undirected'})")
+    click.echo(f"dropped      {s['self_loops_dropped']:,} self-loops, {s['duplicates_dropped']:,} duplicates")
+    click.echo(f"components   {s['components']:,} {comp}; largest has {s['largest_component_nodes']:,} nodes")
+    click.echo(f"degree       min {d['min']}, median {d['median']:g}, mean {d['mean']:.2f}, max {d['max']}")
+
+
+@graph.command("convert")
+@graph_source
+@click.argument("out", type=click.Path(dir_okay=True))
+@click.option("--to", "to_fmt", type=click.Choice(["native", "parquet", "snap"]), default=None,
+              help="Output format [default: from OUT's name: .swg native, .parquet, .txt/.txt.gz SNAP].")
+def graph_convert(graph, source, out, to_fmt):
+    """Convert PATH|NAME to the native format (.swg), a Parquet edge table or SNAP text."""
+    from .io import write_graph
+
+    write_graph(graph, out, format=to_fmt)
+    click.echo(f"wrote {out}: {graph.n:,} nodes, {graph.num_edges:,} edges", err=True)
+
+
+# ---------------------------------------------------------------------------- further command groups
+# Each area registers its commands below this line (one block per area).

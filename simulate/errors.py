@@ -1,0 +1,26 @@
+"""Exceptions smallworld raises for bad input.
+
+Every error a user can cause (a missing file, a malformed line, a bad parameter) is a
+:class:`SmallworldError`; the CLI prints its message on one line and exits with status 2,
+without a traceback.
+"""
+
+
+class SmallworldError(Exception):
+    """Base class for errors caused by input (files, parameters, configs)."""
+
+
+class GraphError(SmallworldError, ValueError):
+    """An invalid graph or graph operation."""
+
+
+class FormatError(SmallworldError, ValueError):
+    """A file that cannot be parsed; the message names the file and, where known, the line."""
+
+
+class DatasetError(SmallworldError, LookupError):
+    """An unknown dataset, a missing data file or a checksum mismatch."""
+
+
+class ParameterError(SmallworldError, ValueError):
+    """A parameter outside its allowed range; the message names the parameter and the range."""

@@ -1,0 +1,113 @@
+"""Graph readers and writers, and the single entry points :func:`read_graph` / :func:`write_graph`.
+
+Formats (name: file names it is guessed from)
+
+==========  ==========================================================================
+native      ``*.swg`` directory: memory-mapped CSR (see :mod:`simulate.io.native`)
+parquet     ``*.parquet``: edge table ``src``, ``dst``[, ``weight``]
+snap        ``*.txt``, ``*.edges``, ``*.edgelist``, ``*.tsv`` (+ ``.gz``/``.bz2``/``.xz``):
+            whitespace or tab separated integers, ``#``/``%`` comments
+==========  ==========================================================================
+
+Further readers register themselves in :data:`READERS` (see the other modules of this package).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FormatError
+from ..graph import Graph
+from . import native, text
+
+#: format name -> reader(path, directed) returning a Graph. ``directed`` may be None ("file default").
+READERS = {
+    "native": lambda path, directed: native.read_native(path),
+    "parquet": lambda path, directed: native.read_parquet_edges(path, directed),
+    "snap": lambda path, directed: text.read_edgelist(path, directed=bool(directed)),
+}
+
+#: format name -> writer(graph, path)
+WRITERS = {
+    "native": native.write_native,
+    "parquet": native.write_parquet_edges,
+    "snap": text.write_edgelist,
+}
+
+#: (suffix, format), checked in order against the lower-cased file name.
+SUFFIXES = [
+    (".swg", "native"),
+    (".parquet", "parquet"),
+    (".pq", "parquet"),
+]
+
+_COMPRESSION = (".gz", ".bz2", ".xz")
+_TEXT_SUFFIXES = (".txt", ".edges", ".edgelist", ".el", ".tsv", ".dat")
+
+
+def guess_format(path) -> str:
+    """Format name from a file name (raises FormatError if it cannot be guessed)."""
+    name = Path(path).name.lower()
+    for suffix, fmt in SUFFIXES:
+        if name.endswith(suffix):
+            return fmt
+    base = name
+    for c in _COMPRESSION:
+        if base.endswith(c):
+            base = base[: -len(c)]
+    if base.endswith(_TEXT_SUFFIXES):
+        return "snap"
+    raise FormatError(f"{path}: cannot tell the format from the file name; pass format= "
+                      f"(--format) one of: {', '.join(sorted(READERS))}")
+
+
+def read_graph(source, directed=None, format=None, data_dir=None) -> Graph:
+    """Read a graph from a file or a known dataset name.
+
+    Parameters
+    ----------
+    source : str or Path
+        A file path, or a dataset name from :mod:`simulate.datasets` (e.g. ``"ego-facebook"``).
+    directed : bool, optional
+        Force directed/undirected. Default: the dataset registry's value for known datasets,
+        the file's own (native, Parquet), else undirected.
+    format : str, optional
+        Reader name (see :data:`READERS`); default guessed from the file name.
+    data_dir : str or Path, optional
+        Where dataset files live (see :func:`simulate.datasets.data_dir`).
+
+    Returns
+    -------
+    Graph
+    """
+    from .. import datasets
+
+    path = Path(source)
+    if not path.exists() and datasets.is_dataset(str(source)):
+        ds = datasets.get(str(source))
+        path = ds.local_path(data_dir)
+        if not path.exists():
+            raise FormatError(f"dataset {ds.name!r} is not present locally (expected {path}); "
+                              f"get it with: smallworld data fetch {ds.name}")
+        if directed is None:
+            directed = ds.directed
+        if format is None:
+            format = ds.format
+        return ds.read(path, directed=directed, format=format)
+    if not path.exists():
+        hint = ""
+        if "/" not in str(source) and "." not in str(source):
+            hint = " (and it is not a known dataset name: see 'smallworld data list')"
+        raise FormatError(f"{source}: no such file{hint}")
+    fmt = format or guess_format(path)
+    if fmt not in READERS:
+        raise FormatError(f"unknown format {fmt!r}; known formats: {', '.join(sorted(READERS))}")
+    return READERS[fmt](path, directed)
+
+
+def write_graph(graph: Graph, path, format=None):
+    """Write ``graph`` to ``path`` (native ``.swg``, ``.parquet`` edges, or SNAP text). Atomic."""
+    fmt = format or guess_format(path)
+    if fmt not in WRITERS:
+        raise FormatError(f"cannot write format {fmt!r}; writable formats: {', '.join(sorted(WRITERS))}")
+    WRITERS[fmt](graph, path)

@@ -1,0 +1,290 @@
+"""Numba kernels that build and transform CSR adjacency arrays.
+
+Pure array code: no I/O, no configuration, no imports from the layers above.
+Conventions used by every kernel in :mod:`simulate.kernels`:
+
+* ``indptr`` is int64 of length ``n + 1``; ``indices`` is int32 of length ``indptr[n]``.
+* Row ``u`` lists the out-neighbours of ``u`` sorted ascending, without duplicates or self-loops.
+* An empty ``weights`` array (length 0) means "unweighted".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True)
+def _fill_rows(src, dst, weights, n):
+    """Scatter arcs into rows (counting sort by source). O(n + m)."""
+    m = src.shape[0]
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for i in range(m):
+        counts[src[i] + 1] += 1
+    for u in range(n):
+        counts[u + 1] += counts[u]
+    indptr = counts.copy()
+    pos = counts[:-1].copy()
+    indices = np.empty(m, dtype=np.int32)
+    has_w = weights.shape[0] > 0
+    w_out = np.empty(m if has_w else 0, dtype=np.float64)
+    for i in range(m):
+        u = src[i]
+        p = pos[u]
+        indices[p] = dst[i]
+        if has_w:
+            w_out[p] = weights[i]
+        pos[u] = p + 1
+    return indptr, indices, w_out
+
+
+@njit(cache=True, parallel=True)
+def _sort_dedupe_rows(indptr, indices, weights):
+    """Sort every row and drop repeated neighbours (keeping the largest weight).
+
+    Returns the new row lengths; rows are compacted in place at their start.
+    O(m log d_max); parallel over rows, so the result is independent of threads.
+    """
+    n = indptr.shape[0] - 1
+    has_w = weights.shape[0] > 0
+    new_len = np.zeros(n, dtype=np.int64)
+    for u in prange(n):
+        a = indptr[u]
+        b = indptr[u + 1]
+        if b - a == 0:
+            continue
+        if has_w:
+            order = np.argsort(indices[a:b], kind="mergesort")
+            row = indices[a:b][order]
+            wrow = weights[a:b][order]
+            k = 0
+            for j in range(b - a):
+                if k > 0 and row[j] == indices[a + k - 1]:
+                    if wrow[j] > weights[a + k - 1]:
+                        weights[a + k - 1] = wrow[j]
+                    continue
+                indices[a + k] = row[j]
+                weights[a + k] = wrow[j]
+                k += 1
+        else:
+            row = np.sort(indices[a:b])
+            k = 0
+            for j in range(b - a):
+                if k > 0 and row[j] == indices[a + k - 1]:
+                    continue
+                indices[a + k] = row[j]
+                k += 1
+        new_len[u] = k
+    return new_len
+
+
+@njit(cache=True, parallel=True)
+def _compact(indptr, indices, weights, new_len):
+    n = indptr.shape[0] - 1
+    new_indptr = np.zeros(n + 1, dtype=np.int64)
+    for u in range(n):
+        new_indptr[u + 1] = new_indptr[u] + new_len[u]
+    m = new_indptr[n]
+    out = np.empty(m, dtype=np.int32)
+    has_w = weights.shape[0] > 0
+    w_out = np.empty(m if has_w else 0, dtype=np.float64)
+    for u in prange(n):
+        a = indptr[u]
+        c = new_indptr[u]
+        for j in range(new_len[u]):
+            out[c + j] = indices[a + j]
+            if has_w:
+                w_out[c + j] = weights[a + j]
+    return new_indptr, out, w_out
+
+
+def build_csr(src, dst, n, weights=None):
+    """Build a sorted, duplicate-free CSR from arc arrays (self-loops must already be gone).
+
+    Parameters
+    ----------
+    src, dst : ndarray of int64
+        Arc endpoints in ``0..n-1``.
+    n : int
+        Number of nodes.
+    weights : ndarray of float64, optional
+        One weight per arc; duplicates keep the largest.
+
+    Returns
+    -------
+    indptr : int64 ndarray, indices : int32 ndarray, weights : float64 ndarray (empty if unweighted)
+
+    Notes
+    -----
+    Counting sort by source, then a per-row sort: O(n + m log d_max) time, about 2m extra int32.
+    """
+    w = np.empty(0, dtype=np.float64) if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
+    indptr, indices, w2 = _fill_rows(np.ascontiguousarray(src, dtype=np.int64),
+                                     np.ascontiguousarray(dst, dtype=np.int64), w, int(n))
+    new_len = _sort_dedupe_rows(indptr, indices, w2)
+    if int(new_len.sum()) == indices.shape[0]:
+        return indptr, indices, w2
+    return _compact(indptr, indices, w2, new_len)
+
+
+@njit(cache=True)
+def transpose_csr(indptr, indices, weights):
+    """Transpose (reverse every arc). Rows of the result come out sorted. O(n + m)."""
+    n = indptr.shape[0] - 1
+    m = indices.shape[0]
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for i in range(m):
+        counts[indices[i] + 1] += 1
+    for u in range(n):
+        counts[u + 1] += counts[u]
+    pos = counts[:-1].copy()
+    out = np.empty(m, dtype=np.int32)
+    has_w = weights.shape[0] > 0
+    w_out = np.empty(m if has_w else 0, dtype=np.float64)
+    for u in range(n):
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            p = pos[v]
+            out[p] = u
+            if has_w:
+                w_out[p] = weights[j]
+            pos[v] = p + 1
+    return counts, out, w_out
+
+
+@njit(cache=True)
+def _find(parent, x):
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+@njit(cache=True)
+def weak_components(indptr, indices):
+    """Weakly connected component labels (0..k-1, numbered by smallest node). Union-find, O(m alpha(n))."""
+    n = indptr.shape[0] - 1
+    parent = np.arange(n, dtype=np.int32)
+    for u in range(n):
+        for j in range(indptr[u], indptr[u + 1]):
+            a = _find(parent, u)
+            b = _find(parent, indices[j])
+            if a != b:
+                if a < b:
+                    parent[b] = a
+                else:
+                    parent[a] = b
+    labels = np.empty(n, dtype=np.int32)
+    root_label = np.full(n, -1, dtype=np.int32)
+    k = 0
+    for u in range(n):
+        r = _find(parent, u)
+        if root_label[r] < 0:
+            root_label[r] = k
+            k += 1
+        labels[u] = root_label[r]
+    return labels, k
+
+
+@njit(cache=True)
+def strong_components(indptr, indices):
+    """Strongly connected component labels by iterative Tarjan. O(n + m) time and memory."""
+    n = indptr.shape[0] - 1
+    index = np.full(n, -1, dtype=np.int64)
+    low = np.zeros(n, dtype=np.int64)
+    on_stack = np.zeros(n, dtype=np.bool_)
+    stack = np.empty(n, dtype=np.int32)
+    sp = 0
+    call_node = np.empty(n, dtype=np.int32)
+    call_edge = np.empty(n, dtype=np.int64)
+    labels = np.full(n, -1, dtype=np.int32)
+    counter = 0
+    k = 0
+    for s in range(n):
+        if index[s] >= 0:
+            continue
+        depth = 0
+        call_node[0] = s
+        call_edge[0] = indptr[s]
+        index[s] = counter
+        low[s] = counter
+        counter += 1
+        stack[sp] = s
+        sp += 1
+        on_stack[s] = True
+        while depth >= 0:
+            u = call_node[depth]
+            e = call_edge[depth]
+            if e < indptr[u + 1]:
+                call_edge[depth] = e + 1
+                v = indices[e]
+                if index[v] < 0:
+                    index[v] = counter
+                    low[v] = counter
+                    counter += 1
+                    stack[sp] = v
+                    sp += 1
+                    on_stack[v] = True
+                    depth += 1
+                    call_node[depth] = v
+                    call_edge[depth] = indptr[v]
+                elif on_stack[v]:
+                    if index[v] < low[u]:
+                        low[u] = index[v]
+            else:
+                if low[u] == index[u]:
+                    while True:
+                        sp -= 1
+                        w = stack[sp]
+                        on_stack[w] = False
+                        labels[w] = k
+                        if w == u:
+                            break
+                    k += 1
+                depth -= 1
+                if depth >= 0:
+                    p = call_node[depth]
+                    if low[u] < low[p]:
+                        low[p] = low[u]
+    return labels, k
+
+
+@njit(cache=True, parallel=True)
+def induced_subgraph(indptr, indices, weights, keep):
+    """CSR of the subgraph induced by the boolean mask ``keep``; nodes renumbered in order. O(n + m)."""
+    n = indptr.shape[0] - 1
+    new_id = np.full(n, -1, dtype=np.int64)
+    k = 0
+    for u in range(n):
+        if keep[u]:
+            new_id[u] = k
+            k += 1
+    old_of = np.empty(k, dtype=np.int64)
+    for u in range(n):
+        if keep[u]:
+            old_of[new_id[u]] = u
+    row_len = np.zeros(k, dtype=np.int64)
+    for i in prange(k):
+        u = old_of[i]
+        c = 0
+        for j in range(indptr[u], indptr[u + 1]):
+            if keep[indices[j]]:
+                c += 1
+        row_len[i] = c
+    new_indptr = np.zeros(k + 1, dtype=np.int64)
+    for i in range(k):
+        new_indptr[i + 1] = new_indptr[i] + row_len[i]
+    out = np.empty(new_indptr[k], dtype=np.int32)
+    has_w = weights.shape[0] > 0
+    w_out = np.empty(new_indptr[k] if has_w else 0, dtype=np.float64)
+    for i in prange(k):
+        u = old_of[i]
+        c = new_indptr[i]
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            if keep[v]:
+                out[c] = new_id[v]
+                if has_w:
+                    w_out[c] = weights[j]
+                c += 1
+    return new_indptr, out, w_out, old_of
