@@ -1,0 +1,123 @@
+"""Counter-free, per-task random streams for Numba kernels (xoshiro256** + SplitMix64).
+
+Why not ``np.random`` inside ``prange``? Numba keeps one generator per *thread*, so which
+numbers a task gets depends on the thread schedule (PecanPy's per-thread seeding trap).
+Here every task (chain, source batch, node block, HyperBall run) owns a 4-word state,
+derived on the Python side from one seed with :func:`stream_states`, and kernels pass that
+state around explicitly (PyNNDescent's pattern). Results are then identical on any number
+of threads or workers.
+
+Usage in a kernel::
+
+    st = states[task]            # a view of shape (4,), uint64, mutated in place
+    u = next_double(st)          # uniform in [0, 1)
+    k = next_below(st, n)        # uniform integer in [0, n)
+
+Reference: D. Blackman, S. Vigna, "Scrambled linear pseudorandom number generators",
+ACM TOMS 47(4), 2021, doi:10.1145/3460772.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, uint64
+
+_MASK = (1 << 64) - 1
+
+
+def stream_states(seed, n_streams, spawn_key=()):
+    """Independent xoshiro256** states, one row per stream, derived from ``seed``.
+
+    Parameters
+    ----------
+    seed : int or numpy.random.SeedSequence
+        Root seed (an int, or a SeedSequence already derived for a sweep cell).
+    n_streams : int
+        Number of tasks needing a stream.
+    spawn_key : tuple of int
+        Extra key to separate uses of the same seed (e.g. ``(1,)`` for targets, ``(2,)`` for chains).
+
+    Returns
+    -------
+    ndarray of uint64, shape (n_streams, 4)
+        Row ``i`` depends only on (seed, spawn_key, i), not on ``n_streams``.
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        ss = np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + tuple(spawn_key))
+    else:
+        ss = np.random.SeedSequence(int(seed) if seed is not None else None, spawn_key=tuple(spawn_key))
+    base = ss.generate_state(4, dtype=np.uint64)
+    out = np.empty((int(n_streams), 4), dtype=np.uint64)
+    _fill_states(base, out)
+    return out
+
+
+@njit(cache=True)
+def _splitmix64(x):
+    z = x + uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> uint64(30))) * uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> uint64(27))) * uint64(0x94D049BB133111EB)
+    return z ^ (z >> uint64(31))
+
+
+@njit(cache=True)
+def _fill_states(base, out):
+    # Stream i: hash(base, i) through SplitMix64, so streams do not depend on how many exist.
+    for i in range(out.shape[0]):
+        x = base[0] ^ _splitmix64(uint64(i) + base[1])
+        for j in range(4):
+            x = _splitmix64(x ^ base[(j + 2) % 4])
+            out[i, j] = x
+        if out[i, 0] == 0 and out[i, 1] == 0 and out[i, 2] == 0 and out[i, 3] == 0:
+            out[i, 0] = uint64(1)
+
+
+@njit(cache=True, inline="always")
+def _rotl(x, k):
+    return (x << uint64(k)) | (x >> uint64(64 - k))
+
+
+@njit(cache=True)
+def next_u64(s):
+    """Next 64-bit output of xoshiro256**; advances the state ``s`` (uint64[4]) in place."""
+    result = _rotl(s[1] * uint64(5), 7) * uint64(9)
+    t = s[1] << uint64(17)
+    s[2] ^= s[0]
+    s[3] ^= s[1]
+    s[1] ^= s[2]
+    s[0] ^= s[3]
+    s[2] ^= t
+    s[3] = _rotl(s[3], 45)
+    return result
+
+
+@njit(cache=True)
+def next_double(s):
+    """Uniform double in [0, 1) with 53 random bits."""
+    return np.float64(next_u64(s) >> uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def next_below(s, n):
+    """Uniform integer in [0, n) (Lemire's nearly divisionless method; unbiased). n >= 1."""
+    bound = uint64(n)
+    threshold = (uint64(0) - bound) % bound
+    while True:
+        r = next_u64(s)
+        if r >= threshold:
+            return np.int64(r % bound)
+
+
+@njit(cache=True)
+def next_exponential(s):
+    """Exponential(1) variate."""
+    return -np.log(1.0 - next_double(s))
+
+
+@njit(cache=True)
+def next_geometric(s, p):
+    """Number of failures before the first success, success probability p in (0, 1]."""
+    if p >= 1.0:
+        return np.int64(0)
+    u = 1.0 - next_double(s)
+    return np.int64(np.floor(np.log(u) / np.log1p(-p)))
