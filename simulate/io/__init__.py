@@ -5,8 +5,17 @@ Formats (name: file names it is guessed from)
 ==========  ==========================================================================
 native      ``*.swg`` directory: memory-mapped CSR (see :mod:`simulate.io.native`)
 parquet     ``*.parquet``: edge table ``src``, ``dst``[, ``weight``]
-snap        ``*.txt``, ``*.edges``, ``*.edgelist``, ``*.tsv`` (+ ``.gz``/``.bz2``/``.xz``):
+snap        ``*.txt``, ``*.edges``, ``*.edgelist``, ``*.el``, ``*.dat`` (+ ``.gz``/``.bz2``/``.xz``):
             whitespace or tab separated integers, ``#``/``%`` comments
+csv         ``*.csv``, ``*.tsv`` (+ compression): delimited table, header detected, string ids
+            allowed (:mod:`simulate.io.delimited`)
+gml         ``*.gml``: GML with node attributes (:mod:`simulate.io.gml`)
+mat         ``*.mat``: MATLAB adjacency ``A`` + Facebook100 ``local_info`` (:mod:`simulate.io.matlab`)
+jlg         ``*.jlg``: JuliaGraphs LG text, usually gzip (:mod:`simulate.io.jlg`)
+konect      ``out.*`` files and KONECT ``.tar.bz2`` archives (:mod:`simulate.io.konect`)
+snap-ego    SNAP ego-network archives such as ``facebook.tar.gz`` (:mod:`simulate.io.snap_ego`)
+archive     ``*.tar.bz2``/``*.tar.gz``/``*.tgz``: KONECT if it has an ``out.*`` member, else
+            a SNAP ego-network archive
 ==========  ==========================================================================
 
 Further readers register themselves in :data:`READERS` (see the other modules of this package).
@@ -18,14 +27,42 @@ from pathlib import Path
 
 from ..errors import FormatError
 from ..graph import Graph
-from . import native, text
+from . import delimited, gml, jlg, konect, matlab, native, snap_ego, text
 
 #: format name -> reader(path, directed) returning a Graph. ``directed`` may be None ("file default").
 READERS = {
     "native": lambda path, directed: native.read_native(path),
     "parquet": lambda path, directed: native.read_parquet_edges(path, directed),
     "snap": lambda path, directed: text.read_edgelist(path, directed=bool(directed)),
+    "csv": delimited.read_csv_format,
+    "gml": gml.read_gml,
+    "mat": matlab.read_mat,
+    "jlg": jlg.read_jlg,
+    "konect": konect.read_konect,
+    "snap-ego": snap_ego.read_ego_archive,
+    "archive": lambda path, directed: read_archive(path, directed),
 }
+
+
+def read_archive(path, directed=None) -> Graph:
+    """Read a tar archive: KONECT (has an ``out.*`` member) or a SNAP ego-network archive."""
+    import tarfile
+
+    path = Path(path)
+    if not path.exists():
+        raise FormatError(f"{path}: no such file")
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            names = [Path(m.name).name for m in tar.getmembers() if m.isfile()]
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise FormatError(f"{path}: not a readable tar archive ({exc})") from None
+    if any(nm.startswith("out.") for nm in names):
+        return konect.read_konect(path, directed)
+    if any(nm.endswith(".edges") for nm in names):
+        return snap_ego.read_ego_archive(path, directed)
+    raise FormatError(f"{path}: archive holds neither a KONECT out.* file nor SNAP .edges files "
+                      f"(members: {names[:6]})")
+
 
 #: format name -> writer(graph, path)
 WRITERS = {
@@ -39,10 +76,20 @@ SUFFIXES = [
     (".swg", "native"),
     (".parquet", "parquet"),
     (".pq", "parquet"),
+    (".gml", "gml"),
+    (".mat", "mat"),
+    (".jlg", "jlg"),
+    (".tar.bz2", "archive"),
+    (".tar.gz", "archive"),
+    (".tgz", "archive"),
+    (".tbz2", "archive"),
+    (".tar.xz", "archive"),
+    (".tar", "archive"),
 ]
 
 _COMPRESSION = (".gz", ".bz2", ".xz")
-_TEXT_SUFFIXES = (".txt", ".edges", ".edgelist", ".el", ".tsv", ".dat")
+_TEXT_SUFFIXES = (".txt", ".edges", ".edgelist", ".el", ".dat")
+_CSV_SUFFIXES = (".csv", ".tsv")
 
 
 def guess_format(path) -> str:
@@ -55,6 +102,13 @@ def guess_format(path) -> str:
     for c in _COMPRESSION:
         if base.endswith(c):
             base = base[: -len(c)]
+    for suffix, fmt in SUFFIXES:
+        if base.endswith(suffix):
+            return fmt  # e.g. graph.gml.gz
+    if base.endswith(_CSV_SUFFIXES):
+        return "csv"
+    if base.startswith("out."):
+        return "konect"
     if base.endswith(_TEXT_SUFFIXES):
         return "snap"
     raise FormatError(f"{path}: cannot tell the format from the file name; pass format= "

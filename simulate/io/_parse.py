@@ -124,7 +124,8 @@ def parse_int_edges(buf, want_weight, skip_lines):
                     c = buf[t]
                     if c < 48 or c > 57:
                         return src[:0], dst[:0], w[:0], ERR_NOT_INTEGER, line
-                    if val > 92233720368547758:
+                    # Overflow guard: 922337203685477580 = (2**63 - 1) // 10.
+                    if val > 922337203685477580 or (val == 922337203685477580 and c > 55):
                         return src[:0], dst[:0], w[:0], ERR_TOO_LARGE, line
                     val = val * 10 + (c - 48)
                 if fields == 0:

@@ -49,13 +49,23 @@ def read_bytes(path) -> bytes:
     return path.read_bytes()
 
 
+def parse_error_message(data: bytes, name: str, err: int, line: int) -> str:
+    """The one-line message for tokenizer error ``err`` at 1-based ``line`` of ``data``."""
+    text = data.split(b"\n")[line - 1][:80].decode("utf-8", "replace").rstrip("\r").lstrip("\ufeff")
+    return f"{name}, line {line}: {_ERRORS[err]}: {text!r}"
+
+
+def tokenize_edges(data: bytes, weighted=False, skip_lines=0):
+    """Run the Numba tokenizer: ``(src, dst, weights, err, line)`` without raising."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    return _parse.parse_int_edges(buf, bool(weighted), int(skip_lines))
+
+
 def parse_edge_bytes(data: bytes, name: str, weighted=False, skip_lines=0):
     """Parse integer edge-list bytes into ``(src, dst, weights)``; errors name ``name`` and the line."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    src, dst, w, err, line = _parse.parse_int_edges(buf, bool(weighted), int(skip_lines))
+    src, dst, w, err, line = tokenize_edges(data, weighted, skip_lines)
     if err:
-        text = data.split(b"\n")[line - 1][:80].decode("utf-8", "replace").rstrip("\r")
-        raise FormatError(f"{name}, line {line}: {_ERRORS[err]}: {text!r}")
+        raise FormatError(parse_error_message(data, name, err, line))
     return src, dst, (w if weighted else None)
 
 
