@@ -76,3 +76,149 @@ def mean_distance_from_neighbourhood_function(nf):
 
     nf = np.asarray(nf, dtype=np.float64)
     return float(np.sum(nf[-1] - nf[:-1]) / (nf[-1] - nf[0]))
+
+
+# ---------------------------------------------------------------- chain-experiment oracles (chains helper)
+def chains_kleinberg_torus(side, r=2.0, q=1, seed=0, local=True):
+    """Minimal Kleinberg lattice for the chain tests: a ``side x side`` torus, local links to
+    the 4 lattice neighbours (both ways) and ``q`` long-range out-links per node with
+    P(u -> v) proportional to d(u, v)^-r (periodic Manhattan distance), sampled exactly over
+    all offsets (translation invariance). Directed ``Graph`` with ``coord_0, coord_1`` and meta
+    ``{"model": "kleinberg_lattice", "side", "dim": 2, "periodic": True}``.
+    """
+    import numpy as np
+    import polars as pl
+
+    from simulate import Graph
+
+    n = side * side
+    x, y = np.divmod(np.arange(n), side)
+    src, dst = [], []
+    if local:
+        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            src.append(np.arange(n))
+            dst.append(((x + dx) % side) * side + (y + dy) % side)
+    if q > 0:
+        ox, oy = np.divmod(np.arange(n), side)
+        d = np.minimum(ox, side - ox) + np.minimum(oy, side - oy)
+        w = np.zeros(n)
+        w[d > 0] = d[d > 0].astype(np.float64) ** (-r)
+        rng = np.random.default_rng(seed)
+        off = rng.choice(n, size=n * q, p=w / w.sum())
+        u = np.repeat(np.arange(n), q)
+        src.append(u)
+        dst.append(((x[u] + ox[off]) % side) * side + (y[u] + oy[off]) % side)
+    src = np.concatenate(src)
+    dst = np.concatenate(dst)
+    attrs = pl.DataFrame({"coord_0": x.astype(np.int64), "coord_1": y.astype(np.int64)})
+    return Graph.from_edges(src, dst, directed=True, n=n, node_attrs=attrs,
+                            meta={"model": "kleinberg_lattice", "side": side, "dim": 2, "periodic": True,
+                                  "r": r, "q": q})
+
+
+def chains_reference_router(graph, sources, targets, states, policy, epsilon=0.0, backtrack=False,
+                            max_steps=100, attrition=0.0, node_attrition=None, levels=None,
+                            min_strength=0, attrition_by_strength=None, attributes=None):
+    """Brute-force Python router replaying the kernel's documented draw order on the same streams.
+
+    Per holding step: attrition draw (always); deliver if the target is an eligible neighbour;
+    epsilon draw (if epsilon > 0) then uniform eligible choice; else policy scores computed
+    here in plain Python (lower better), ties by ``next_below(#tied)`` in neighbour order;
+    then a transit-loss draw when ``attrition_by_strength`` is given. Returns a list of
+    ``(status, path)`` with status in reached/dropped/dead_end/max_steps.
+    """
+    import math
+
+    from simulate.kernels.random import next_below, next_double
+
+    n = graph.n
+    adj = [graph.indices[graph.indptr[u]:graph.indptr[u + 1]].tolist() for u in range(n)]
+    arc0 = graph.indptr.tolist()
+    attrs = graph.node_attrs
+    meta = graph.meta
+    deg = [len(a) for a in adj]
+
+    def score(v, t):
+        if policy == "greedy_lattice":
+            side, per = meta["side"], meta.get("periodic", False)
+            tot = 0
+            for j in range(meta["dim"]):
+                c = attrs[f"coord_{j}"]
+                dx = abs(int(c[v]) - int(c[t]))
+                tot += min(dx, side - dx) if per else dx
+            return tot
+        if policy == "greedy_geo":
+            if "lat" in attrs.columns:
+                la1, lo1 = math.radians(attrs["lat"][v]), math.radians(attrs["lon"][v])
+                la2, lo2 = math.radians(attrs["lat"][t]), math.radians(attrs["lon"][t])
+                a = math.sin((la1 - la2) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo1 - lo2) / 2) ** 2
+                return 2 * math.asin(math.sqrt(min(1.0, a)))
+            return math.hypot(attrs["x"][v] - attrs["x"][t], attrs["y"][v] - attrs["y"][t])
+        if policy == "greedy_hierarchy":
+            b = meta["branching"]
+            best = None
+            for c in (c for c in attrs.columns if c.startswith("identity_")):
+                a1, a2, h = int(attrs[c][v]), int(attrs[c][t]), 0
+                while a1 != a2:
+                    a1, a2, h = a1 // b, a2 // b, h + 1
+                best = h if best is None else min(best, h)
+            return best
+        if policy == "greedy_attributes":
+            return -sum(1 for c in attributes if attrs[c][t] != 0 and attrs[c][v] == attrs[c][t])
+        if policy == "max_degree":
+            return -deg[v]
+        return 0
+
+    out = []
+    for c in range(len(sources)):
+        st = states[c]
+        s, t = int(sources[c]), int(targets[c])
+        path, stack, visited = [s], [s], {s}
+        holder, status = s, None
+        while len(path) - 1 < max_steps:
+            qd = node_attrition[holder] if node_attrition is not None else attrition
+            if next_double(st) < qd:
+                status = "dropped"
+                break
+            elig = [(j, v) for j, v in enumerate(adj[holder])
+                    if not (min_strength and levels[arc0[holder] + j] < min_strength)]
+            hit = [(j, v) for j, v in elig if v == t]
+            if hit:
+                choice = hit[0]
+            else:
+                elig = [(j, v) for j, v in elig if v not in visited]
+                if not elig:
+                    if backtrack and len(stack) > 1:
+                        stack.pop()
+                        holder = stack[-1]
+                        path.append(holder)
+                        continue
+                    status = "dead_end"
+                    break
+                if epsilon > 0 and next_double(st) < epsilon:
+                    choice = elig[next_below(st, len(elig))]
+                else:
+                    sc = [score(v, t) for _, v in elig]
+                    best = min(sc)
+                    tied = [e for e, x in zip(elig, sc) if x == best]
+                    choice = tied[next_below(st, len(tied))] if len(tied) > 1 else tied[0]
+            if attrition_by_strength is not None:
+                p = attrition_by_strength[levels[arc0[holder] + choice[0]] - 1]
+                if next_double(st) < p:
+                    status = "dropped"
+                    break
+            holder = choice[1]
+            path.append(holder)
+            if holder == t:
+                status = "reached"
+                break
+            visited.add(holder)
+            stack.append(holder)
+        out.append((status or "max_steps", path))
+    return out
+
+
+def chains_reference_common_neighbours(graph):
+    """Number of common out-neighbours of the two ends of every arc (sets), in arc order."""
+    nb = [set(graph.indices[graph.indptr[u]:graph.indptr[u + 1]].tolist()) for u in range(graph.n)]
+    return [len(nb[u] & nb[v]) for u in range(graph.n) for v in graph.indices[graph.indptr[u]:graph.indptr[u + 1]].tolist()]

@@ -1,0 +1,590 @@
+"""Milgram-style chain experiments: decentralized search with attrition.
+
+:func:`run_chains` sends messages from sources to targets through a graph. Every holder
+sees only local information (its neighbours' ids, degrees, attributes and tie strengths,
+and the target's attributes) and either drops out (attrition) or forwards the message to
+one neighbour chosen by a routing policy. The result is one row per chain, with the
+attrition-corrected chain-length estimators of :mod:`simulate.estimators` in
+:meth:`ChainResults.summary`.
+
+Policies
+--------
+``greedy_lattice``
+    Forward to the neighbour with the smallest lattice Manhattan distance to the target
+    (periodic-aware); node attributes ``coord_0 .. coord_{dim-1}``, meta ``side``,
+    ``periodic`` (Kleinberg, Nature 406, 845 (2000), doi:10.1038/35022643).
+``greedy_geo``
+    Smallest great-circle (haversine) distance on ``lat``/``lon`` (degrees), or Euclidean
+    on ``x``/``y`` (Liben-Nowell et al., PNAS 102, 11623 (2005), doi:10.1073/pnas.0503018102).
+``greedy_hierarchy``
+    Smallest social distance ``min_h x_h`` over identity dimensions ``identity_0 ..``, where
+    ``x_h`` is the tree distance (height of the lowest common ancestor) in a tree of
+    branching ``meta["branching"]`` (Watts, Dodds, Newman, Science 296, 1302 (2002),
+    doi:10.1126/science.1070120).
+``greedy_attributes``
+    Most attributes in common with the target (e.g. Facebook100 ``dorm, year, major,
+    high_school``; 0 = missing never matches).
+``max_degree``
+    Highest out-degree neighbour (hub seeking; Adamic et al., Phys. Rev. E 64, 046135
+    (2001), doi:10.1103/PhysRevE.64.046135).
+``random_walk``
+    Uniformly random eligible neighbour (self-avoiding).
+
+Every policy delivers when the target is a neighbour; ties are broken uniformly at random
+with the chain's own stream; ``epsilon`` mixes any policy with uniformly random choice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from . import estimators
+from .errors import ParameterError
+from .graph import Graph
+from .kernels import routing as _routing
+from .kernels.random import stream_states
+
+POLICIES = {
+    "random_walk": _routing.POLICY_RANDOM_WALK,
+    "greedy_lattice": _routing.POLICY_GREEDY_LATTICE,
+    "greedy_geo": _routing.POLICY_GREEDY_GEO,
+    "greedy_hierarchy": _routing.POLICY_GREEDY_HIERARCHY,
+    "greedy_attributes": _routing.POLICY_GREEDY_ATTRIBUTES,
+    "max_degree": _routing.POLICY_MAX_DEGREE,
+}
+
+#: Default attribute columns for ``greedy_attributes`` (those present are used).
+FACEBOOK100_ATTRIBUTES = ("dorm", "year", "major", "high_school")
+
+STATUSES = estimators.STATUSES
+
+#: Spawn keys separating the uses of one seed.
+_KEY_PAIRS = (0xC4A1, 1)
+_KEY_CHAINS = (0xC4A1, 2)
+
+
+def default_max_steps(n: int) -> int:
+    """Default cap on forwarding steps: ``10 sqrt(n) + 100``.
+
+    Generous for greedy search on 2-D lattices (lattice distances are at most about
+    ``sqrt(n)``; Kleinberg's r = 0 lower bound grows as ``n^(1/3)``).
+    """
+    return int(10 * math.sqrt(max(n, 1))) + 100
+
+
+def beta_attrition(n, mean, concentration=10.0, seed=0) -> np.ndarray:
+    """Per-node attrition probabilities drawn from a Beta distribution.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes.
+    mean : float in (0, 1)
+        Mean attrition probability.
+    concentration : float > 0
+        ``alpha + beta``; larger means less heterogeneity (variance
+        ``mean (1 - mean) / (concentration + 1)``).
+    seed : int
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+    """
+    if not 0 < mean < 1:
+        raise ParameterError(f"mean attrition must lie in (0, 1), got {mean}")
+    if not concentration > 0:
+        raise ParameterError(f"concentration must be > 0, got {concentration}")
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0xC4A1, 3)))
+    return rng.beta(mean * concentration, (1 - mean) * concentration, size=int(n))
+
+
+# ------------------------------------------------------------------ policy features
+def _need(policy, what, hint):
+    return ParameterError(f"policy {policy} needs {what} ({hint})")
+
+
+def _int_column(df, col):
+    s = df[col]
+    if s.dtype.is_integer():
+        return s.fill_null(0).to_numpy().astype(np.int64)
+    if s.dtype == pl.Boolean:
+        return s.cast(pl.Int64).fill_null(0).to_numpy()
+    # Strings/categories: code 1.. per distinct value, nulls and empty strings -> 0 (missing).
+    s = s.cast(pl.String)
+    codes = s.rank("dense").fill_null(0).to_numpy().astype(np.int64)
+    codes[(s == "").fill_null(False).to_numpy()] = 0
+    return codes
+
+
+def _policy_features(graph: Graph, policy: str, attributes):
+    n = graph.n
+    feat_i = np.zeros((n, 0), dtype=np.int64)
+    feat_f = np.zeros((n, 0), dtype=np.float64)
+    side, periodic, branching, spherical = 0, False, 2, False
+    attrs = graph.node_attrs
+    cols = [] if attrs is None else list(attrs.columns)
+    used = []
+    if policy == "greedy_lattice":
+        coords = sorted((c for c in cols if re.fullmatch(r"coord_\d+", c)), key=lambda c: int(c[6:]))
+        dim = int(graph.meta.get("dim", len(coords)))
+        want = [f"coord_{j}" for j in range(max(dim, 1))]
+        missing = [c for c in want if c not in cols]
+        if missing:
+            raise _need(policy, f"node attributes coord_0.. (missing {missing[0]})",
+                        "generate the graph with kleinberg_lattice")
+        feat_i = np.column_stack([_int_column(attrs, c) for c in want])
+        periodic = bool(graph.meta.get("periodic", False))
+        side = int(graph.meta.get("side", int(feat_i.max()) + 1 if n else 1))
+        if periodic and side <= 0:
+            raise ParameterError("a periodic lattice needs meta['side'] >= 1")
+        used = want
+    elif policy == "greedy_geo":
+        if "lat" in cols and "lon" in cols:
+            lat = np.radians(attrs["lat"].cast(pl.Float64).to_numpy())
+            lon = np.radians(attrs["lon"].cast(pl.Float64).to_numpy())
+            feat_f = np.column_stack([lat, lon, np.cos(lat)])
+            spherical = True
+            used = ["lat", "lon"]
+        elif "x" in cols and "y" in cols:
+            feat_f = np.column_stack([attrs["x"].cast(pl.Float64).to_numpy(),
+                                      attrs["y"].cast(pl.Float64).to_numpy()])
+            used = ["x", "y"]
+        else:
+            raise _need(policy, "node attributes lat and lon, or x and y",
+                        "generate the graph with rank_geographic")
+        if not np.all(np.isfinite(feat_f)):
+            raise ParameterError(f"policy greedy_geo: node attributes {used} contain missing or non-finite values")
+    elif policy == "greedy_hierarchy":
+        idents = sorted((c for c in cols if re.fullmatch(r"identity_\d+", c)), key=lambda c: int(c[9:]))
+        if not idents:
+            raise _need(policy, "node attributes identity_0..", "generate the graph with hierarchical_identity")
+        if "branching" not in graph.meta:
+            raise _need(policy, "graph meta 'branching'", "generate the graph with hierarchical_identity")
+        branching = int(graph.meta["branching"])
+        if branching < 2:
+            raise ParameterError(f"meta branching must be >= 2, got {branching}")
+        feat_i = np.column_stack([_int_column(attrs, c) for c in idents])
+        if feat_i.min(initial=0) < 0:
+            raise ParameterError("identity attributes must be >= 0 (leaf indices)")
+        used = idents
+    elif policy == "greedy_attributes":
+        if attributes is None:
+            attributes = [c for c in FACEBOOK100_ATTRIBUTES if c in cols]
+            if not attributes:
+                raise _need(policy, f"node attributes (default {', '.join(FACEBOOK100_ATTRIBUTES)})",
+                            "pass attributes=[...] naming node attribute columns")
+        if isinstance(attributes, str):
+            attributes = [a.strip() for a in attributes.split(",") if a.strip()]
+        missing = [c for c in attributes if c not in cols]
+        if missing:
+            raise _need(policy, f"node attribute {missing[0]!r}", f"available: {cols}")
+        feat_i = np.column_stack([_int_column(attrs, c) for c in attributes])
+        used = list(attributes)
+    return np.ascontiguousarray(feat_i), np.ascontiguousarray(feat_f), side, periodic, branching, spherical, used
+
+
+def tie_levels(graph: Graph) -> np.ndarray:
+    """Tie-strength level 1..5 (int8) per arc.
+
+    From ``graph.weights`` when present (used as is if they are integers in 1..5, else
+    binned into quintiles), otherwise from the number of common neighbours of the two ends
+    (:func:`simulate.kernels.routing.tie_strength_levels`: 0, 1, 2-3, 4-7, >= 8 common
+    neighbours -> levels 1..5).
+    """
+    if graph.weights is not None:
+        w = np.asarray(graph.weights)
+        if w.size and np.all(w == np.round(w)) and w.min() >= 1 and w.max() <= 5:
+            return w.astype(np.int8)
+        if w.size == 0:
+            return np.zeros(0, dtype=np.int8)
+        edges = np.quantile(w, [0.2, 0.4, 0.6, 0.8])
+        return (1 + np.searchsorted(edges, w, side="right")).astype(np.int8)
+    return _routing.tie_strength_levels(graph.indptr, graph.indices)
+
+
+# ------------------------------------------------------------------ sources and targets
+def _component_nodes(graph: Graph):
+    labels, k = graph.connected_components(strong=graph.directed)
+    if graph.n == 0:
+        raise ParameterError("the graph has no nodes")
+    big = int(np.argmax(np.bincount(labels, minlength=k)))
+    return np.flatnonzero(labels == big)
+
+
+def _internal(graph, nodes, name):
+    from .errors import GraphError
+
+    try:
+        ids = graph.index_of(np.atleast_1d(np.asarray(nodes)))
+    except GraphError as exc:
+        raise ParameterError(f"{name}: {exc}")
+    return ids.astype(np.int64)
+
+
+def _choose_pairs(graph, n_chains, n_targets, chains_per_target, sources, targets, seed):
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
+    if sources is not None and targets is not None:
+        s = _internal(graph, sources, "sources")
+        t = _internal(graph, targets, "targets")
+        try:
+            s, t = np.broadcast_arrays(s, t)
+        except ValueError:
+            raise ParameterError(f"sources ({s.size}) and targets ({t.size}) must have equal length or one entry")
+        return s.copy(), t.copy()
+    comp = _component_nodes(graph)
+    if comp.shape[0] < 2:
+        raise ParameterError("the largest component has fewer than 2 nodes: no chain possible")
+    if sources is not None:
+        # One uniformly random target per given source, from the largest component.
+        s = _internal(graph, sources, "sources")
+        # Shift past the source (sampling the component minus the source when it is in it).
+        pos = np.searchsorted(comp, s)
+        inside = (pos < comp.shape[0]) & (comp[np.minimum(pos, comp.shape[0] - 1)] == s)
+        idx = rng.integers(0, comp.shape[0] - inside.astype(np.int64), s.shape[0])
+        idx = idx + (inside & (idx >= pos))
+        t = comp[idx]
+        return s, t
+    if targets is not None:
+        tgt = _internal(graph, targets, "targets")
+    else:
+        if n_targets is None or int(n_targets) < 1:
+            raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
+        tgt = comp[rng.integers(0, comp.shape[0], int(n_targets))]
+    k = tgt.shape[0]
+    if chains_per_target is not None:
+        if int(chains_per_target) < 1:
+            raise ParameterError(f"chains_per_target must be >= 1, got {chains_per_target}")
+        per = np.full(k, int(chains_per_target), dtype=np.int64)
+    else:
+        if int(n_chains) < k:
+            raise ParameterError(f"n_chains ({n_chains}) must be >= the number of targets ({k})")
+        per = np.full(k, int(n_chains) // k, dtype=np.int64)
+        per[: int(n_chains) % k] += 1
+    t = np.repeat(tgt, per)
+    # Sources uniform over the component minus the target ("several chains per target").
+    pos = np.repeat(np.searchsorted(comp, tgt), per)
+    inside = (pos < comp.shape[0]) & (comp[np.minimum(pos, comp.shape[0] - 1)] == t)
+    idx = rng.integers(0, comp.shape[0] - inside.astype(np.int64), t.shape[0])
+    idx = idx + (inside & (idx >= pos))
+    return comp[idx], t
+
+
+def shortest_path_lengths(graph: Graph, sources, targets) -> np.ndarray:
+    """Hop distance from ``sources[i]`` to ``targets[i]`` (internal ids), -1 if unreachable.
+
+    One BFS per distinct target over the reversed graph (arc direction respected), run in
+    parallel over targets, each stopping once its sources are reached. O(k (n + m)).
+    """
+    sources = np.asarray(sources, dtype=np.int32)
+    targets = np.asarray(targets, dtype=np.int32)
+    order = np.argsort(targets, kind="stable")
+    ts = targets[order]
+    uniq, start = np.unique(ts, return_index=True)
+    ptr = np.append(start, ts.shape[0]).astype(np.int64)
+    rev = graph.transpose()
+    d = _routing.distances_to_targets(rev.indptr, rev.indices, uniq.astype(np.int32), ptr,
+                                      np.ascontiguousarray(sources[order]))
+    out = np.empty_like(d)
+    out[order] = d
+    return out
+
+
+# ------------------------------------------------------------------ results
+@dataclass
+class ChainResults:
+    """The chains of one experiment.
+
+    Attributes
+    ----------
+    table : polars.DataFrame
+        One row per chain: ``chain``, ``source``, ``target`` (original labels),
+        ``source_id``, ``target_id`` (internal ids), ``status`` (reached, dropped, dead_end,
+        max_steps), ``steps`` (forwarding steps; for reached chains the chain length in hops,
+        Milgram's intermediaries = steps - 1), ``shortest_path`` (hop distance source ->
+        target, null if unreachable or not computed), ``survival`` (probability the chain
+        survived the attrition events it met), ``backtracks``, ``last_id`` (final holder)
+        and, with ``record_paths``, ``path`` (list of internal ids, source first).
+    params : dict
+        Policy, parameters and seed (provenance).
+    graph_fingerprint : str
+    """
+
+    table: pl.DataFrame
+    params: dict = field(default_factory=dict)
+    graph_fingerprint: str = ""
+
+    def __len__(self):
+        return self.table.height
+
+    def attrition_rates(self, min_alive=30):
+        """Per-step attrition estimated from these chains (:func:`simulate.estimators.attrition_rates`)."""
+        return estimators.attrition_rates(self.table["steps"], self.table["status"], min_alive)
+
+    def summary(self, n_boot=1000, ci=0.95, seed=None) -> dict:
+        """Completion and chain-length statistics, attrition-corrected.
+
+        Keys: ``chains, reached, completion_rate, mean_steps_reached, median_steps_reached,
+        estimated_attrition, corrected_mean, corrected_mean_ci, corrected_median,
+        corrected_median_ci, mean_shortest_path, correction``.
+
+        ``corrected_*`` use the per-step estimator of Dodds et al. 2003 when attrition is
+        the same for every holder, and per-chain survival probabilities (Goel et al. 2009)
+        when it depends on the node or the tie. ``mean_shortest_path`` averages the
+        shortest-path distance over chains whose target is reachable.
+        """
+        t = self.table
+        steps = t["steps"].to_numpy()
+        codes = estimators.status_codes(t["status"])
+        seed = self.params.get("seed", 0) if seed is None else seed
+        done = codes == 0
+        heterogeneous = self.params.get("node_attrition") or self.params.get("attrition_by_strength")
+        dodds = estimators.corrected_lengths(steps, codes, n_boot=n_boot, ci=ci, seed=seed)
+        if heterogeneous:
+            corr = estimators.survival_corrected_lengths(steps, codes, t["survival"].to_numpy(),
+                                                         n_boot=n_boot, ci=ci, seed=seed)
+            method = "survival (Goel, Muhamad, Watts 2009)"
+        else:
+            corr = dodds
+            method = "per-step (Dodds, Muhamad, Watts 2003)"
+        sp = t["shortest_path"].drop_nulls() if "shortest_path" in t.columns else pl.Series([], dtype=pl.Int32)
+        return {
+            "chains": int(t.height),
+            "reached": int(done.sum()),
+            "completion_rate": float(done.mean()) if t.height else float("nan"),
+            "mean_steps_reached": float(steps[done].mean()) if done.any() else float("nan"),
+            "median_steps_reached": float(np.median(steps[done])) if done.any() else float("nan"),
+            "estimated_attrition": dodds["estimated_attrition"],
+            "corrected_mean": corr["corrected_mean"],
+            "corrected_mean_ci": list(corr["corrected_mean_ci"]),
+            "corrected_median": corr["corrected_median"],
+            "corrected_median_ci": list(corr["corrected_median_ci"]),
+            "mean_shortest_path": float(sp.mean()) if sp.len() else float("nan"),
+            "correction": method,
+        }
+
+    def provenance(self, metadata=None) -> dict:
+        from . import __version__
+
+        prov = {"kind": "chains", "params": self.params, "graph_fingerprint": self.graph_fingerprint,
+                "smallworld_version": __version__}
+        if metadata:
+            prov["metadata"] = metadata
+        return prov
+
+    def to_parquet(self, path, metadata=None):
+        """Write the table atomically, with provenance (policy, parameters, seed, graph
+        fingerprint, package version, plus ``metadata``) under the key ``smallworld.chains``."""
+        import pyarrow.parquet as pq
+
+        from .io.atomic import atomic_path
+
+        table = self.table.to_arrow()
+        md = dict(table.schema.metadata or {})
+        md[b"smallworld.chains"] = json.dumps(self.provenance(metadata), default=_json_default).encode()
+        table = table.replace_schema_metadata(md)
+        with atomic_path(path) as tmp:
+            pq.write_table(table, tmp)
+        return path
+
+
+def read_chains(path) -> ChainResults:
+    """Read a chain table written by :meth:`ChainResults.to_parquet`."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    md = table.schema.metadata or {}
+    prov = json.loads(md.get(b"smallworld.chains", b"{}"))
+    return ChainResults(pl.from_arrow(table), prov.get("params", {}), prov.get("graph_fingerprint", ""))
+
+
+def _json_default(o):
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+# ------------------------------------------------------------------ the experiment
+def _probability(name, p):
+    p = float(p)
+    if not 0.0 <= p <= 1.0 or math.isnan(p):
+        raise ParameterError(f"{name} must lie in [0, 1], got {p}")
+    return p
+
+
+def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=1000, n_targets=10,
+               sources=None, targets=None, seed=0, max_steps=None, epsilon=0.0, backtrack=False,
+               attributes=None, min_strength=None, attrition_by_strength=None, node_attrition=None,
+               record_paths=False, compute_distances=True, progress=False,
+               chains_per_target=None) -> ChainResults:
+    """Run a Milgram-style chain experiment on ``graph``.
+
+    Parameters
+    ----------
+    graph : Graph
+        Directed or undirected; messages follow out-arcs.
+    policy : str
+        One of ``greedy_lattice, greedy_geo, greedy_hierarchy, greedy_attributes, max_degree,
+        random_walk`` (see the module docstring for what each needs).
+    attrition : float in [0, 1]
+        Constant probability that a holder (the source included) drops the message.
+    n_chains, n_targets : int
+        Random experiment: ``n_targets`` targets uniform over the largest (strongly, for
+        directed graphs) connected component, ``n_chains`` spread evenly over them (or
+        ``chains_per_target`` each), sources uniform over the component minus the target.
+    sources, targets : array-like of node labels, optional
+        Given pairs (broadcast against each other); only ``targets`` -> random sources per
+        target; only ``sources`` -> one random target per source.
+    seed : int
+        Chain ``i`` uses stream ``i`` of ``stream_states(seed, n, spawn_key)``; targets and
+        sources use another spawn key. Same seed -> identical results on any thread count.
+    max_steps : int, optional
+        Forwarding steps before a chain stops (status ``max_steps``); default
+        :func:`default_max_steps`.
+    epsilon : float in [0, 1]
+        Probability of forwarding to a uniformly random eligible neighbour instead.
+    backtrack : bool
+        A holder with no eligible neighbour returns the message to the previous holder
+        (counted as a step), who tries another; otherwise the chain ends (``dead_end``).
+    attributes : list of str, optional
+        Columns for ``greedy_attributes`` (default: dorm, year, major, high_school present).
+    min_strength : int in 1..5, optional
+        Forward (and deliver) only along ties of at least this strength level.
+    attrition_by_strength : sequence of 5 floats, optional
+        Probability that the message is lost in transit along a tie of level 1..5 (weak
+        ties dropped more often), on top of the holder's attrition.
+    node_attrition : array of floats over nodes, optional
+        Per-node attrition probability (replaces ``attrition``), e.g. :func:`beta_attrition`.
+    record_paths : bool
+        Add a ``path`` list column (allocates n_chains x (max_steps + 1) int32 while running).
+    compute_distances : bool
+        Add ``shortest_path`` (one BFS per target).
+    progress : bool
+        Show a progress bar (runs the chains in batches; results are unchanged).
+    chains_per_target : int, optional
+        Chains per target (overrides ``n_chains``).
+
+    Returns
+    -------
+    ChainResults
+
+    Notes
+    -----
+    Work O(total forwarding steps x degree) in a Numba kernel, parallel over chains; memory
+    O(n_chains) plus the optional path buffer. Tie levels (O(sum of d_u + d_v) over arcs)
+    are computed only when ``min_strength`` or ``attrition_by_strength`` is given.
+    """
+    if not isinstance(graph, Graph):
+        raise ParameterError(f"graph must be a simulate.Graph, got {type(graph).__name__}")
+    if policy not in POLICIES:
+        raise ParameterError(f"unknown policy {policy!r}; allowed: {', '.join(POLICIES)}")
+    if graph.n < 2:
+        raise ParameterError("the graph needs at least 2 nodes")
+    attrition = _probability("attrition", attrition)
+    epsilon = _probability("epsilon", epsilon)
+    if max_steps is None:
+        max_steps = default_max_steps(graph.n)
+    if int(max_steps) < 1:
+        raise ParameterError(f"max_steps must be >= 1, got {max_steps}")
+    max_steps = int(max_steps)
+    feat_i, feat_f, side, periodic, branching, spherical, used = _policy_features(graph, policy, attributes)
+
+    node_drop = np.zeros(0, dtype=np.float64)
+    if node_attrition is not None:
+        node_drop = np.ascontiguousarray(node_attrition, dtype=np.float64)
+        if node_drop.shape != (graph.n,):
+            raise ParameterError(f"node_attrition must have one entry per node ({graph.n}), got shape {node_drop.shape}")
+        if not np.all((node_drop >= 0) & (node_drop <= 1)):
+            raise ParameterError("node_attrition values must lie in [0, 1]")
+        if attrition:
+            raise ParameterError("give either attrition or node_attrition, not both")
+    strength_drop = np.zeros(0, dtype=np.float64)
+    levels = np.zeros(0, dtype=np.int8)
+    if attrition_by_strength is not None:
+        strength_drop = np.asarray(attrition_by_strength, dtype=np.float64)
+        if strength_drop.shape != (5,) or not np.all((strength_drop >= 0) & (strength_drop <= 1)):
+            raise ParameterError("attrition_by_strength must be 5 probabilities in [0, 1] (levels 1..5)")
+    ms = 0
+    if min_strength is not None:
+        ms = int(min_strength)
+        if not 1 <= ms <= 5:
+            raise ParameterError(f"min_strength must lie in 1..5, got {min_strength}")
+    if strength_drop.size or ms:
+        levels = np.ascontiguousarray(tie_levels(graph))
+
+    src, tgt = _choose_pairs(graph, n_chains, n_targets, chains_per_target, sources, targets, seed)
+    if np.any(src == tgt):
+        raise ParameterError(f"source and target are the same node ({graph.label_of(int(src[src == tgt][0]))!r})")
+    src = np.ascontiguousarray(src, dtype=np.int32)
+    tgt = np.ascontiguousarray(tgt, dtype=np.int32)
+    nc = src.shape[0]
+    states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
+    degree = graph.out_degree().astype(np.int64)
+    paths = np.full((nc, max_steps + 1) if record_paths else (0, 0), -1, dtype=np.int32)
+
+    outs = []
+    batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=nc, unit="chain", desc=f"chains ({policy})")
+    for a in range(0, nc, batch):
+        b = min(nc, a + batch)
+        outs.append(_routing.route_chains(
+            graph.indptr, graph.indices, src[a:b], tgt[a:b], states[a:b], POLICIES[policy], epsilon,
+            bool(backtrack), max_steps, feat_i, feat_f, degree, side, periodic, branching, spherical,
+            levels, ms, node_drop, attrition, strength_drop, bool(record_paths),
+            paths[a:b] if record_paths else paths))
+        if bar is not None:
+            bar.update(b - a)
+    if bar is not None:
+        bar.close()
+    status, steps, log_surv, last, nback = (np.concatenate(x) for x in zip(*outs))
+
+    lab = (lambda ids: ids) if graph.node_ids is None else (lambda ids: graph.node_ids[ids])
+    cols = {
+        "chain": np.arange(nc, dtype=np.int64),
+        "source": lab(src),
+        "target": lab(tgt),
+        "source_id": src,
+        "target_id": tgt,
+        "status": pl.Series("status", np.asarray(STATUSES)[status]),
+        "steps": steps,
+    }
+    table = pl.DataFrame(cols)
+    if compute_distances:
+        d = shortest_path_lengths(graph, src, tgt)
+        table = table.with_columns(pl.Series("shortest_path", d).replace(-1, None).cast(pl.Int32))
+    else:
+        table = table.with_columns(pl.lit(None, dtype=pl.Int32).alias("shortest_path"))
+    table = table.with_columns(pl.Series("survival", np.exp(log_surv)), pl.Series("backtracks", nback),
+                               pl.Series("last_id", last))
+    if record_paths:
+        import pyarrow as pa
+
+        offsets = np.concatenate([[0], np.cumsum(steps.astype(np.int64) + 1)]).astype(np.int32 if nc * (max_steps + 1) < 2**31 else np.int64)
+        mask = np.arange(max_steps + 1)[None, :] <= steps[:, None]
+        values = paths[mask]
+        arr = (pa.ListArray if offsets.dtype == np.int32 else pa.LargeListArray).from_arrays(offsets, pa.array(values))
+        table = table.with_columns(pl.Series("path", pl.from_arrow(arr)))
+
+    params = {
+        "policy": policy, "attrition": attrition, "n_chains": nc, "seed": int(seed), "max_steps": max_steps,
+        "epsilon": epsilon, "backtrack": bool(backtrack), "attributes": used,
+        "min_strength": ms or None,
+        "attrition_by_strength": None if attrition_by_strength is None else strength_drop.tolist(),
+        "node_attrition": None if node_attrition is None else {"mean": float(node_drop.mean())},
+        "n_targets": int(np.unique(tgt).shape[0]),
+        "graph_meta": graph.meta,
+    }
+    return ChainResults(table, params, graph.fingerprint)
