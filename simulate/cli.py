@@ -147,3 +147,71 @@ def graph_convert(graph, source, out, to_fmt):
 
 # ---------------------------------------------------------------------------- further command groups
 # Each area registers its commands below this line (one block per area).
+
+
+# ---------------------------------------------------------------------------- data (datasets registry)
+@main.group()
+def data():
+    """Known real data sets: list, locate, download and verify them."""
+
+
+@data.command("list")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
+              help="Directory holding dataset files [default: $SMALLWORLD_DATA, else ../shared/data].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+def data_list(data_dir, as_json):
+    """Every registered data set, whether it is present locally, its size and description."""
+    from . import datasets
+
+    for name in datasets.names():
+        ds = datasets.get(name)
+        present = ds.is_present(data_dir)
+        if as_json:
+            echo_json({"name": name, "kind": ds.kind, "present": present, "nodes": ds.nodes,
+                       "edges": ds.edges, "directed": ds.directed, "format": ds.format,
+                       "file": ds.file, "path": str(ds.local_path(data_dir)), "sha256": ds.sha256,
+                       "url": ds.url, "page": ds.page, "description": ds.description,
+                       "citation": ds.citation})
+            continue
+        size = (f"{ds.nodes:>9,} nodes {ds.edges:>11,} edges" if ds.kind == "graph"
+                else f"{ds.nodes:>9,} rows  {ds.kind:>17}")
+        click.echo(f"{'*' if present else ' '} {name:<27} {size}  {ds.description}")
+    if not as_json:
+        click.echo("(* = present in " + str(datasets.resolve_data_dir(data_dir)) + ")", err=True)
+
+
+@data.command("path")
+@click.argument("name")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
+              help="Directory holding dataset files.")
+def data_path(name, data_dir):
+    """Print the local path of data set NAME (whether or not the file is there yet)."""
+    from . import datasets
+
+    click.echo(str(datasets.get(name).local_path(data_dir)))
+
+
+@data.command("fetch")
+@click.argument("name")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
+              help="Where to put the file [default: $SMALLWORLD_DATA, else ../shared/data].")
+@click.option("--url", default=None, help="Download from this address instead of the registered one.")
+@click.option("--force", is_flag=True, help="Download even if a verified copy is present.")
+def data_fetch(name, data_dir, url, force):
+    """Download data set NAME, verify its sha256 and write it atomically."""
+    from . import datasets
+
+    path = datasets.fetch(name, data_dir=data_dir, url=url, force=force)
+    click.echo(str(path))
+
+
+@data.command("verify")
+@click.argument("name")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
+              help="Directory holding dataset files.")
+def data_verify(name, data_dir):
+    """Check the local file of data set NAME against its registered sha256."""
+    from . import datasets
+
+    datasets.verify(name, data_dir=data_dir)
+    click.echo(f"{name}: ok")

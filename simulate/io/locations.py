@@ -72,8 +72,7 @@ def read_locations(path, unknown_zero=True) -> pl.DataFrame:
     Notes
     -----
     O(rows). Brightkite locations: E. Malmi, A. Solin, A. Gionis, The Blind Leading the
-    Blind: Network-Based Location Estimation under Uncertainty, ECML PKDD 2015,
-    doi:10.1007/978-3-319-23525-7_25.
+    Blind: Network-Based Location Estimation under Uncertainty, ECML PKDD 2015.
     """
     path, df, hdr = _read_table(path, "location")
     if df.width < 3:
