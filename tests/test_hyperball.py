@@ -1,0 +1,259 @@
+"""HyperBall / HyperANF kernel: exact register checks, accuracy against BFS, and statistics."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse.csgraph import shortest_path
+
+import simulate
+from simulate import Graph
+from simulate.kernels import hyperball as hb
+from simulate.kernels.random import stream_states
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import naive  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@st.composite
+def small_graphs(draw, directed=None):
+    n = draw(st.integers(1, 40))
+    is_directed = draw(st.booleans()) if directed is None else directed
+    k = draw(st.integers(0, 3 * n))
+    src = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k))
+    dst = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k))
+    return Graph.from_edges(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
+                            directed=is_directed, n=n)
+
+
+def _dist(g):
+    src, dst = g.edges()
+    return naive.hyperball_exact_distances(g.n, src, dst, g.directed)
+
+
+def _salts(state):
+    return tuple(np.uint64(x) for x in hb._salt_from_state(state))
+
+
+# ---------------------------------------------------------------- exactness of the iteration
+@settings(max_examples=40, deadline=None)
+@given(small_graphs(), st.integers(4, 8), st.integers(0, 2**32))
+def test_registers_are_hll_of_exact_balls(g, log2m, seed):
+    """After t steps every node's registers equal the HLL registers of its exact BFS ball."""
+    state = stream_states(seed, 1)[0]
+    sa, sb = _salts(state)
+    dist = _dist(g)
+    m = 1 << log2m
+    counters = hb.HyperBallCounters(g.indptr, g.indices, log2m, state)
+    diameter = max((d for row in dist.values() for d in row.values()), default=0)
+    for t in range(diameter + 2):
+        want = naive.hyperball_registers_of_exact_balls(
+            dist, g.n, t, log2m, lambda v: hb.node_register_and_rank(v, sa, sb, log2m))
+        got = counters.current.reshape(g.n, m)
+        assert np.array_equal(got, want), f"registers differ at radius {t}"
+        est = naive.hyperloglog_estimates(want).sum() if g.n else 0.0
+        assert counters.estimate == pytest.approx(est, rel=1e-9, abs=1e-9)
+        np.testing.assert_allclose(counters.ball_sizes(), naive.hyperloglog_estimates(want)
+                                   if g.n else np.zeros(0), rtol=1e-6)
+        counters.step()
+    assert counters.n_changed == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_graphs(), st.integers(0, 2**32))
+def test_nf_close_to_exact_with_4096_registers(g, seed):
+    dist = _dist(g)
+    exact = naive.hyperball_exact_neighbourhood_function(dist)
+    nf = hb.hyperball_run(g.indptr, g.indices, 12, stream_states(seed, 1)[0])
+    assert nf.dtype == np.float64
+    assert np.all(np.diff(nf) >= 0)
+    # Counters can only change while balls grow: at most diameter + 1 values.
+    assert len(nf) <= len(exact)
+    # m = 4096 and balls of <= 40 nodes: linear counting, error ~ k^2 / (2m) collisions.
+    assert nf[0] == pytest.approx(g.n, rel=0.01)
+    padded = np.concatenate([nf, np.full(len(exact) - len(nf), nf[-1])])
+    np.testing.assert_allclose(padded, exact, rtol=0.05, atol=1.0)
+
+
+def test_stops_after_diameter_plus_one_check_iteration():
+    g = Graph.from_networkx(nx.path_graph(12))
+    steps = list(hb.hyperball_steps(g.indptr, g.indices, 12, stream_states(5, 1)[0]))
+    radii = [r for r, _, _ in steps]
+    changed = [c for _, _, c in steps]
+    assert radii == list(range(13))          # radius 0..11 (diameter 11) + one check step
+    assert changed[-1] == 0 and all(c > 0 for c in changed[:-1])
+    nf = hb.hyperball_run(g.indptr, g.indices, 12, stream_states(5, 1)[0])
+    assert len(nf) == 12
+    exact = naive.hyperball_exact_neighbourhood_function(_dist(g))
+    np.testing.assert_allclose(nf, exact, rtol=0.03)
+
+
+def test_max_iter_truncates():
+    g = Graph.from_networkx(nx.path_graph(30))
+    nf = hb.hyperball_run(g.indptr, g.indices, 8, stream_states(1, 1)[0], max_iter=4)
+    assert len(nf) == 5
+    full = hb.hyperball_run(g.indptr, g.indices, 8, stream_states(1, 1)[0])
+    np.testing.assert_array_equal(nf, full[:5])
+
+
+def test_graph_without_edges_and_empty_graph():
+    g = Graph.from_edges(np.array([], dtype=np.int64), np.array([], dtype=np.int64), n=50)
+    nf = hb.hyperball_run(g.indptr, g.indices, 6, stream_states(0, 1)[0])
+    assert len(nf) == 1 and nf[0] == pytest.approx(50 * 64 * np.log(64 / 63))
+    nf0 = hb.hyperball_run(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), 6,
+                           stream_states(0, 1)[0])
+    assert nf0.tolist() == [0.0]
+
+
+def test_seeds_give_independent_runs_and_same_seed_repeats():
+    g = Graph.from_networkx(nx.karate_club_graph())
+    s = stream_states(11, 3)
+    a = hb.hyperball_run(g.indptr, g.indices, 5, s[0])
+    b = hb.hyperball_run(g.indptr, g.indices, 5, s[0])
+    c = hb.hyperball_run(g.indptr, g.indices, 5, s[1])
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert np.array_equal(s[0], stream_states(11, 3)[0])   # the caller's state is not advanced
+
+
+@pytest.mark.parametrize("log2m", [3, 13])
+def test_rejects_bad_log2m(log2m):
+    with pytest.raises(ValueError, match="log2m"):
+        hb.hyperball_run(np.zeros(2, dtype=np.int64), np.zeros(0, dtype=np.int32), log2m,
+                         stream_states(0, 1)[0])
+
+
+def test_rejects_bad_state():
+    with pytest.raises(ValueError, match="state"):
+        hb.hyperball_run(np.zeros(2, dtype=np.int64), np.zeros(0, dtype=np.int32), 6,
+                         np.zeros(3, dtype=np.uint64))
+
+
+# ---------------------------------------------------------------- directed graphs: out- and in-balls
+def test_directed_out_and_in_balls_match_bfs():
+    G = nx.gn_graph(60, seed=3)                      # growing network: a directed tree
+    G.add_edges_from([(0, 17), (5, 40), (33, 2)])    # a few back arcs make cycles
+    g = Graph.from_networkx(G)
+    gt = g.transpose()
+    src, dst = g.edges()
+    dist_out = naive.hyperball_exact_distances(g.n, src, dst, True)
+    dist_in = naive.hyperball_exact_distances(g.n, dst, src, True)
+    record = [0, 1, 2, 3, 50]
+    state = stream_states(8, 1)[0]
+    nf_out, balls_out = hb.hyperball_balls(g.indptr, g.indices, 12, state, None, record)
+    nf_in, balls_in = hb.hyperball_balls(gt.indptr, gt.indices, 12, state, None, record)
+    assert balls_out.dtype == np.float32 and balls_out.shape == (len(record), g.n)
+    for i, t in enumerate(record):
+        exact_out = naive.hyperball_exact_ball_sizes(dist_out, g.n, t)
+        exact_in = naive.hyperball_exact_ball_sizes(dist_in, g.n, t)
+        assert not np.array_equal(exact_out, exact_in) or t == 0   # the test can tell them apart
+        np.testing.assert_allclose(balls_out[i], exact_out, rtol=0.05, atol=1.0)
+        np.testing.assert_allclose(balls_in[i], exact_in, rtol=0.05, atol=1.0)
+    # Both sums count the same ordered pairs, but out- and in-radii differ in length.
+    exact_nf = naive.hyperball_exact_neighbourhood_function(dist_out)
+    for nf in (nf_out, nf_in):
+        padded = np.concatenate([nf, np.full(len(exact_nf) - len(nf), nf[-1])])
+        np.testing.assert_allclose(padded, exact_nf, rtol=0.05)
+    # The nf of hyperball_balls is hyperball_run's.
+    np.testing.assert_array_equal(nf_out, hb.hyperball_run(g.indptr, g.indices, 12, state))
+
+
+# ---------------------------------------------------------------- determinism across threads
+_THREAD_SCRIPT = """
+import hashlib
+import numpy as np
+from simulate import Graph
+from simulate.kernels.hyperball import hyperball_balls
+from simulate.kernels.random import stream_states
+rng = np.random.default_rng(4)
+n = 6000
+w = rng.pareto(2.0, n) + 1.0
+src = rng.choice(n, 30000, p=w / w.sum()); dst = rng.choice(n, 30000, p=w / w.sum())
+g = Graph.from_edges(src, dst, directed=True, n=n)
+nf, balls = hyperball_balls(g.indptr, g.indices, 6, stream_states(9, 1)[0], None, [2, 3])
+print(nf.tobytes().hex(), hashlib.sha256(balls.tobytes()).hexdigest())
+"""
+
+
+def test_bit_identical_on_one_and_two_threads():
+    outs = []
+    for threads in ("1", "2"):
+        env = dict(os.environ, NUMBA_NUM_THREADS=threads)
+        res = subprocess.run([sys.executable, "-c", _THREAD_SCRIPT], env=env, cwd=REPO,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        outs.append(res.stdout)
+    assert outs[0] == outs[1]
+    assert len(outs[0]) > 100
+
+
+# ---------------------------------------------------------------- statistics on ego-Facebook
+@pytest.fixture(scope="module")
+def facebook():
+    g = simulate.read_graph("ego-facebook")
+    assert (g.n, g.num_edges) == (4039, 88234)
+    A = sp.csr_matrix((np.ones(g.num_arcs), g.indices, g.indptr), shape=(g.n, g.n))
+    hist = np.zeros(64, dtype=np.int64)
+    for lo in range(0, g.n, 1024):                 # exact BFS all pairs, 1024 sources at a time
+        D = shortest_path(A, unweighted=True, directed=True,
+                          indices=np.arange(lo, min(g.n, lo + 1024)))
+        hist += np.bincount(D.astype(np.int64).ravel(), minlength=64)
+    exact_nf = np.cumsum(hist[:np.flatnonzero(hist)[-1] + 1]).astype(np.float64)
+    runs = stream_states(2024, 200, spawn_key=(8,))
+    nfs = [hb.hyperball_run(g.indptr, g.indices, 8, runs[r]) for r in range(200)]
+    width = max(len(x) for x in nfs)
+    nfs = np.array([np.concatenate([x, np.full(width - len(x), x[-1])]) for x in nfs])
+    return g, exact_nf, nfs
+
+
+@pytest.mark.slow
+def test_facebook_mean_distance_is_unbiased_and_within_2_percent(facebook):
+    g, exact_nf, nfs = facebook
+    exact = naive.mean_distance_from_neighbourhood_function(exact_nf)
+    assert 3.0 < exact < 5.0
+    md = np.array([naive.mean_distance_from_neighbourhood_function(x) for x in nfs[:20]])
+    err = md - exact
+    sd = err.std(ddof=1)
+    assert abs(err.mean()) < 3 * sd / np.sqrt(20)          # centred on the exact value
+    assert abs(err.mean()) / exact < 0.02                  # 20-run average within 2 %
+    # One run's relative error of N(t) is bounded by one counter's, 1.04 / sqrt(m) (HyperANF Thm 1).
+    assert sd / exact < 1.04 / np.sqrt(256)
+    assert nfs.shape[1] - 1 <= len(exact_nf) - 1           # never more radii than the diameter
+    assert np.all(np.diff(nfs, axis=1) >= 0)
+
+
+@pytest.mark.slow
+def test_facebook_final_counter_error_matches_hll_theory(facebook):
+    """ego-Facebook is connected, so at the last radius every counter holds all n nodes and
+    nf[T] / n is a single HyperLogLog estimate of n: relative SD 1.04 / sqrt(m)."""
+    g, exact_nf, nfs = facebook
+    rel = nfs[:, -1] / exact_nf[-1] - 1.0
+    ratio = rel.std(ddof=1) / (1.04 / np.sqrt(256))
+    assert 0.8 < ratio < 1.25, ratio                       # 200 runs: SD known to ~5 %
+    assert abs(rel.mean()) < 4 * rel.std(ddof=1) / np.sqrt(200)
+    # Radius 0: every counter holds one node, linear counting gives m ln(m / (m - 1)) each.
+    np.testing.assert_allclose(nfs[:, 0], g.n * 256 * np.log(256 / 255))
+
+
+@pytest.mark.slow
+def test_facebook_jackknife_error_matches_spread_of_10_run_averages(facebook):
+    """Leave-one-out jackknife SE of the 10-run mean distance vs the SD across 20 disjoint
+    10-run combinations: an honest error bar must agree within a factor 1.5."""
+    _, _, nfs = facebook
+    md = naive.mean_distance_from_neighbourhood_function
+    estimates, jackknife_se = [], []
+    for combo in nfs.reshape(20, 10, -1):
+        estimates.append(md(combo.mean(axis=0)))
+        loo = np.array([md(np.delete(combo, i, axis=0).mean(axis=0)) for i in range(10)])
+        jackknife_se.append(np.sqrt(9 / 10 * np.sum((loo - loo.mean()) ** 2)))
+    ratio = np.mean(jackknife_se) / np.std(estimates, ddof=1)
+    assert 1 / 1.5 < ratio < 1.5, ratio
