@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from .errors import SmallworldError
 from .graph import Graph
 from .io import read_graph, write_graph
+from .distances import distance_distribution, DistanceDistribution
 
 try:
     __version__ = _version("smallworld")
