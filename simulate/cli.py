@@ -278,3 +278,93 @@ def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, 
     click.echo(f"shortest path      mean {s['mean_shortest_path']:.2f} hops")
     if out:
         click.echo(f"wrote {out}", err=True)
+
+
+# ---------------------------------------------------------------------------- distances / diameter
+@main.command("distances")
+@graph_source
+@click.option("--method", default="exact", show_default=True, type=click.Choice(["exact", "sample", "hyperball"]),
+              help="exact: BFS from every node; sample: BFS from --sources random nodes; hyperball: HyperLogLog estimate.")
+@click.option("--sources", "n_sources", default=1024, show_default=True, type=int,
+              help="Random BFS sources for --method sample (uniform without replacement from the frame).")
+@click.option("--registers", default=64, show_default=True, type=int,
+              help="HyperLogLog registers per node for --method hyperball (power of two, 16..4096).")
+@click.option("--runs", default=8, show_default=True, type=int, help="Independent HyperBall runs, averaged.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--component", default="largest", show_default=True, type=click.Choice(["largest", "all"]),
+              help="Frame: pairs inside the largest (strongly) connected component, or all pairs.")
+@click.option("--direction", default="out", show_default=True, type=click.Choice(["out", "in"]),
+              help="Directed graphs: BFS along out-arcs or in-arcs.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="Write the distribution (distance, pairs, pmf, cdf) as Parquet with provenance metadata.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def distances_command(graph, source, method, n_sources, registers, runs, seed, component, direction, out,
+                      as_json, quiet):
+    """Distance distribution of PATH|NAME: average distance, median, effective diameter, spid.
+
+    Counts ordered pairs of distinct nodes by hop distance inside the largest connected
+    component (strongly connected for directed graphs) unless --component all. Approximate
+    methods report jackknife standard errors.
+    """
+    from .distances import distance_distribution
+
+    res = distance_distribution(graph, method=method, n_sources=n_sources, registers=registers, runs=runs,
+                                seed=seed, component=component, direction=direction,
+                                progress=not quiet and sys.stderr.isatty())
+    if out:
+        res.to_parquet(out, metadata={"command": "smallworld distances", "graph": str(source)})
+    s = res.summary()
+    if as_json:
+        echo_json(s)
+        if out:
+            click.echo(f"wrote {out}", err=True)
+        return
+    fmt_pairs = (lambda x: f"{x:,.0f}") if method == "hyperball" else (lambda x: f"{int(x):,}")
+    pmf, cdf = res.pmf(), res.cdf()
+    click.echo(f"{'distance':>8}  {'pairs':>16}  {'pmf':>8}  {'cdf':>8}")
+    for d in range(1, len(res.counts)):
+        click.echo(f"{d:>8}  {fmt_pairs(res.counts[d]):>16}  {pmf[d]:>8.5f}  {cdf[d]:>8.5f}")
+    se = s.get("stderr") or {}
+
+    def pm(key):
+        return f" ± {se[key]:.4f}" if key in se and se[key] == se[key] else ""
+
+    click.echo("")
+    click.echo(f"graph               {source} ({s['nodes']:,} nodes, {s['edges']:,} edges)")
+    click.echo(f"method              {method}")
+    click.echo(f"frame               {s['frame']['description']}")
+    if s["mean"] == s["mean"]:
+        click.echo(f"mean distance       {s['mean']:.4f}{pm('mean')}")
+        click.echo(f"median              {s['median']}")
+        click.echo(f"effective diameter  {s['effective_diameter']:.4f}{pm('effective_diameter')} (90%, interpolated)")
+        click.echo(f"spid                {s['spid']:.4f}{pm('spid')}")
+    click.echo(f"diameter            >= {s['diameter_lower_bound']}"
+               + (" (exact for this frame)" if method == "exact" else ""))
+    click.echo(f"reachable pairs     {s['reachable_fraction']:.4%}")
+    if out:
+        click.echo(f"wrote {out}", err=True)
+
+
+@main.command("diameter")
+@graph_source
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def diameter_command(graph, source, as_json):
+    """Diameter of the largest (strongly) connected component of PATH|NAME.
+
+    Undirected: exact, by iFUB (reports the number of BFS used). Directed: lower and upper
+    bounds from forward/backward BFS sweeps.
+    """
+    from .distances import diameter
+
+    r = diameter(graph).to_dict()
+    if as_json:
+        echo_json(r)
+        return
+    comp = "strongly connected component" if r["directed"] else "connected component"
+    click.echo(f"graph        {source}")
+    click.echo(f"component    largest {comp}: {r['component_nodes']:,} of {r['nodes']:,} nodes")
+    if r["exact"]:
+        click.echo(f"diameter     {r['diameter']} (exact, {r['method']}, {r['n_bfs']:,} BFS)")
+    else:
+        click.echo(f"diameter     between {r['lower']} and {r['upper']} ({r['method']}, {r['n_bfs']:,} BFS)")

@@ -621,8 +621,9 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
         np.add.at(group_counts, group_of, rows)
         reps = np.array([_statistics(counts - group_counts[j]) for j in range(G)])
         frame.update(sources=S, source_selection=selection,
-                     description=f"ordered pairs (s, v), s among {S:,} sources chosen "
-                                 f"{selection} from {where}, v any other node of it")
+                     description=f"ordered pairs (s, v): s one of {S:,} sources "
+                                 + ("given explicitly" if sources is not None else "drawn uniformly without replacement")
+                                 + f" from {where}, v any other node of it")
         return DistanceDistribution(method="sample", counts=counts, frame=frame,
                                     frame_pairs=S * max(nf - 1, 0), stderr=_jackknife(reps),
                                     sources=fr.nodes[src], source_counts=rows,
