@@ -24,3 +24,7 @@ class DatasetError(SmallworldError, LookupError):
 
 class ParameterError(SmallworldError, ValueError):
     """A parameter outside its allowed range; the message names the parameter and the range."""
+
+
+class ConfigError(SmallworldError, ValueError):
+    """An invalid experiment config; the message names the file, line, section and key."""
