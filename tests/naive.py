@@ -222,3 +222,102 @@ def chains_reference_common_neighbours(graph):
     """Number of common out-neighbours of the two ends of every arc (sets), in arc order."""
     nb = [set(graph.indices[graph.indptr[u]:graph.indptr[u + 1]].tolist()) for u in range(graph.n)]
     return [len(nb[u] & nb[v]) for u in range(graph.n) for v in graph.indices[graph.indptr[u]:graph.indptr[u + 1]].tolist()]
+
+
+# ---------------------------------------------------------------------------- foundation (graph, io)
+def foundation_edge_set(src, dst, directed):
+    """Reference graph construction: the set of edges after dropping self-loops and duplicates.
+
+    Undirected edges are returned as sorted pairs (u, v) with u < v. Pure Python, O(m).
+    """
+    out = set()
+    for u, v in zip(list(src), list(dst)):
+        if u == v:
+            continue
+        out.add((u, v) if directed or u < v else (v, u))
+    return out
+
+
+def foundation_dropped_counts(src, dst, directed):
+    """(self_loops, duplicates) a correct builder must report for this edge list."""
+    loops = sum(1 for u, v in zip(list(src), list(dst)) if u == v)
+    kept = len(foundation_edge_set(src, dst, directed))
+    return loops, len(list(src)) - loops - kept
+
+
+def foundation_write_edge_text(edges, sep="\t", newline="\n", comments=(), header=None):
+    """Text of an edge list: optional header, comment lines, then ``u<sep>v`` lines."""
+    lines = list(comments)
+    if header is not None:
+        lines.append(header)
+    lines.extend(f"{u}{sep}{v}" for u, v in edges)
+    return newline.join(lines) + newline
+
+
+# ---------------------------------------------------------------- distance oracles (distances helper)
+def distances_nx_graph(n, edges, directed):
+    """networkx (Di)Graph on nodes 0..n-1 with the given (u, v) edges (self-loops dropped)."""
+    import networkx as nx
+
+    G = nx.DiGraph() if directed else nx.Graph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from((int(u), int(v)) for u, v in edges if u != v)
+    return G
+
+
+def distances_frame_nodes(G, component):
+    """Frame of a distance distribution: all nodes, or the largest (strongly) connected
+    component, ties broken by the lowest node id. Sorted list."""
+    import networkx as nx
+
+    if component == "all" or G.number_of_nodes() == 0:
+        return sorted(G.nodes)
+    comps = nx.strongly_connected_components(G) if G.is_directed() else nx.connected_components(G)
+    comps = [sorted(c) for c in comps]
+    best = max(len(c) for c in comps)
+    return min((c for c in comps if len(c) == best), key=lambda c: c[0])
+
+
+def distances_pair_histogram(G, sources, targets):
+    """counts[d] = #ordered pairs (s, v), s in sources, v in targets, v != s, d(s, v) = d
+    (networkx BFS along out-edges); counts[0] = 0. Trailing zeros trimmed (length >= 1)."""
+    import networkx as nx
+    import numpy as np
+
+    targets = set(targets)
+    counts = [0]
+    for s in sources:
+        for v, d in nx.single_source_shortest_path_length(G, s).items():
+            if v != s and v in targets:
+                while len(counts) <= d:
+                    counts.append(0)
+                counts[d] += 1
+    return np.asarray(counts, dtype=np.int64)
+
+
+def distances_expand(counts):
+    """The list of pair distances a histogram describes (d repeated counts[d] times)."""
+    return [d for d, c in enumerate(counts) for _ in range(int(c))]
+
+
+def distances_quantile(values, q):
+    """Smallest d with (#values <= d) / #values >= q, by scanning every candidate d."""
+    n = len(values)
+    for d in range(max(values) + 1):
+        if sum(1 for x in values if x <= d) >= q * n * (1 - 1e-12):
+            return d
+    return max(values)
+
+
+def distances_effective_diameter(values, q):
+    """Interpolated effective diameter from first principles: with F(d) = fraction of values
+    <= d and d* the smallest d with F(d) >= q, return d* - 1 + (q - F(d*-1)) / (F(d*) - F(d*-1))."""
+    n = len(values)
+
+    def F(d):
+        return sum(1 for x in values if x <= d) / n
+
+    d = distances_quantile(values, q)
+    if d == 0:
+        return 0.0
+    return d - 1 + (q - F(d - 1)) / (F(d) - F(d - 1))

@@ -72,10 +72,36 @@ def _is_number(field: str) -> bool:
     return True
 
 
-def detect_header(line: str, delim: str) -> bool:
-    """A line is a header when its first two fields are not both numbers."""
-    fields = _split(line.strip('\ufeff'), delim)
-    return not (len(fields) >= 2 and _is_number(fields[0]) and _is_number(fields[1]))
+def detect_header(line: str, delim: str, following=()) -> bool:
+    """Whether ``line`` (the first data line) is a header.
+
+    Not when its first two fields are numbers. Otherwise yes when some ``following`` line
+    starts with two numbers (a named header over numeric ids); for string ids, yes when
+    neither of its first two fields occurs among the first two fields of the ``following``
+    lines (a node id would normally recur). A file of one line is data.
+    """
+    fields = _split(line.strip("\ufeff"), delim)
+    if len(fields) >= 2 and _is_number(fields[0]) and _is_number(fields[1]):
+        return False
+    rows = [_split(ln, delim)[:2] for ln in following]
+    rows = [r for r in rows if len(r) == 2]
+    if not rows:
+        return False
+    if any(_is_number(a) and _is_number(b) for a, b in rows):
+        return True
+    seen = {x.strip('"') for r in rows for x in r}
+    return not ({f.strip('"') for f in fields[:2]} & seen)
+
+
+def _following_lines(data: bytes, after_line: int, count=2000):
+    """Up to ``count`` non-comment lines after 1-based line ``after_line`` (for sniffing)."""
+    lines = data[:1 << 20].split(b"\n")[after_line:after_line + count]
+    out = []
+    for ln in lines:
+        t = ln.decode("utf-8", "replace").strip()
+        if t and not t.startswith(("#", "%")):
+            out.append(t)
+    return out
 
 
 def _column_index(spec, names, what, path):
@@ -101,8 +127,9 @@ def read_csv(path, directed=False, src=0, dst=1, weight=None, header=None, delim
     weight : int, str or bool, optional
         Tie-strength column (``True`` = the third column). Default: unweighted.
     header : bool, optional
-        Whether the first data line is a header; default: detected (a first line whose
-        first two fields are not numbers).
+        Whether the first data line is a header; default: detected (see
+        :func:`detect_header`; pass it explicitly for string ids, where a first edge and a
+        header can look alike).
     delimiter : str, optional
         Field separator; default ``\\t`` for ``.tsv``, else sniffed from the first line
         (most frequent of tab, comma, semicolon; whitespace when none).
@@ -127,7 +154,7 @@ def read_csv(path, directed=False, src=0, dst=1, weight=None, header=None, delim
         raise FormatError(f"{path}: no edges found (only comments or blank lines)")
     delim = delimiter or sniff_delimiter(first, path)
     if header is None:
-        header = detect_header(first, delim)
+        header = detect_header(first, delim, _following_lines(data, first_line_no))
     names = [f.strip('"') for f in _split(first.lstrip('\ufeff'), delim)] if header else []
     si = _column_index(src, names, "source", path)
     di = _column_index(dst, names, "target", path)

@@ -16,7 +16,7 @@ import polars as pl
 
 from ..errors import FormatError, GraphError
 from ..graph import Graph
-from .delimited import _first_data_line, detect_header, sniff_delimiter
+from .delimited import _first_data_line, _following_lines, detect_header, sniff_delimiter
 from .text import read_bytes
 
 
@@ -27,7 +27,7 @@ def _read_table(path, what):
         raise FormatError(f"{path}: file is empty")
     lineno, first = _first_data_line(data)
     delim = sniff_delimiter(first, path)
-    header = detect_header(first, delim)
+    header = detect_header(first, delim, _following_lines(data, lineno))
     text = data.decode("utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n")
     lines = [ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith(("#", "%"))]
     if delim == " ":
