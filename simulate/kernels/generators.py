@@ -1,0 +1,880 @@
+"""Numba kernels for the synthetic graph generators (:mod:`simulate.generators`).
+
+Pure array code: no I/O, no configuration, no imports from the layers above. Every kernel
+returns edge endpoint arrays (int64 ``src``, ``dst``) that the public layer turns into a
+:class:`simulate.Graph`. Randomness comes from the per-task xoshiro256** streams of
+:mod:`simulate.kernels.random`: parallel kernels give every *block of rows* its own stream
+(never one per thread), so the output is identical for any ``NUMBA_NUM_THREADS``.
+
+Parallel kernels that emit a random number of edges run twice over each block with a copy
+of the block's stream: once to count, once to fill the exact-size output (no reallocation,
+no per-edge Python objects). Sequential models (Watts-Strogatz rewiring, Barabasi-Albert,
+hierarchical link formation) run serially, as the papers define them, with an
+open-addressing hash set of edge keys.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from .random import next_below, next_double, next_u64
+
+# ---------------------------------------------------------------------------- hash set of int64 keys
+# Open addressing, linear probing. Keys are >= 0; -1 marks an empty slot, -2 a deleted one
+# (Watts-Strogatz removes edges). Capacity is a power of two at least twice the number of
+# insertions, so the load factor (tombstones included) stays <= 1/2.
+_EMPTY = -1
+_DELETED = -2
+
+
+@njit(cache=True)
+def hashset_new(max_inserts):
+    """Empty hash set able to take ``max_inserts`` insertions (deletions leave tombstones)."""
+    cap = 16
+    while cap < 2 * max_inserts + 16:
+        cap *= 2
+    return np.full(cap, _EMPTY, dtype=np.int64)
+
+
+@njit(cache=True, inline="always")
+def _slot(table, key):
+    z = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+    z ^= z >> np.uint64(31)
+    return np.int64(z & np.uint64(table.shape[0] - 1))
+
+
+@njit(cache=True)
+def hashset_insert(table, key):
+    """Insert ``key``; True if it was not present. O(1) expected."""
+    mask = table.shape[0] - 1
+    i = _slot(table, key)
+    first_free = -1
+    while True:
+        t = table[i]
+        if t == key:
+            return False
+        if t == _EMPTY:
+            table[first_free if first_free >= 0 else i] = key
+            return True
+        if t == _DELETED and first_free < 0:
+            first_free = i
+        i = (i + 1) & mask
+
+
+@njit(cache=True)
+def hashset_contains(table, key):
+    """True if ``key`` is in the set. O(1) expected."""
+    mask = table.shape[0] - 1
+    i = _slot(table, key)
+    while True:
+        t = table[i]
+        if t == key:
+            return True
+        if t == _EMPTY:
+            return False
+        i = (i + 1) & mask
+
+
+@njit(cache=True)
+def hashset_remove(table, key):
+    """Remove ``key`` if present (leaves a tombstone); True if it was present."""
+    mask = table.shape[0] - 1
+    i = _slot(table, key)
+    while True:
+        t = table[i]
+        if t == key:
+            table[i] = _DELETED
+            return True
+        if t == _EMPTY:
+            return False
+        i = (i + 1) & mask
+
+
+@njit(cache=True, inline="always")
+def _pair_key(u, v, n):
+    # Undirected edge key: unique for the unordered pair.
+    if u < v:
+        return u * n + v
+    return v * n + u
+
+
+# ---------------------------------------------------------------------------- alias tables
+@njit(cache=True)
+def alias_build(weights):
+    """Walker/Vose alias table for sampling index i with probability proportional to weights[i].
+
+    Returns ``(prob, alias)``; :func:`alias_draw` then samples in O(1). O(len) build.
+    """
+    k = weights.shape[0]
+    total = 0.0
+    for i in range(k):
+        total += weights[i]
+    prob = np.zeros(k, dtype=np.float64)
+    alias = np.arange(k, dtype=np.int64)
+    scaled = np.empty(k, dtype=np.float64)
+    small = np.empty(k, dtype=np.int64)
+    large = np.empty(k, dtype=np.int64)
+    ns = 0
+    nl = 0
+    for i in range(k):
+        scaled[i] = weights[i] * k / total
+        if scaled[i] < 1.0:
+            small[ns] = i
+            ns += 1
+        else:
+            large[nl] = i
+            nl += 1
+    while ns > 0 and nl > 0:
+        ns -= 1
+        s = small[ns]
+        g = large[nl - 1]
+        prob[s] = scaled[s]
+        alias[s] = g
+        scaled[g] = (scaled[g] + scaled[s]) - 1.0
+        if scaled[g] < 1.0:
+            nl -= 1
+            small[ns] = g
+            ns += 1
+    for i in range(nl):
+        prob[large[i]] = 1.0
+    for i in range(ns):  # rounding leftovers
+        prob[small[i]] = 1.0
+    return prob, alias
+
+
+@njit(cache=True, inline="always")
+def alias_draw(prob, alias, st):
+    """Index drawn from an alias table in O(1)."""
+    i = next_below(st, prob.shape[0])
+    if next_double(st) < prob[i]:
+        return i
+    return alias[i]
+
+
+# ---------------------------------------------------------------------------- Erdos-Renyi
+@njit(cache=True, inline="always")
+def _pair_of_index(k):
+    """Lower-triangle pair (w, v), w < v, with k = v(v-1)/2 + w (Batagelj-Brandes order)."""
+    v = np.int64((1.0 + math.sqrt(1.0 + 8.0 * k)) / 2.0)
+    while v * (v - 1) // 2 > k:  # fix float rounding for large k
+        v -= 1
+    while (v + 1) * v // 2 <= k:
+        v += 1
+    return k - v * (v - 1) // 2, v
+
+
+@njit(cache=True)
+def gnm_edges(n, m, st):
+    """G(n, m): ``m`` distinct unordered pairs, uniformly. O(n + m) expected.
+
+    For m <= N/2 (N = n(n-1)/2) pairs are drawn by rejection against a hash set (expected
+    < 2m draws); otherwise the N - m *missing* pairs are drawn that way and the N = O(m)
+    pairs enumerated.
+    """
+    N = n * (n - 1) // 2
+    src = np.empty(m, dtype=np.int64)
+    dst = np.empty(m, dtype=np.int64)
+    if m <= N // 2:
+        table = hashset_new(m)
+        c = 0
+        while c < m:
+            k = next_below(st, N)
+            if hashset_insert(table, k):
+                w, v = _pair_of_index(k)
+                src[c] = w
+                dst[c] = v
+                c += 1
+    else:
+        excl = N - m
+        table = hashset_new(excl)
+        c = 0
+        while c < excl:
+            if hashset_insert(table, next_below(st, N)):
+                c += 1
+        c = 0
+        k = 0
+        for v in range(1, n):
+            for w in range(v):
+                if not hashset_contains(table, k):
+                    src[c] = w
+                    dst[c] = v
+                    c += 1
+                k += 1
+    return src, dst
+
+
+@njit(cache=True)
+def _gnp_rows(r0, r1, p, log_q, st, src, dst, c, write):
+    # Batagelj & Brandes (2005) skip sampling over pairs (w, v), w < v, rows v in [r0, r1):
+    # the gap to the next edge is geometric, so every pair is visited implicitly.
+    v = r0
+    w = np.int64(-1)
+    if v < 1:
+        v = np.int64(1)
+    while v < r1:
+        if p >= 1.0:
+            w += 1
+        else:
+            gap = math.floor(math.log(1.0 - next_double(st)) / log_q)
+            if gap > 4.0e18:
+                gap = 4.0e18
+            w += 1 + np.int64(gap)
+        while w >= v and v < r1:
+            w -= v
+            v += 1
+        if v < r1:
+            if write:
+                src[c] = w
+                dst[c] = v
+            c += 1
+    return c
+
+
+@njit(cache=True, parallel=True)
+def gnp_edges(p, bounds, states):
+    """G(n, p) by geometric skipping, parallel over row blocks ``bounds``. O(n + m) expected.
+
+    Block b covers rows v in [bounds[b], bounds[b+1]) and uses stream ``states[b]``; the
+    geometric gaps are memoryless, so restarting at a block boundary is exact.
+    """
+    nb = bounds.shape[0] - 1
+    log_q = math.log1p(-p) if p < 1.0 else -1.0
+    offs = np.zeros(nb + 1, dtype=np.int64)
+    none = np.empty(0, dtype=np.int64)
+    for b in prange(nb):
+        st = states[b].copy()
+        offs[b + 1] = _gnp_rows(bounds[b], bounds[b + 1], p, log_q, st, none, none, 0, False)
+    for b in range(nb):
+        offs[b + 1] += offs[b]
+    src = np.empty(offs[nb], dtype=np.int64)
+    dst = np.empty(offs[nb], dtype=np.int64)
+    for b in prange(nb):
+        st = states[b].copy()
+        _gnp_rows(bounds[b], bounds[b + 1], p, log_q, st, src, dst, offs[b], True)
+    return src, dst
+
+
+# ---------------------------------------------------------------------------- Chung-Lu (expected degrees)
+@njit(cache=True)
+def _chung_lu_row(rw, rnode, j, cend, col_w, col_node, inv_s, st, src, dst, c, write):
+    # Miller & Hagberg (2011): candidates j sorted by weight (descending), so
+    # p = min(1, rw * col_w[j] / S) only decreases; skip geometrically with the current p and
+    # accept the landing candidate with probability q / p (thinning). Expected O(1 + edges).
+    if j >= cend or rw <= 0.0:
+        return c
+    p = min(1.0, rw * col_w[j] * inv_s)
+    while j < cend and p > 0.0:
+        if p < 1.0:
+            gap = math.floor(math.log(1.0 - next_double(st)) / math.log1p(-p))
+            if gap >= cend - j:
+                break
+            j += np.int64(gap)
+        q = min(1.0, rw * col_w[j] * inv_s)
+        if next_double(st) * p < q:
+            if col_node[j] != rnode:  # directed rows scan every column: no self-loops
+                if write:
+                    src[c] = rnode
+                    dst[c] = col_node[j]
+                c += 1
+        p = q
+        j += 1
+    return c
+
+
+@njit(cache=True, parallel=True)
+def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, block, states):
+    """Expected-degree (Chung-Lu) edges over sorted candidate ranges.
+
+    Row r (node ``row_node[r]``, weight ``row_w[r]``) is joined to candidate ``j`` in
+    ``[row_start[r], row_end[r])`` independently with probability
+    ``min(1, row_w[r] * col_w[j] * row_inv_s[r])``; candidates are sorted by ``col_w``
+    descending. Undirected graphs use rows = columns = nodes sorted by weight with
+    ``row_start = r + 1`` (each pair once); directed graphs scan all columns (self excluded).
+    Rows are processed in blocks of ``block`` with one stream each. O(n + m) expected.
+    """
+    nr = row_w.shape[0]
+    nb = (nr + block - 1) // block
+    offs = np.zeros(nb + 1, dtype=np.int64)
+    none = np.empty(0, dtype=np.int64)
+    for b in prange(nb):
+        st = states[b].copy()
+        c = 0
+        for r in range(b * block, min(nr, (b + 1) * block)):
+            c = _chung_lu_row(row_w[r], row_node[r], row_start[r], row_end[r], col_w, col_node,
+                              row_inv_s[r], st, none, none, c, False)
+        offs[b + 1] = c
+    for b in range(nb):
+        offs[b + 1] += offs[b]
+    src = np.empty(offs[nb], dtype=np.int64)
+    dst = np.empty(offs[nb], dtype=np.int64)
+    for b in prange(nb):
+        st = states[b].copy()
+        c = offs[b]
+        for r in range(b * block, min(nr, (b + 1) * block)):
+            c = _chung_lu_row(row_w[r], row_node[r], row_start[r], row_end[r], col_w, col_node,
+                              row_inv_s[r], st, src, dst, c, True)
+    return src, dst
+
+
+@njit(cache=True)
+def stub_matching(owner, seg_ptr, st):
+    """Configuration-model stub matching: shuffle each segment of stubs and pair neighbours.
+
+    ``owner[i]`` is the node of stub i; segments ``[seg_ptr[s], seg_ptr[s+1])`` are matched
+    separately (a group's internal stubs, then the global ones). Fisher-Yates, O(stubs).
+    An odd segment leaves its last stub unmatched. Returns ``(src, dst)`` with self-loops and
+    multi-edges still in (the caller erases and counts them).
+    """
+    stubs = owner.copy()
+    ns = seg_ptr.shape[0] - 1
+    total = 0
+    for s in range(ns):
+        total += (seg_ptr[s + 1] - seg_ptr[s]) // 2
+    src = np.empty(total, dtype=np.int64)
+    dst = np.empty(total, dtype=np.int64)
+    c = 0
+    for s in range(ns):
+        a = seg_ptr[s]
+        k = seg_ptr[s + 1] - a
+        for i in range(k - 1, 0, -1):
+            j = next_below(st, i + 1)
+            t = stubs[a + i]
+            stubs[a + i] = stubs[a + j]
+            stubs[a + j] = t
+        for i in range(k // 2):
+            src[c] = stubs[a + 2 * i]
+            dst[c] = stubs[a + 2 * i + 1]
+            c += 1
+    return src, dst
+
+
+# ---------------------------------------------------------------------------- Watts-Strogatz
+@njit(cache=True)
+def watts_strogatz_edges(n, half_k, p, st):
+    """Ring lattice (each node to its k = 2*half_k nearest) rewired as Watts & Strogatz (1998).
+
+    Edge (u, u+j) is considered in the paper's order: lap j = 1..k/2, nodes u = 0..n-1. With
+    probability p it is rewired to (u, w), w uniform, redrawn while w == u or (u, w) is an
+    edge; the rewiring is skipped when u already has degree n - 1 (networkx's rule).
+    Requires half_k >= 1 and 2*half_k < n. O(nk) expected, serial.
+    """
+    m = n * half_k
+    src = np.empty(m, dtype=np.int64)
+    dst = np.empty(m, dtype=np.int64)
+    table = hashset_new(2 * m)
+    deg = np.full(n, 2 * half_k, dtype=np.int64)
+    for j in range(1, half_k + 1):
+        for u in range(n):
+            e = (j - 1) * n + u
+            v = (u + j) % n
+            src[e] = u
+            dst[e] = v
+            hashset_insert(table, _pair_key(u, v, n))
+    if p <= 0.0:
+        return src, dst
+    for j in range(1, half_k + 1):
+        for u in range(n):
+            if next_double(st) < p:
+                w = next_below(st, n)
+                skip = False
+                while w == u or hashset_contains(table, _pair_key(u, w, n)):
+                    w = next_below(st, n)
+                    if deg[u] >= n - 1:
+                        skip = True
+                        break
+                if not skip:
+                    e = (j - 1) * n + u
+                    v = dst[e]
+                    hashset_remove(table, _pair_key(u, v, n))
+                    hashset_insert(table, _pair_key(u, w, n))
+                    dst[e] = w
+                    deg[v] -= 1
+                    deg[w] += 1
+    return src, dst
+
+
+# ---------------------------------------------------------------------------- Barabasi-Albert
+@njit(cache=True)
+def barabasi_albert_edges(n, m, st):
+    """Linear preferential attachment (networkx's algorithm), 1 <= m < n.
+
+    Starts from a star on m + 1 nodes (centre 0). Each new node picks m distinct targets
+    uniformly from the list of edge endpoints ("repeated nodes", Batagelj & Brandes 2005), so
+    P(target = v) is proportional to the degree of v. O(n m) expected, serial.
+    """
+    E = m + (n - m - 1) * m
+    src = np.empty(E, dtype=np.int64)
+    dst = np.empty(E, dtype=np.int64)
+    rep = np.empty(2 * E, dtype=np.int64)
+    mark = np.full(n, -1, dtype=np.int64)
+    targets = np.empty(m, dtype=np.int64)
+    c = 0
+    r = 0
+    for i in range(1, m + 1):
+        src[c] = i
+        dst[c] = 0
+        c += 1
+        rep[r] = 0
+        rep[r + 1] = i
+        r += 2
+    for s in range(m + 1, n):
+        t = 0
+        while t < m:
+            x = rep[next_below(st, r)]
+            if mark[x] != s:
+                mark[x] = s
+                targets[t] = x
+                t += 1
+        for i in range(m):
+            src[c] = s
+            dst[c] = targets[i]
+            c += 1
+            rep[r] = targets[i]
+            rep[r + 1] = s
+            r += 2
+    return src, dst
+
+
+# ---------------------------------------------------------------------------- Kleinberg lattice
+@njit(cache=True)
+def lattice_sphere_sizes(dim, dmax):
+    """Number of points of Z^dim at L1 distance d, for d = 0..dmax (float64).
+
+    S(0) = 1, S(d) = sum_k C(dim, k) 2^k C(d-1, k-1) for d >= 1 (k non-zero coordinates).
+    """
+    out = np.zeros(dmax + 1, dtype=np.float64)
+    out[0] = 1.0
+    for d in range(1, dmax + 1):
+        s = 0.0
+        for k in range(1, min(dim, d) + 1):
+            s += _binom(dim, k) * 2.0 ** k * _binom(d - 1, k - 1)
+        out[d] = s
+    return out
+
+
+@njit(cache=True, inline="always")
+def _binom(a, b):
+    if b < 0 or b > a:
+        return 0.0
+    return math.exp(math.lgamma(a + 1.0) - math.lgamma(b + 1.0) - math.lgamma(a - b + 1.0))
+
+
+@njit(cache=True)
+def _l1_sphere_point(dim, d, st, delta, perm, cuts):
+    # Uniform point of Z^dim with |delta|_1 = d (d >= 1): pick the number k of non-zero
+    # coordinates with weight C(dim,k) 2^k C(d-1,k-1), which coordinates (uniform subset),
+    # a uniform composition of d into k positive parts (k-1 distinct cut points, Floyd's
+    # algorithm), and random signs. O(dim^2).
+    total = 0.0
+    for k in range(1, min(dim, d) + 1):
+        total += _binom(dim, k) * 2.0 ** k * _binom(d - 1, k - 1)
+    x = next_double(st) * total
+    k = 1
+    kmax = min(dim, d)
+    while k < kmax:
+        x -= _binom(dim, k) * 2.0 ** k * _binom(d - 1, k - 1)
+        if x < 0.0:
+            break
+        k += 1
+    for i in range(dim):
+        delta[i] = 0
+        perm[i] = i
+    for i in range(k):  # partial Fisher-Yates: first k entries are a uniform k-subset
+        j = i + next_below(st, dim - i)
+        t = perm[i]
+        perm[i] = perm[j]
+        perm[j] = t
+    # Floyd: k-1 distinct cut points from 1..d-1
+    nc = 0
+    for jj in range(d - k + 1, d):
+        t = 1 + next_below(st, jj)
+        dup = False
+        for i in range(nc):
+            if cuts[i] == t:
+                dup = True
+                break
+        cuts[nc] = jj if dup else t
+        nc += 1
+    for i in range(1, nc):  # insertion sort (nc < dim)
+        t = cuts[i]
+        j = i - 1
+        while j >= 0 and cuts[j] > t:
+            cuts[j + 1] = cuts[j]
+            j -= 1
+        cuts[j + 1] = t
+    prev = 0
+    for i in range(k):
+        nxt = cuts[i] if i < nc else d
+        part = nxt - prev
+        prev = nxt
+        if next_u64(st) >> np.uint64(63):
+            part = -part
+        delta[perm[i]] = part
+
+
+@njit(cache=True, parallel=True)
+def kleinberg_long_range(side, dim, q, periodic, dist_prob, dist_alias, block, states):
+    """q long-range out-contacts per lattice node, P(u -> v) proportional to d(u, v)^-r.
+
+    A distance d is drawn from the alias table over d = 1..dmax (weights S(d) d^-r, S the
+    infinite-lattice L1 sphere size), then a uniform offset on the L1 sphere of radius d; the
+    proposal is rejected if it leaves the lattice (open boundary) or the fundamental box
+    (-side/2, side/2]^dim (torus, where that box maps one-to-one onto the other nodes with
+    the same L1 distance). Every accepted v != u then has probability exactly proportional
+    to d^-r; expected O(1) proposals per link for fixed dim. Returns ``dst`` of shape (n*q,),
+    contacts of node u at ``[u*q, (u+1)*q)``.
+    """
+    n = side ** dim
+    dst = np.empty(n * q, dtype=np.int64)
+    nb = (n + block - 1) // block
+    for b in prange(nb):
+        st = states[b]
+        coord = np.empty(dim, dtype=np.int64)
+        delta = np.empty(dim, dtype=np.int64)
+        perm = np.empty(dim, dtype=np.int64)
+        cuts = np.empty(dim, dtype=np.int64)
+        for u in range(b * block, min(n, (b + 1) * block)):
+            x = u
+            for i in range(dim):
+                coord[i] = x % side
+                x //= side
+            for t in range(q):
+                while True:
+                    d = alias_draw(dist_prob, dist_alias, st) + 1
+                    _l1_sphere_point(dim, d, st, delta, perm, cuts)
+                    ok = True
+                    v = 0
+                    mult = 1
+                    for i in range(dim):
+                        if periodic:
+                            if 2 * delta[i] <= -side or delta[i] > side // 2:
+                                ok = False
+                                break
+                            c = (coord[i] + delta[i]) % side
+                        else:
+                            c = coord[i] + delta[i]
+                            if c < 0 or c >= side:
+                                ok = False
+                                break
+                        v += c * mult
+                        mult *= side
+                    if ok:
+                        break
+                dst[u * q + t] = v
+    return dst
+
+
+@njit(cache=True, parallel=True)
+def lattice_local_arcs(side, dim, periodic, offsets):
+    """Arcs from every node to every node at lattice (L1) distance 1..p (``offsets`` rows).
+
+    Parallel over nodes, no randomness. Torus wrap-arounds that land on u itself are skipped
+    (tiny sides only). O(n * len(offsets)).
+    """
+    n = side ** dim
+    k = offsets.shape[0]
+    cnt = np.zeros(n + 1, dtype=np.int64)
+    for u in prange(n):
+        cnt[u + 1] = _local_scan(u, side, dim, periodic, offsets, k, cnt, 0, False)
+    for u in range(n):
+        cnt[u + 1] += cnt[u]
+    dst = np.empty(cnt[n], dtype=np.int64)
+    for u in prange(n):
+        _local_scan(u, side, dim, periodic, offsets, k, dst, cnt[u], True)
+    src = np.empty(cnt[n], dtype=np.int64)
+    for u in prange(n):
+        for j in range(cnt[u], cnt[u + 1]):
+            src[j] = u
+    return src, dst
+
+
+@njit(cache=True)
+def _local_scan(u, side, dim, periodic, offsets, k, out, c0, write):
+    c = c0
+    for o in range(k):
+        x = u
+        v = 0
+        mult = 1
+        ok = True
+        for i in range(dim):
+            ci = x % side + offsets[o, i]
+            x //= side
+            if periodic:
+                ci %= side
+            elif ci < 0 or ci >= side:
+                ok = False
+                break
+            v += ci * mult
+            mult *= side
+        if ok and v != u:
+            if write:
+                out[c] = v
+            c += 1
+    return c - c0
+
+
+# ---------------------------------------------------------------------------- hierarchical identity
+@njit(cache=True)
+def tree_distance(a, b, branching):
+    """Watts-Dodds-Newman distance between leaves ``a`` and ``b`` of a b-ary tree.
+
+    x = 1 when a == b (same group); otherwise x = h + 1 where h is the height of the lowest
+    common ancestor above the leaves (siblings under one parent: x = 2). O(depth).
+    """
+    x = 1
+    while a != b:
+        a //= branching
+        b //= branching
+        x += 1
+    return x
+
+
+@njit(cache=True)
+def social_distance(ident_i, ident_j, branching):
+    """y_ij = min over dimensions h of tree_distance(ident_i[h], ident_j[h]) (WDN 2002)."""
+    best = np.int64(1 << 62)
+    for h in range(ident_i.shape[0]):
+        x = tree_distance(ident_i[h], ident_j[h], branching)
+        if x < best:
+            best = x
+    return best
+
+
+@njit(cache=True)
+def hierarchical_edges(ident, order, leaf_ptr, branching, x_prob, x_alias, target, max_draws, st):
+    """WDN link formation: draw (i, dimension h, distance x ~ exp(-alpha x), j at distance x).
+
+    ``ident[i, h]`` is node i's leaf in dimension h; ``order[h]`` lists nodes sorted by leaf
+    and ``leaf_ptr[h]`` is its CSR pointer. Nodes at distance x >= 2 from leaf l are those in
+    the subtree of l's ancestor at height x - 1 minus the subtree at height x - 2: two
+    contiguous ranges of ``order[h]``, so j is drawn in O(1). Draws with no candidate, and
+    repeated pairs, are discarded. Stops at ``target`` distinct edges or after ``max_draws``.
+    Returns ``(src, dst, draws)``.
+    """
+    n = ident.shape[0]
+    H = ident.shape[1]
+    src = np.empty(target, dtype=np.int64)
+    dst = np.empty(target, dtype=np.int64)
+    table = hashset_new(target)
+    c = 0
+    draws = 0
+    while c < target and draws < max_draws:
+        draws += 1
+        i = next_below(st, n)
+        h = next_below(st, H)
+        x = alias_draw(x_prob, x_alias, st) + 1
+        leaf = ident[i, h]
+        ptr = leaf_ptr[h]
+        if x == 1:
+            a = ptr[leaf]
+            cnt = ptr[leaf + 1] - a - 1  # others in i's own group
+            if cnt <= 0:
+                continue
+            pos = a + next_below(st, cnt)
+            j = order[h, pos]
+            if j == i:  # i occupies one slot of the range: use the last slot instead
+                j = order[h, ptr[leaf + 1] - 1]
+        else:
+            outer = np.int64(branching) ** (x - 1)
+            inner = outer // branching
+            lo = (leaf // outer) * outer
+            ilo = (leaf // inner) * inner
+            first = ptr[ilo] - ptr[lo]
+            cnt = first + ptr[lo + outer] - ptr[ilo + inner]
+            if cnt <= 0:
+                continue
+            k = next_below(st, cnt)
+            if k < first:
+                j = order[h, ptr[lo] + k]
+            else:
+                j = order[h, ptr[ilo + inner] + k - first]
+        if hashset_insert(table, _pair_key(i, j, n)):
+            src[c] = i
+            dst[c] = j
+            c += 1
+    return src[:c], dst[:c], draws
+
+
+# ---------------------------------------------------------------------------- rank-based geography
+@njit(cache=True, inline="always")
+def _rect_count(sat, g, r0, r1, c0, c1):
+    # Points in cell rows [r0, r1] and columns [c0, c1] (inclusive, clipped) via the
+    # summed-area table sat[(g+1)*(g+1)].
+    if r0 < 0:
+        r0 = 0
+    if c0 < 0:
+        c0 = 0
+    if r1 > g - 1:
+        r1 = g - 1
+    if c1 > g - 1:
+        c1 = g - 1
+    if r0 > r1 or c0 > c1:
+        return np.int64(0)
+    w = g + 1
+    return sat[(r1 + 1) * w + c1 + 1] - sat[r0 * w + c1 + 1] - sat[(r1 + 1) * w + c0] + sat[r0 * w + c0]
+
+
+@njit(cache=True)
+def _kth_in_rect(sat, g, cell_ptr, r0, r1, c0, c1, k):
+    # Position (in cell-sorted point order) of the k-th point (0-based) of a rectangle of
+    # cells: binary search the row through the summed-area table, then the row's cells
+    # [c0, c1] are one contiguous run of points. O(log g).
+    if r0 < 0:
+        r0 = 0
+    if c0 < 0:
+        c0 = 0
+    if r1 > g - 1:
+        r1 = g - 1
+    if c1 > g - 1:
+        c1 = g - 1
+    lo = r0
+    hi = r1
+    while lo < hi:  # smallest row R with count(rows r0..R) > k
+        mid = (lo + hi) // 2
+        if _rect_count(sat, g, r0, mid, c0, c1) > k:
+            hi = mid
+        else:
+            lo = mid + 1
+    before = _rect_count(sat, g, r0, lo - 1, c0, c1) if lo > r0 else 0
+    return cell_ptr[lo * g + c0] + (k - before)
+
+
+@njit(cache=True)
+def _ring_pick(sat, g, cell_ptr, cy, cx, t, k):
+    # k-th point of the ring of cells at Chebyshev cell distance t around (cy, cx), ring split
+    # into top rows, bottom rows, left and right column strips.
+    if t == 0:
+        return _kth_in_rect(sat, g, cell_ptr, cy, cy, cx, cx, k)
+    n_top = _rect_count(sat, g, cy - t, cy - t, cx - t, cx + t)
+    if k < n_top:
+        return _kth_in_rect(sat, g, cell_ptr, cy - t, cy - t, cx - t, cx + t, k)
+    k -= n_top
+    n_bot = _rect_count(sat, g, cy + t, cy + t, cx - t, cx + t)
+    if k < n_bot:
+        return _kth_in_rect(sat, g, cell_ptr, cy + t, cy + t, cx - t, cx + t, k)
+    k -= n_bot
+    n_left = _rect_count(sat, g, cy - t + 1, cy + t - 1, cx - t, cx - t)
+    if k < n_left:
+        return _kth_in_rect(sat, g, cell_ptr, cy - t + 1, cy + t - 1, cx - t, cx - t, k)
+    k -= n_left
+    return _kth_in_rect(sat, g, cell_ptr, cy - t + 1, cy + t - 1, cx + t, cx + t, k)
+
+
+@njit(cache=True)
+def _rank_neighbour(u, rho, px, py, pcell_y, pcell_x, order, sat, g, cell_ptr, cw, ch,
+                    exact_cells, max_exact, buf_d, buf_i, st):
+    # Approximately the rho-th nearest neighbour of u (1-based, u excluded).
+    cy = pcell_y[u]
+    cx = pcell_x[u]
+    tmax = max(max(cy, g - 1 - cy), max(cx, g - 1 - cx))
+    lo = 0
+    hi = tmax
+    while lo < hi:  # smallest t whose square holds rho others
+        mid = (lo + hi) // 2
+        if _rect_count(sat, g, cy - mid, cy + mid, cx - mid, cx + mid) - 1 >= rho:
+            hi = mid
+        else:
+            lo = mid + 1
+    t = lo
+    if t <= exact_cells:
+        # Exact: every point closer than the farthest corner of square t is inside the
+        # rectangle below; select the rho-th smallest distance among its points.
+        rad = math.sqrt(((t + 1) * cw) ** 2 + ((t + 1) * ch) ** 2)
+        ty = np.int64(math.ceil(rad / ch))
+        tx = np.int64(math.ceil(rad / cw))
+        total = _rect_count(sat, g, cy - ty, cy + ty, cx - tx, cx + tx)
+        if total <= max_exact:
+            m = 0
+            for r in range(max(0, cy - ty), min(g - 1, cy + ty) + 1):
+                a = cell_ptr[r * g + max(0, cx - tx)]
+                b = cell_ptr[r * g + min(g - 1, cx + tx) + 1]
+                for pos in range(a, b):
+                    v = order[pos]
+                    if v != u:
+                        buf_d[m] = (px[v] - px[u]) ** 2 + (py[v] - py[u]) ** 2
+                        buf_i[m] = v
+                        m += 1
+            # quickselect the (rho-1)-th smallest (Hoare partition, in place)
+            left = 0
+            right = m - 1
+            kk = rho - 1
+            while left < right:
+                pivot = buf_d[(left + right) // 2]
+                i = left
+                j = right
+                while i <= j:
+                    while buf_d[i] < pivot:
+                        i += 1
+                    while buf_d[j] > pivot:
+                        j -= 1
+                    if i <= j:
+                        td = buf_d[i]
+                        buf_d[i] = buf_d[j]
+                        buf_d[j] = td
+                        ti = buf_i[i]
+                        buf_i[i] = buf_i[j]
+                        buf_i[j] = ti
+                        i += 1
+                        j -= 1
+                if kk <= j:
+                    right = j
+                elif kk >= i:
+                    left = i
+                else:
+                    break
+            return buf_i[kk]
+    # Approximate: a uniform point of the ring of cells where the cumulative count reaches rho.
+    inner = _rect_count(sat, g, cy - t + 1, cy + t - 1, cx - t + 1, cx + t - 1) if t > 0 else 0
+    ring = _rect_count(sat, g, cy - t, cy + t, cx - t, cx + t) - inner
+    while True:
+        v = order[_ring_pick(sat, g, cell_ptr, cy, cx, t, next_below(st, ring))]
+        if v != u:
+            return v
+
+
+@njit(cache=True, parallel=True)
+def rank_geographic_links(px, py, pcell_y, pcell_x, order, sat, g, cell_ptr, cw, ch, link_ptr,
+                          geo_fraction, rank_prob, rank_alias, exact_cells, max_exact, block, states):
+    """Rank-based friendship links (Liben-Nowell et al. 2005), parallel over node blocks.
+
+    Node u makes ``link_ptr[u+1] - link_ptr[u]`` out-links. Each is geographic with
+    probability ``geo_fraction``: a rank rho in 1..n-1 is drawn with P(rho) proportional to
+    rho^-alpha (alias table), and the target is u's rho-th nearest neighbour (exact when the
+    rho-th neighbour lies within ``exact_cells`` grid rings, else a uniform point of the grid
+    ring of cells where the cumulative count reaches rho). Otherwise the target is uniform
+    among the other nodes. O(log n) per link, plus O(rho) for exact small ranks.
+    """
+    n = px.shape[0]
+    dst = np.empty(link_ptr[n], dtype=np.int64)
+    nb = (n + block - 1) // block
+    for b in prange(nb):
+        st = states[b]
+        buf_d = np.empty(max_exact, dtype=np.float64)
+        buf_i = np.empty(max_exact, dtype=np.int64)
+        for u in range(b * block, min(n, (b + 1) * block)):
+            for e in range(link_ptr[u], link_ptr[u + 1]):
+                if next_double(st) < geo_fraction:
+                    rho = alias_draw(rank_prob, rank_alias, st) + 1
+                    dst[e] = _rank_neighbour(u, rho, px, py, pcell_y, pcell_x, order, sat, g,
+                                             cell_ptr, cw, ch, exact_cells, max_exact, buf_d,
+                                             buf_i, st)
+                else:
+                    v = next_below(st, n - 1)
+                    dst[e] = v + 1 if v >= u else v
+    return dst
+
+
+@njit(cache=True)
+def one_way_filter(msrc, mdst, osrc, odst, n):
+    """Keep-mask for arcs (osrc, odst): False if the pair is already a mutual pair or an
+    earlier kept arc joins the same two nodes (either way). Serial, O(m) expected."""
+    table = hashset_new(msrc.shape[0] + osrc.shape[0])
+    for i in range(msrc.shape[0]):
+        hashset_insert(table, _pair_key(msrc[i], mdst[i], n))
+    keep = np.zeros(osrc.shape[0], dtype=np.bool_)
+    for i in range(osrc.shape[0]):
+        keep[i] = hashset_insert(table, _pair_key(osrc[i], odst[i], n))
+    return keep
