@@ -401,7 +401,9 @@ def _frame(graph, component):
     if k == 1:
         return _Frame(graph, np.arange(graph.n, dtype=np.int64), component, connectivity)
     sizes = np.bincount(labels, minlength=k)
-    keep = labels == int(np.argmax(sizes))
+    # ties between equally large components: the one holding the lowest internal node id
+    first = int(np.argmax(sizes[labels] == sizes.max()))
+    keep = labels == labels[first]
     return _Frame(graph.subgraph(keep), np.flatnonzero(keep).astype(np.int64), component, connectivity)
 
 
@@ -525,7 +527,8 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
     component : {"largest", "all"}, default "largest"
         Sampling frame: ``largest`` counts pairs inside the largest connected component
         (strongly connected for directed graphs; distances there equal distances in the
-        whole graph); ``all`` counts pairs of the whole graph, reporting pairs with no
+        whole graph; among equally large ones, the one holding the lowest internal node
+        id); ``all`` counts pairs of the whole graph, reporting pairs with no
         path in ``unreachable_pairs``.
     direction : {"out", "in"}, default "out"
         For directed graphs, BFS along out-arcs (``d(s, v)``) or in-arcs (``d(v, s)``).

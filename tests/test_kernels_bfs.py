@@ -1,0 +1,171 @@
+"""BFS kernels (top-down, direction-optimizing), bit-parallel MS-BFS and diameter kernels
+against networkx on hypothesis-generated graphs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulate import Graph
+from simulate.distances import bfs_distances
+from simulate.kernels.bfs import bfs_direction_optimizing, bfs_top_down, path_node_at
+from simulate.kernels.diameter import directed_bounds, double_sweep, four_sweep, ifub
+from simulate.kernels.msbfs import msbfs_eccentricities, msbfs_histograms
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from naive import distances_nx_graph, distances_pair_histogram  # noqa: E402
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def graphs(draw, max_n=40, directed=None, connected=False):
+    n = draw(st.integers(1, max_n))
+    if directed is None:
+        directed = draw(st.booleans())
+    k = draw(st.integers(0, 3 * n))
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=k, max_size=k))
+    if connected:
+        # a random spanning tree keeps the graph connected
+        parents = draw(st.lists(st.integers(0, 10 ** 6), min_size=n - 1, max_size=n - 1))
+        edges = edges + [(v, parents[v - 1] % v) for v in range(1, n)]
+    G = distances_nx_graph(n, edges, directed)
+    return G, Graph.from_networkx(G)
+
+
+def _reference(G, s):
+    ref = np.full(G.number_of_nodes(), -1, dtype=np.int64)
+    for v, d in nx.single_source_shortest_path_length(G, s).items():
+        ref[v] = d
+    return ref
+
+
+@SETTINGS
+@given(graphs(), st.data())
+def test_single_source_bfs_matches_networkx(pair, data):
+    G, g = pair
+    s = data.draw(st.integers(0, g.n - 1))
+    t = g.transpose()
+    ref_out = _reference(G, s)
+    ref_in = _reference(G.reverse(copy=True) if g.directed else G, s)
+    assert np.array_equal(bfs_top_down(g.indptr, g.indices, s), ref_out)
+    # default thresholds, always bottom-up after level 0, never bottom-up
+    for alpha, beta in [(15.0, 18.0), (1e-9, 1e18), (1e18, 1.0)]:
+        d = bfs_direction_optimizing(g.indptr, g.indices, t.indptr, t.indices, s, alpha, beta)
+        assert d.dtype == np.int32
+        assert np.array_equal(d, ref_out), (alpha, beta)
+        d_in = bfs_direction_optimizing(t.indptr, t.indices, g.indptr, g.indices, s, alpha, beta)
+        assert np.array_equal(d_in, ref_in), (alpha, beta)
+    for algorithm in ("top-down", "direction-optimizing"):
+        assert np.array_equal(bfs_distances(g, s, "out", algorithm), ref_out)
+        assert np.array_equal(bfs_distances(g, s, "in", algorithm), ref_in)
+
+
+def test_direction_optimizing_switches_on_a_dense_graph():
+    # On a dense random graph the default thresholds do go bottom-up; results still exact.
+    G = nx.gnp_random_graph(400, 0.1, seed=3)
+    g = Graph.from_networkx(G)
+    for s in (0, 17, 399):
+        d = bfs_direction_optimizing(g.indptr, g.indices, g.indptr, g.indices, s, 15.0, 18.0)
+        assert np.array_equal(d, _reference(G, s))
+
+
+@SETTINGS
+@given(graphs(max_n=50), st.data())
+def test_msbfs_histograms_match_per_source_bfs(pair, data):
+    G, g = pair
+    t = g.transpose()
+    k = data.draw(st.integers(1, g.n))
+    sources = np.asarray(data.draw(st.permutations(range(g.n)))[:k], dtype=np.int64)
+    words = data.draw(st.integers(1, 2))
+    alpha = data.draw(st.sampled_from([0.0, 1.0, 4.0, 1e18]))  # push only .. pull always
+    cap = data.draw(st.integers(1, 8))
+    hist, ecc, depth = msbfs_histograms(g.indptr, g.indices, t.indptr, t.indices, sources, words, cap, alpha)
+    assert hist.shape == (k, cap)
+    for i, s in enumerate(sources):
+        ref = distances_pair_histogram(G, [int(s)], range(g.n))
+        width = min(cap, ref.shape[0])
+        assert np.array_equal(hist[i, :width], ref[:width])
+        assert not hist[i, width:].any()
+        assert ecc[i] == ref.shape[0] - 1
+    per = 64 * words
+    for b in range(depth.shape[0]):
+        assert depth[b] == ecc[b * per:(b + 1) * per].max()
+    ecc2 = msbfs_eccentricities(g.indptr, g.indices, t.indptr, t.indices, sources, words, alpha)
+    assert np.array_equal(ecc2, ecc)
+
+
+def test_msbfs_many_sources_several_batches_and_words():
+    # 300 sources: several batches of 64 and 128 bits, partial last words
+    G = nx.gnm_random_graph(300, 700, seed=5, directed=True)
+    g = Graph.from_networkx(G)
+    t = g.transpose()
+    sources = np.arange(300, dtype=np.int64)[::-1].copy()
+    ref = [distances_pair_histogram(G, [int(s)], range(300)) for s in sources]
+    width = max(r.shape[0] for r in ref)
+    for words in (1, 2, 3, 4):
+        hist, ecc, _ = msbfs_histograms(g.indptr, g.indices, t.indptr, t.indices, sources, words, width, 1.0)
+        for i in range(300):
+            assert np.array_equal(hist[i, :ref[i].shape[0]], ref[i])
+            assert ecc[i] == ref[i].shape[0] - 1
+
+
+@SETTINGS
+@given(graphs(max_n=45, directed=False, connected=True), st.data())
+def test_ifub_equals_networkx_diameter(pair, data):
+    G, g = pair
+    start = data.draw(st.integers(0, g.n - 1))
+    d, n_bfs, u = ifub(g.indptr, g.indices, start, words=1, threads=2)
+    assert d == nx.diameter(G)
+    assert 1 <= n_bfs
+    lb, _, _, _ = double_sweep(g.indptr, g.indices, start)
+    lb4, centre, _ = four_sweep(g.indptr, g.indices, start)
+    assert lb <= d and lb4 <= d and 0 <= centre < g.n
+
+
+def test_ifub_on_paths_cycles_and_trees():
+    for G in (nx.path_graph(50), nx.cycle_graph(41), nx.balanced_tree(3, 4), nx.grid_2d_graph(7, 9),
+              nx.complete_graph(12), nx.star_graph(30)):
+        g = Graph.from_networkx(G)
+        for start in (0, g.n - 1):
+            assert ifub(g.indptr, g.indices, start, words=2, threads=1)[0] == nx.diameter(G)
+
+
+@SETTINGS
+@given(graphs(max_n=40, directed=True), st.data())
+def test_directed_bounds_bracket_the_scc_diameter(pair, data):
+    G, g = pair
+    scc = max(nx.strongly_connected_components(G), key=len)
+    H = G.subgraph(scc).copy()
+    h = Graph.from_networkx(H)
+    t = h.transpose()
+    start = data.draw(st.integers(0, h.n - 1))
+    lo, hi, n_bfs = directed_bounds(h.indptr, h.indices, t.indptr, t.indices, start)
+    true = nx.diameter(H) if h.n > 1 else 0
+    assert lo <= true <= hi
+    assert n_bfs == 6
+
+
+def test_path_node_at_walks_a_shortest_path():
+    G = nx.grid_2d_graph(6, 6)
+    g = Graph.from_networkx(G)
+    da = bfs_top_down(g.indptr, g.indices, 0)
+    b = int(np.argmax(da))
+    for steps in range(int(da[b]) + 1):
+        x = path_node_at(g.indptr, g.indices, da, b, steps)
+        assert da[x] == da[b] - steps
+        db = bfs_top_down(g.indptr, g.indices, b)
+        assert db[x] == steps  # on a shortest path from b
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_bfs_unreachable_is_minus_one(directed):
+    g = Graph.from_edges(np.array([0, 2]), np.array([1, 3]), directed=directed, n=5)
+    d = bfs_distances(g, 0)
+    assert d.tolist() == [0, 1, -1, -1, -1]
