@@ -133,17 +133,19 @@ EXPERIMENT_GRAPH_KEYS = {
 
 EXPERIMENT_DISTANCES_KEYS = {
     "kind": KeySpec("kind", "str", REQUIRED, choices=EXPERIMENT_KINDS),
-    "method": KeySpec("method", "str", "sample", choices=("exact", "sample", "hyperball"),
+    "method": KeySpec("method", "str", "exact", choices=("exact", "sample", "hyperball"),
                       doc="exact all-pairs BFS, BFS from sampled sources, or HyperBall sketches"),
     "sources": KeySpec("sources", "int_or_int_list", 1024, low=0,
                        doc="number of sampled BFS sources (method sample), or a list of node ids"),
-    "registers": KeySpec("registers", "int", 64, low=4, high=65536,
+    "registers": KeySpec("registers", "int", 64, low=16, high=4096,
                          doc="HyperLogLog registers per node (method hyperball), a power of two"),
     "runs": KeySpec("runs", "int", 8, low=1, high=1024, doc="independent HyperBall runs averaged"),
     "component": KeySpec("component", "str", "largest", choices=("largest", "all"),
                          doc="restrict to the largest (strongly) connected component"),
     "direction": KeySpec("direction", "str", "out", choices=("out", "in"),
                          doc="follow arcs forward or backward (directed graphs)"),
+    "groups": KeySpec("groups", "int", 32, low=2, high=100_000,
+                      doc="jackknife groups of sources for sample standard errors"),
 }
 
 EXPERIMENT_CHAINS_KEYS = {
@@ -514,11 +516,13 @@ def generator_keys(model: str) -> dict:
     models = _models()
     spec = models[model]
     keys = dict(GRAPH_GENERATOR_KEYS)
+    required = getattr(importlib.import_module("simulate.generators"), "REQUIRED", REQUIRED)
     for name, p in spec.params.items():
+        default = getattr(p, "default", None)
         keys[name] = KeySpec(
             name=name,
             type=_type_from_param(getattr(p, "type", "any")),
-            default=getattr(p, "default", None),
+            default=REQUIRED if default is required or getattr(p, "required", False) else default,
             low=getattr(p, "low", None),
             high=getattr(p, "high", None),
             choices=tuple(p.choices) if getattr(p, "choices", None) else None,

@@ -442,7 +442,7 @@ def run_cell(task: dict) -> dict:
         }
         write_cell(Path(task["out"]) / cell.relpath(), table, cell, meta)
         row.update(status="done", finished=finished, seconds=time.perf_counter() - t0, error=None,
-                   graph_fingerprint=graph.fingerprint, nodes=graph.n, edges=graph.num_edges,
+                   graph_fingerprint=graph.fingerprint, graph_nodes=graph.n, graph_edges=graph.num_edges,
                    rows=table.height, summary=flat)
     except Exception as exc:  # recorded as a failed cell; the sweep goes on
         row.update(status="failed", finished=_now(), seconds=time.perf_counter() - t0,
@@ -564,7 +564,7 @@ def read_cell_metadata(path) -> dict:
 
 
 _BASE_FIELDS = ("cell_id", "index", "status", "replicate", "path", "seed", "graph_fingerprint",
-                "nodes", "edges", "rows", "started", "finished", "seconds", "worker", "error")
+                "graph_nodes", "graph_edges", "rows", "started", "finished", "seconds", "worker", "error")
 
 
 def manifest_row(cell: Cell, status: str, result: dict | None = None) -> dict:
@@ -577,7 +577,7 @@ def manifest_row(cell: Cell, status: str, result: dict | None = None) -> dict:
            "seed": cell.seed}
     for k, v in cell.columns.items():
         row[k] = v
-    for k in ("graph_fingerprint", "nodes", "edges", "rows", "started", "finished", "seconds",
+    for k in ("graph_fingerprint", "graph_nodes", "graph_edges", "rows", "started", "finished", "seconds",
               "worker", "error"):
         row[k] = (result or {}).get(k)
     for k, v in ((result or {}).get("summary") or {}).items():
@@ -585,8 +585,14 @@ def manifest_row(cell: Cell, status: str, result: dict | None = None) -> dict:
     return row
 
 
-def write_manifest(out: Path, rows: list[dict]):
-    """Write ``out/manifest.parquet`` atomically (rows in cell order)."""
+def write_manifest(out: Path, rows: list[dict], meta: dict | None = None):
+    """Write ``out/manifest.parquet`` atomically (rows in cell order).
+
+    ``meta`` goes into the file's key-value metadata as ``smallworld.<key>`` (JSON): the
+    run writes ``params`` (parameter column names) and ``kind``.
+    """
+    import pyarrow.parquet as pq
+
     from .io.atomic import atomic_path
 
     rows = sorted(rows, key=lambda r: r["index"])
@@ -599,9 +605,20 @@ def write_manifest(out: Path, rows: list[dict]):
         except (TypeError, ValueError, OverflowError):
             s = pl.Series(k, [None if v is None else str(v) for v in vals])
         series.append(s)
-    df = pl.DataFrame(series)
+    arrow = pl.DataFrame(series).to_arrow()
+    md = {f"smallworld.{k}".encode(): json.dumps(v).encode() for k, v in (meta or {}).items()}
+    arrow = arrow.replace_schema_metadata(md)
     with atomic_path(Path(out) / MANIFEST) as tmp:
-        df.write_parquet(tmp)
+        pq.write_table(arrow, tmp)
+
+
+def manifest_metadata(out) -> dict:
+    """The ``smallworld.*`` metadata of a manifest (``params``, ``kind``)."""
+    import pyarrow.parquet as pq
+
+    md = pq.read_schema(Path(out) / MANIFEST).metadata or {}
+    return {k.decode()[len("smallworld."):]: json.loads(v) for k, v in md.items()
+            if k.startswith(b"smallworld.")}
 
 
 def read_manifest(out) -> pl.DataFrame:
@@ -760,18 +777,20 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
     clean_temporaries(out)
     with atomic_path(out / "config.toml") as tmp:
         tmp.write_text(dump_config(config), encoding="utf-8")
+    mmeta = {"params": [k for k in (cells[0].columns if cells else {}) if k != "cell_id"],
+             "kind": config.kind, "config": config.to_document()}
     rows = {}
     for c in cells:
         result = None
         if c.id in done_files:
             md = read_cell_metadata(done_files[c.id])
             g = md.get("graph") or {}
-            result = {"graph_fingerprint": md.get("graph_fingerprint"), "nodes": g.get("nodes"),
-                      "edges": g.get("edges"), "started": md.get("started"),
+            result = {"graph_fingerprint": md.get("graph_fingerprint"), "graph_nodes": g.get("nodes"),
+                      "graph_edges": g.get("edges"), "started": md.get("started"),
                       "finished": md.get("finished"), "seconds": md.get("seconds"),
                       "summary": md.get("summary") or {}}
         rows[c.id] = manifest_row(c, status[c.id], result)
-    write_manifest(out, list(rows.values()))
+    write_manifest(out, list(rows.values()), mmeta)
 
     todo = [c for c in cells if status[c.id] != "done"]
     # Cells sharing a graph run back to back, so each worker reuses its cached graph.
@@ -809,15 +828,15 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
                         bar.set_postfix(failed=report.failed)
                     bar.update(1)
                     if time.monotonic() - last_write > 2.0:
-                        write_manifest(out, list(rows.values()))
+                        write_manifest(out, list(rows.values()), mmeta)
                         last_write = time.monotonic()
     except _Terminated:
-        write_manifest(out, list(rows.values()))
+        write_manifest(out, list(rows.values()), mmeta)
         bar.close()
         raise KeyboardInterrupt("terminated") from None
     finally:
         bar.close()
-    write_manifest(out, list(rows.values()))
+    write_manifest(out, list(rows.values()), mmeta)
     report.seconds = time.perf_counter() - t_start
     return report
 
