@@ -368,3 +368,123 @@ def diameter_command(graph, source, as_json):
         click.echo(f"diameter     {r['diameter']} (exact, {r['method']}, {r['n_bfs']:,} BFS)")
     else:
         click.echo(f"diameter     between {r['lower']} and {r['upper']} ({r['method']}, {r['n_bfs']:,} BFS)")
+
+
+# ---------------------------------------------------------------------------- run / results (config sweeps)
+@main.command("run")
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output directory [default: the config's [output] directory].")
+@click.option("--executor", type=click.Choice(["serial", "local", "dask"]), default=None,
+              help="Where cells run [default: local when --workers > 1, else serial].")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (local pool or dask LocalCluster).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="dask scheduler address (tcp://host:port); implies --executor dask.")
+@click.option("--dry-run", is_flag=True, help="List the cells and which are done; run nothing.")
+@click.option("--quick", is_flag=True, help="Apply the config's [quick] overrides (small sizes).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run_command(config, out, executor, workers, scheduler, dry_run, quick, quiet):
+    """Run (or resume) the experiment sweep described by CONFIG (TOML).
+
+    Each cell is written to its own Parquet file as soon as it finishes; rerunning skips
+    finished cells. Exit status: 0 all cells done, 1 some cell failed, 2 invalid config.
+    """
+    from .config import load_config
+    from .sweep import cell_listing, run_sweep
+
+    cfg = load_config(config, quick=quick)
+    if executor is None:
+        executor = "dask" if scheduler else ("local" if workers > 1 else "serial")
+    report = run_sweep(cfg, out=out, executor=executor, workers=workers, scheduler=scheduler,
+                       progress=not quiet, dry_run=dry_run)
+    if dry_run:
+        for row in cell_listing(report):
+            params = " ".join(f"{k}={v}" for k, v in row.items() if k not in ("cell_id", "status"))
+            click.echo(f"{row['cell_id']}  {row['status']:<7}  {params}")
+        click.echo(f"{len(report.cells)} cells, {report.done} done, {len(report.cells) - report.done} to run "
+                   f"-> {report.out}")
+        return
+    click.echo(f"{report.out}: {len(report.cells)} cells, {report.done} done "
+               f"({report.ran} run now, {report.skipped} already done), {report.failed} failed "
+               f"in {report.seconds:.1f} s", err=True)
+    for cid, err in list(report.errors.items())[:10]:
+        click.echo(f"failed {cid}: {err}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.group("results")
+def results_group():
+    """Summaries and plots of sweep result directories."""
+
+
+@results_group.command("summarize")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True))
+@click.option("--by", "by", multiple=True, metavar="PARAM",
+              help="Group by this parameter (repeatable) [default: every swept parameter].")
+@click.option("--metric", "metrics", multiple=True, metavar="NAME",
+              help="Report this metric (repeatable) [default: the experiment's main metrics].")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records (all metrics) instead of a table.")
+def results_summarize(directory, by, metrics, as_json):
+    """Mean and 95% t confidence interval of the metrics per parameter combination."""
+    from .results import format_summary, load, main_metrics, summarize
+
+    table = summarize(directory, by=list(by) or None, metrics=list(metrics) or None)
+    if as_json:
+        echo_json(table.to_dicts())
+        return
+    _, params, _ = load(directory)
+    by_cols = list(by) or [p for p in params if p != "replicate"]
+    shown = list(metrics) or main_metrics(directory, [c for c in table.columns if c not in by_cols
+                                                      and c not in ("n", "failed")])
+    click.echo(format_summary(table, by_cols, shown))
+
+
+@results_group.command("plot")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True))
+@click.option("--x", "x", required=True, metavar="PARAM", help="Parameter on the x axis.")
+@click.option("--y", "y", required=True, metavar="METRIC", help="Metric on the y axis.")
+@click.option("--hue", default=None, metavar="PARAM", help="One line per value of this parameter.")
+@click.option("--logx", is_flag=True, help="Logarithmic x axis.")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Figure file (.png, .pdf, .svg).")
+def results_plot(directory, x, y, hue, logx, out):
+    """Plot METRIC against PARAM (mean ± 95% CI over replicates)."""
+    from .results import plot
+
+    path = plot(directory, x=x, y=y, hue=hue, out=out, logx=logx)
+    click.echo(f"wrote {path}", err=True)
+
+
+# ---------------------------------------------------------------------------- generate
+@main.command("generate")
+@click.argument("model_name", metavar="MODEL", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Model parameter (repeatable), e.g. -p n=1000 -p k=10.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option("--out", "-o", type=click.Path(dir_okay=True), default=None,
+              help="Write the graph here (.swg native, .parquet edge table, .txt SNAP); omit for a summary only.")
+@click.option("--list", "list_models", is_flag=True, help="Describe every model and its parameters.")
+def generate_command(model_name, params, seed, out, list_models):
+    """Generate a synthetic graph from MODEL (see --list) and write it to --out."""
+    import time
+
+    from .generators import describe_models, generate, parse_params
+    from .errors import ParameterError
+
+    if list_models:
+        click.echo(describe_models())
+        return
+    if model_name is None:
+        raise ParameterError("missing MODEL (see 'smallworld generate --list')")
+    values = parse_params(model_name, params)
+    t0 = time.perf_counter()
+    g = generate(model_name, seed=seed, **values)
+    elapsed = time.perf_counter() - t0
+    if out is not None:
+        from .io import write_graph
+
+        write_graph(g, out)
+    kind = "directed" if g.directed else "undirected"
+    where = f" -> {out}" if out else ""
+    click.echo(f"{model_name}: {g.n:,} nodes, {g.num_edges:,} {kind} edges in {elapsed:.2f} s{where}", err=True)
