@@ -28,10 +28,10 @@ from simulate.kernels.routing import tie_strength_levels
 def kleinberg(side, r=2.0, q=1, seed=0):
     """Kleinberg torus from the generators package when present, else the test builder."""
     try:
-        from simulate.generators import kleinberg_lattice  # noqa: F401
+        from simulate.generators.kleinberg import kleinberg_lattice
     except ImportError:
         return chains_kleinberg_torus(side, r=r, q=q, seed=seed)
-    return chains_kleinberg_torus(side, r=r, q=q, seed=seed)
+    return kleinberg_lattice(side, dim=2, r=r, q=q, periodic=True, seed=seed)
 
 
 def plain_grid(side, periodic=False):
