@@ -482,6 +482,8 @@ def fetch(name, data_dir=None, url=None, force=False, timeout=60.0) -> Path:
                             break
                         h.update(block)
                         out.write(block)
+            except urllib.error.HTTPError as exc:
+                raise DatasetError(f"download of {name!r} from {src} failed: HTTP {exc.code} {exc.reason}") from None
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 reason = getattr(exc, "reason", None) or exc
                 raise DatasetError(f"download of {name!r} from {src} failed: {reason}") from None

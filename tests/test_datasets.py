@@ -1,0 +1,181 @@
+"""Dataset registry: every shared data file registered, counts as read, checksums, fetch."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import re
+import threading
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simulate import datasets
+from simulate.cli import main
+from simulate.errors import DatasetError
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# Large files are read by tests/test_io.py once each; here only the small ones are read again.
+BIG = {"fb100-cornell5", "loc-gowalla", "ego-twitter-undirected", "email-enron"}
+
+
+def test_every_shared_data_file_is_registered():
+    readme = (DATA / "README.md").read_text()
+    registered = {d.file for d in datasets.REGISTRY.values()}
+    files = {str(p.relative_to(DATA)) for p in DATA.rglob("*") if p.is_file() and p.name != "README.md"}
+    docs = {f for f in files if re.search(r"(^|/)(README|readme|meta)\.", Path(f).name)}
+    assert files - docs - registered == set()
+    # And every registered file is one the README documents (by file name).
+    for f in registered:
+        assert Path(f).name in readme, f
+
+
+def test_registry_fields():
+    for name, ds in datasets.REGISTRY.items():
+        assert name == name.lower() and " " not in name
+        assert ds.kind in datasets.KINDS
+        assert re.fullmatch(r"[0-9a-f]{64}", ds.sha256)
+        assert ds.description and ds.citation and ds.page.startswith("http")
+        assert ds.url == "" or ds.url.startswith("http")
+        assert ds.nodes > 0 and (ds.edges > 0) == (ds.kind == "graph")
+
+
+@pytest.mark.parametrize("name", sorted(set(datasets.REGISTRY) - BIG))
+def test_dataset_counts_and_checksum(name):
+    ds = datasets.get(name)
+    assert ds.is_present(), f"missing shared data file {ds.local_path()}"
+    assert datasets.verify(name)
+    obj = ds.load()
+    if ds.kind == "graph":
+        assert (obj.n, obj.num_edges, obj.directed) == (ds.nodes, ds.edges, ds.directed)
+    else:
+        assert obj.height == ds.nodes and obj.columns[0] == "node_id"
+
+
+@pytest.mark.parametrize("name", sorted(BIG))
+def test_big_dataset_checksums(name):
+    assert datasets.verify(name)
+
+
+def test_unknown_dataset_and_graph_kind():
+    with pytest.raises(DatasetError, match="unknown dataset 'nope'"):
+        datasets.get("nope")
+    with pytest.raises(DatasetError, match="locations table, not a graph"):
+        datasets.get("gowalla-locations").read()
+
+
+def test_verify_detects_mismatch(tmp_path):
+    ds = datasets.get("email-eu-core-departments")
+    target = tmp_path / ds.file
+    target.parent.mkdir(parents=True)
+    target.write_bytes(ds.local_path().read_bytes() + b"\n")
+    with pytest.raises(DatasetError, match="checksum mismatch"):
+        datasets.verify(ds.name, data_dir=tmp_path)
+
+
+# ---------------------------------------------------------------------------- fetch
+@pytest.fixture
+def server(tmp_path):
+    """A local HTTP server on 127.0.0.1 serving tmp_path/www (no internet needed)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = partial(Quiet, directory=str(www))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield www, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def tiny_dataset(monkeypatch):
+    body = b"# tiny\n0\t1\n1\t2\n"
+    ds = replace(datasets.get("ego-facebook"), name="tiny-test", file="snap/tiny.txt",
+                 sha256=hashlib.sha256(body).hexdigest(), nodes=3, edges=2, url="")
+    monkeypatch.setitem(datasets.REGISTRY, "tiny-test", ds)
+    return ds, body
+
+
+def test_fetch_downloads_verifies_and_reads(server, tiny_dataset, tmp_path):
+    www, base = server
+    ds, body = tiny_dataset
+    (www / "tiny.txt").write_bytes(body)
+    dest_root = tmp_path / "data"
+    path = datasets.fetch("tiny-test", data_dir=dest_root, url=f"{base}/tiny.txt")
+    assert path == dest_root / "snap" / "tiny.txt" and path.read_bytes() == body
+    assert datasets.verify("tiny-test", data_dir=dest_root)
+    g = datasets.get("tiny-test").read(path)
+    assert (g.n, g.num_edges) == (3, 2)
+    # Already there and verified: no second download (the server file may even be gone).
+    (www / "tiny.txt").unlink()
+    assert datasets.fetch("tiny-test", data_dir=dest_root, url=f"{base}/tiny.txt") == path
+
+
+def test_fetch_checksum_mismatch_leaves_nothing(server, tiny_dataset, tmp_path):
+    www, base = server
+    ds, body = tiny_dataset
+    (www / "tiny.txt").write_bytes(body + b"2\t3\n")
+    dest_root = tmp_path / "data"
+    with pytest.raises(DatasetError, match="checksum mismatch"):
+        datasets.fetch("tiny-test", data_dir=dest_root, url=f"{base}/tiny.txt")
+    assert not (dest_root / "snap").exists() or not any((dest_root / "snap").iterdir())
+    res = CliRunner().invoke(main, ["data", "fetch", "tiny-test", "--data-dir", str(dest_root),
+                                    "--url", f"{base}/tiny.txt"])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "checksum mismatch" in lines[0]
+    assert not any((dest_root / "snap").iterdir())
+
+
+def test_fetch_errors(server, tiny_dataset, tmp_path):
+    www, base = server
+    with pytest.raises(DatasetError, match="404"):
+        datasets.fetch("tiny-test", data_dir=tmp_path / "d", url=f"{base}/absent.txt")
+    with pytest.raises(DatasetError, match="no known download address"):
+        datasets.fetch("tiny-test", data_dir=tmp_path / "d")
+    assert not list((tmp_path / "d").rglob("*.txt*"))
+
+
+def test_fetch_cli_success_and_force(server, tiny_dataset, tmp_path):
+    www, base = server
+    ds, body = tiny_dataset
+    (www / "tiny.txt").write_bytes(body)
+    args = ["data", "fetch", "tiny-test", "--data-dir", str(tmp_path / "d"), "--url", f"{base}/tiny.txt"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert res.stdout.strip() == str(tmp_path / "d" / "snap" / "tiny.txt")
+    (www / "tiny.txt").unlink()
+    res = CliRunner().invoke(main, args + ["--force"])
+    assert res.exit_code == 2 and "404" in res.stderr
+    assert (tmp_path / "d" / "snap" / "tiny.txt").read_bytes() == body  # old copy untouched
+
+
+# ---------------------------------------------------------------------------- CLI list / path
+def test_data_list_and_path():
+    runner = CliRunner()
+    res = runner.invoke(main, ["data", "list", "--json"])
+    assert res.exit_code == 0
+    import json
+
+    rows = [json.loads(ln) for ln in res.stdout.splitlines()]
+    assert {r["name"] for r in rows} == set(datasets.REGISTRY)
+    fb = next(r for r in rows if r["name"] == "ego-facebook")
+    assert fb["present"] and fb["nodes"] == 4039 and fb["edges"] == 88234 and fb["kind"] == "graph"
+    res = runner.invoke(main, ["data", "list", "--data-dir", "/nonexistent"])
+    assert res.exit_code == 0 and "ego-facebook" in res.stdout and not res.stdout.startswith("*")
+    res = runner.invoke(main, ["data", "path", "wiki-vote"])
+    assert res.exit_code == 0 and Path(res.stdout.strip()) == DATA / "snap" / "Wiki-Vote.txt"
+    res = runner.invoke(main, ["data", "path", "nope"])
+    assert res.exit_code == 2 and res.stderr.startswith("error: unknown dataset 'nope'")
+    res = runner.invoke(main, ["data", "verify", "reed98"])
+    assert res.exit_code == 2
+    res = runner.invoke(main, ["data", "verify", "fb100-reed98"])
+    assert res.exit_code == 0 and "ok" in res.stdout
