@@ -14,15 +14,15 @@ value raises :class:`simulate.errors.ParameterError` naming the parameter and it
 
 from __future__ import annotations
 
-from .follower import directed_follower
-from .geographic import rank_geographic
-from .hierarchical import hierarchical_identity
-from .kleinberg import kleinberg_lattice
-from .power_law import power_law
-from .preferential import barabasi_albert
-from .random_graphs import erdos_renyi
-from .registry import MODELS, REQUIRED, ModelSpec, ParamSpec
+from .random_graphs import erdos_renyi  # noqa: I001  (import order = order of MODELS)
 from .watts_strogatz import watts_strogatz
+from .preferential import barabasi_albert
+from .power_law import power_law
+from .kleinberg import kleinberg_lattice
+from .hierarchical import hierarchical_identity
+from .geographic import rank_geographic
+from .follower import directed_follower
+from .registry import MODELS, REQUIRED, ModelSpec, ParamSpec
 from ..errors import ParameterError
 from ..kernels.generators import social_distance, tree_distance
 

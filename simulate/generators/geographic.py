@@ -103,6 +103,17 @@ def rank_geographic(positions=None, n=None, alpha=1.0, mean_degree=10.0, geo_fra
     if link_ptr[-1] == 0:
         e = np.empty(0, dtype=np.int64)
         return Graph.from_edges(e, e, directed=not undirected, n=n, relabel=False, node_attrs=attrs, meta=meta)
+    dst = rank_links(px, py, link_ptr, alpha, geo_fraction, seed)
+    src = np.repeat(np.arange(n, dtype=np.int64), links)
+    return Graph.from_edges(src, dst, directed=not undirected, n=n, relabel=False, node_attrs=attrs, meta=meta)
+
+
+def rank_links(px, py, link_ptr, alpha, geo_fraction, seed):
+    """Raw targets of the rank-based links (repeats kept), as in :func:`rank_geographic`.
+
+    Node u's ``link_ptr[u+1] - link_ptr[u]`` targets are ``out[link_ptr[u]:link_ptr[u+1]]``.
+    """
+    n = px.shape[0]
     g = max(1, int(math.ceil(math.sqrt(n / 2.0))))
     x0, y0 = float(px.min()), float(py.min())
     cw = (float(px.max()) - x0) / g or 1.0
@@ -118,11 +129,11 @@ def rank_geographic(positions=None, n=None, alpha=1.0, mean_degree=10.0, geo_fra
     ranks = np.arange(1, n, dtype=np.float64)
     rank_prob, rank_alias = _k.alias_build(np.exp(-alpha * np.log(ranks)))
     nb = (n + _NODE_BLOCK - 1) // _NODE_BLOCK
-    dst = _k.rank_geographic_links(px, py, cy, cx, order, sat.ravel(), np.int64(g), cell_ptr, cw, ch, link_ptr,
-                                   float(geo_fraction), rank_prob, rank_alias, np.int64(EXACT_RINGS),
-                                   np.int64(MAX_EXACT), _NODE_BLOCK, stream_states(seed, nb, (_TAG,)))
-    src = np.repeat(np.arange(n, dtype=np.int64), links)
-    return Graph.from_edges(src, dst, directed=not undirected, n=n, relabel=False, node_attrs=attrs, meta=meta)
+    return _k.rank_geographic_links(np.ascontiguousarray(px, dtype=np.float64), np.ascontiguousarray(py, dtype=np.float64),
+                                    cy, cx, order, sat.ravel(), np.int64(g), cell_ptr, cw, ch,
+                                    np.asarray(link_ptr, dtype=np.int64), float(geo_fraction), rank_prob, rank_alias,
+                                    np.int64(EXACT_RINGS), np.int64(MAX_EXACT), _NODE_BLOCK,
+                                    stream_states(seed, nb, (_TAG,)))
 
 
 def _positions(positions, n, layout, clusters, spread, seed):

@@ -85,18 +85,8 @@ def kleinberg_lattice(side, dim=2, r=2.0, q=1, p=1, periodic=False, undirected=F
         lsrc, ldst = _k.lattice_local_arcs(np.int64(side), np.int64(dim), bool(periodic), offsets)
     else:
         lsrc = ldst = np.empty(0, dtype=np.int64)
-    dmax = dim * (side // 2 if periodic else side - 1) if n > 1 else 0
-    if q > 0 and dmax > 0:
-        d = np.arange(1, dmax + 1, dtype=np.float64)
-        sizes = _k.lattice_sphere_sizes(np.int64(dim), np.int64(dmax))[1:]
-        weights = np.exp(np.log(sizes) - r * np.log(d))  # log space: no overflow for large r or dim
-        prob, alias = _k.alias_build(weights)
-        nb = (n + _NODE_BLOCK - 1) // _NODE_BLOCK
-        long_dst = _k.kleinberg_long_range(np.int64(side), np.int64(dim), np.int64(q), bool(periodic),
-                                           prob, alias, _NODE_BLOCK, stream_states(seed, nb, (_TAG,)))
-        long_src = np.repeat(np.arange(n, dtype=np.int64), q)
-    else:
-        long_src = long_dst = np.empty(0, dtype=np.int64)
+    long_dst = long_range_contacts(side, dim, r, q, periodic, seed)
+    long_src = np.repeat(np.arange(n, dtype=np.int64), q if long_dst.shape[0] else 0)
     src = np.concatenate([lsrc, long_src])
     dst = np.concatenate([ldst, long_dst])
     del lsrc, ldst, long_src, long_dst
@@ -104,6 +94,26 @@ def kleinberg_lattice(side, dim=2, r=2.0, q=1, p=1, periodic=False, undirected=F
     attrs = pl.DataFrame({f"coord_{i}": (ids // side**i) % side for i in range(dim)}) if n else \
         pl.DataFrame({f"coord_{i}": np.empty(0, dtype=np.int64) for i in range(dim)})
     return Graph.from_edges(src, dst, directed=not undirected, n=n, relabel=False, node_attrs=attrs, meta=meta)
+
+
+def long_range_contacts(side, dim, r, q, periodic, seed):
+    """The raw long-range contacts of :func:`kleinberg_lattice` (repeats kept).
+
+    Returns an int64 array of shape (side**dim * q,): node u's contacts are
+    ``out[u*q:(u+1)*q]``; empty when no other node exists. Same streams as
+    :func:`kleinberg_lattice`, so ``kleinberg_lattice(..., seed=s)`` holds exactly these links.
+    """
+    n = side**dim if side > 0 else 0
+    dmax = dim * (side // 2 if periodic else side - 1) if n > 1 else 0
+    if q == 0 or dmax == 0:
+        return np.empty(0, dtype=np.int64)
+    d = np.arange(1, dmax + 1, dtype=np.float64)
+    sizes = _k.lattice_sphere_sizes(np.int64(dim), np.int64(dmax))[1:]
+    weights = np.exp(np.log(sizes) - r * np.log(d))  # log space: no overflow for large r or dim
+    prob, alias = _k.alias_build(weights)
+    nb = (n + _NODE_BLOCK - 1) // _NODE_BLOCK
+    return _k.kleinberg_long_range(np.int64(side), np.int64(dim), np.int64(q), bool(periodic),
+                                   prob, alias, _NODE_BLOCK, stream_states(seed, nb, (_TAG,)))
 
 
 def _ball_offsets(dim, p):
