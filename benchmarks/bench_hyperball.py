@@ -1,0 +1,292 @@
+"""HyperBall on a Chung-Lu graph: time per iteration, memory, accuracy, peer ratio.
+
+Run: ``.venv/bin/pytest -q benchmarks/bench_hyperball.py --benchmark-only -s``
+
+Sizes from the environment (defaults in brackets):
+``HB_NODES`` [1_000_000], ``HB_EDGES`` [10 * HB_NODES], ``HB_LOG2M`` [6], ``HB_SOURCES`` [64]
+(BFS sources for the sampled exact mean distance), ``HB_PEER`` [1] (run networkit's ANF),
+``HB_PEER_NODES`` [HB_NODES] (graph size for the peer comparison).
+
+With ``HB_RAW=1`` the graph is built straight into a CSR by a counting sort here (duplicates and
+self-loops kept, which HyperBall does not mind) instead of :meth:`Graph.from_edges`, so a
+10M-node / 100M-edge graph needs about 0.9 GB of CSR and no sorting temporaries.
+
+What is measured (all in ``benchmark.extra_info`` and printed):
+
+* ``iteration_s``: wall time of every HyperBall iteration; ``total_s``.
+* ``csr_pass_s``: one streaming pass over ``indices`` + ``indptr`` (best of a parallel Numba
+  sum and numpy's sum, 5 tries), and
+  ``first_iteration_over_csr_pass``: the cost of a full iteration in such passes.
+* ``bandwidth_gbs``: numpy sum over a 1 GB float64 array; ``first_iteration_over_register_stream``:
+  a full iteration against streaming ``arcs * max(m, 64)`` bytes (one cache line of registers
+  per arc) at that bandwidth, the floor for any register-merging iteration.
+* ``peak_rss_gb`` (``ru_maxrss``, whole process) and ``hyperball_alloc_gb`` (tracemalloc peak
+  during the run: registers + flags).
+* ``mean_distance_hb`` vs ``mean_distance_bfs`` (BFS from random sources in the largest
+  component, with its standard error), ``relative_error``.
+* ``peer_s``: networkit ``NeighborhoodFunctionApproximation`` (ANF, Palmer et al. 2002, k=64)
+  on the same largest component; ``peer_ratio`` = peer time / HyperBall time.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+import tracemalloc
+
+import numpy as np
+from numba import njit, prange
+
+from simulate import Graph
+from simulate.kernels.hyperball import HyperBallCounters
+from simulate.kernels.random import stream_states
+
+
+def _env(name, default):
+    return int(float(os.environ.get(name, default)))
+
+
+# ---------------------------------------------------------------- graph
+def chung_lu_edges(n, m_edges, seed, gamma=2.5):
+    """Chung-Lu endpoints: each endpoint drawn with probability proportional to a Pareto
+    weight (degree exponent ``gamma``). int32 arrays, generated in chunks to bound memory."""
+    rng = np.random.default_rng(seed)
+    w = rng.pareto(gamma - 1.0, n) + 1.0
+    cdf = np.cumsum(w)
+    cdf /= cdf[-1]
+    src = np.empty(m_edges, dtype=np.int32)
+    dst = np.empty(m_edges, dtype=np.int32)
+    chunk = 10_000_000
+    for lo in range(0, m_edges, chunk):
+        hi = min(m_edges, lo + chunk)
+        src[lo:hi] = np.minimum(np.searchsorted(cdf, rng.random(hi - lo)), n - 1)
+        dst[lo:hi] = np.minimum(np.searchsorted(cdf, rng.random(hi - lo)), n - 1)
+    return src, dst
+
+
+@njit(cache=True)
+def _raw_undirected_csr(src, dst, n):
+    # Counting sort of both arc directions; O(n + m), no sort, no dedupe.
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(src.shape[0]):
+        indptr[src[i] + 1] += 1
+        indptr[dst[i] + 1] += 1
+    for u in range(n):
+        indptr[u + 1] += indptr[u]
+    pos = indptr[:-1].copy()
+    indices = np.empty(indptr[n], dtype=np.int32)
+    for i in range(src.shape[0]):
+        a = src[i]
+        b = dst[i]
+        indices[pos[a]] = b
+        pos[a] += 1
+        indices[pos[b]] = a
+        pos[b] += 1
+    return indptr, indices
+
+
+@njit(cache=True)
+def _component_of(indptr, indices, start):
+    n = indptr.shape[0] - 1
+    seen = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n, dtype=np.int64)
+    seen[start] = True
+    queue[0] = start
+    head, tail = 0, 1
+    while head < tail:
+        u = queue[head]
+        head += 1
+        for k in range(indptr[u], indptr[u + 1]):
+            w = indices[k]
+            if not seen[w]:
+                seen[w] = True
+                queue[tail] = w
+                tail += 1
+    return seen
+
+
+@njit(cache=True, parallel=True)
+def _bfs_histograms(indptr, indices, sources, max_d):
+    # One BFS per source (a task each), histogram of hop distances.
+    n = indptr.shape[0] - 1
+    out = np.zeros((sources.shape[0], max_d), dtype=np.int64)
+    for s in prange(sources.shape[0]):
+        dist = np.full(n, -1, dtype=np.int32)
+        queue = np.empty(n, dtype=np.int32)
+        dist[sources[s]] = 0
+        queue[0] = sources[s]
+        head, tail = 0, 1
+        while head < tail:
+            u = queue[head]
+            head += 1
+            du = dist[u]
+            out[s, du] += 1
+            for k in range(indptr[u], indptr[u + 1]):
+                w = indices[k]
+                if dist[w] < 0:
+                    dist[w] = du + 1
+                    queue[tail] = w
+                    tail += 1
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _csr_pass(indptr, indices):
+    # One streaming read of the CSR arrays (what a "free" iteration would cost).
+    total = 0
+    for i in prange(indices.shape[0]):
+        total += indices[i]
+    for i in prange(indptr.shape[0]):
+        total += indptr[i]
+    return total
+
+
+def memory_bandwidth_gbs(gb=1.0):
+    a = np.ones(int(gb * 1e9 / 8))
+    a.sum()
+    t = time.perf_counter()
+    for _ in range(3):
+        a.sum()
+    return 3 * a.nbytes / (time.perf_counter() - t) / 1e9
+
+
+def build_graph(n, m_edges, raw, seed=1):
+    src, dst = chung_lu_edges(n, m_edges, seed)
+    if raw:
+        indptr, indices = _raw_undirected_csr(src, dst, n)
+        keep = _component_of(indptr, indices, int(np.argmax(np.diff(indptr))))
+        return indptr, indices, keep, None
+    g = Graph.from_edges(src, dst, directed=False, n=n)
+    del src, dst
+    giant = g.largest_component()
+    return giant.indptr, giant.indices, None, giant
+
+
+def mean_distance(nf):
+    nf = np.asarray(nf, dtype=np.float64)
+    return float(np.sum(nf[-1] - nf[:-1]) / (nf[-1] - nf[0]))
+
+
+def sampled_mean_distance(indptr, indices, n_sources, seed, keep=None):
+    rng = np.random.default_rng(seed)
+    pool = np.arange(indptr.shape[0] - 1) if keep is None else np.flatnonzero(keep)
+    sources = rng.choice(pool, n_sources, replace=False).astype(np.int64)
+    hist = _bfs_histograms(indptr, indices, sources, 256)
+    d = np.arange(hist.shape[1])
+    per_source = (hist[:, 1:] * d[1:]).sum(1) / hist[:, 1:].sum(1)
+    pooled = float((hist[:, 1:] * d[1:]).sum() / hist[:, 1:].sum())
+    return pooled, float(per_source.std(ddof=1) / np.sqrt(n_sources))
+
+
+def run_hyperball(indptr, indices, log2m, seed):
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    counters = HyperBallCounters(indptr, indices, log2m, stream_states(seed, 1)[0])
+    times = [time.perf_counter() - t0]
+    nf = [counters.estimate]
+    while True:
+        t = time.perf_counter()
+        est, changed = counters.step()
+        times.append(time.perf_counter() - t)
+        if changed == 0:
+            break
+        nf.append(est)
+    total = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return np.array(nf), times, total, peak
+
+
+def run_peer(indptr, indices):
+    import networkit as nk
+
+    n = indptr.shape[0] - 1
+    src = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    keep = src < indices
+    G = nk.Graph(n, directed=False)
+    G.addEdges((src[keep], indices[keep].astype(np.int64)))
+    t = time.perf_counter()
+    anf = nk.distance.NeighborhoodFunctionApproximation(G, k=64, r=7)
+    anf.run()
+    elapsed = time.perf_counter() - t
+    nf = np.asarray(anf.getNeighborhoodFunction(), dtype=np.float64)
+    # networkit's N(t) counts pairs u != v at distance <= t + 1 (starting at radius 1).
+    return elapsed, mean_distance(np.concatenate([[0.0], nf]))
+
+
+def test_hyperball_chung_lu(benchmark):
+    n = _env("HB_NODES", 1_000_000)
+    m_edges = _env("HB_EDGES", 10 * n)
+    log2m = _env("HB_LOG2M", 6)
+    raw = bool(_env("HB_RAW", 0))
+    n_sources = _env("HB_SOURCES", 64)
+
+    # Warm up (compile) every kernel on a tiny graph first.
+    wi, wx, _, _ = build_graph(2000, 10000, raw)
+    run_hyperball(wi, wx, log2m, 0)
+    _csr_pass(wi, wx)
+    sampled_mean_distance(wi, wx, 4, 0)
+
+    t = time.perf_counter()
+    indptr, indices, keep, giant = build_graph(n, m_edges, raw)
+    build_s = time.perf_counter() - t
+    bw = memory_bandwidth_gbs()
+    csr_pass_s = np.inf
+    for _ in range(5):   # best of Numba-parallel and numpy streaming reads of the CSR
+        t = time.perf_counter()
+        _csr_pass(indptr, indices)
+        t2 = time.perf_counter()
+        int(indices.sum(dtype=np.int64)) + int(indptr.sum())
+        t3 = time.perf_counter()
+        csr_pass_s = min(csr_pass_s, t2 - t, t3 - t2)
+
+    result = {}
+
+    def run():
+        result["nf"], result["times"], result["total"], result["alloc"] = run_hyperball(
+            indptr, indices, log2m, 42)
+
+    benchmark.pedantic(run, rounds=1, iterations=1)
+    nf, times, total, alloc = result["nf"], result["times"], result["total"], result["alloc"]
+    md_hb = mean_distance(nf)
+    md_bfs, md_se = sampled_mean_distance(indptr, indices, n_sources, 7, keep)
+    info = {
+        "nodes": int(indptr.shape[0] - 1), "arcs": int(indices.shape[0]),
+        "giant_nodes": int(indptr.shape[0] - 1 if keep is None else keep.sum()),
+        "log2m": log2m, "build_s": round(build_s, 2),
+        "iterations": len(times) - 1, "init_s": round(times[0], 4),
+        "iteration_s": [round(x, 4) for x in times[1:]], "total_s": round(total, 3),
+        "csr_pass_s": round(csr_pass_s, 4), "bandwidth_gbs": round(bw, 2),
+        "csr_bytes_gb": round((indices.nbytes + indptr.nbytes) / 1e9, 3),
+        "first_iteration_over_csr_pass": round(times[1] / csr_pass_s, 2),
+        "mean_iteration_over_csr_pass": round(float(np.mean(times[1:])) / csr_pass_s, 2),
+        # A full iteration must read m register bytes per arc (one cache line each for m <= 64,
+        # in random order): the floor is that many bytes streamed at full bandwidth.
+        "register_bytes_per_iteration_gb": round(indices.shape[0] * (1 << log2m) / 1e9, 3),
+        "first_iteration_over_register_stream": round(
+            times[1] / (indices.shape[0] * max(1 << log2m, 64) / (bw * 1e9)), 2),
+        "load_average": os.getloadavg()[0],
+        "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 3),
+        "hyperball_alloc_gb": round(alloc / 1e9, 3),
+        "mean_distance_hb": round(md_hb, 4), "mean_distance_bfs": round(md_bfs, 4),
+        "mean_distance_bfs_se": round(md_se, 4),
+        "relative_error": round(abs(md_hb - md_bfs) / md_bfs, 4),
+    }
+    if _env("HB_PEER", 1) and giant is not None:
+        peer_n = _env("HB_PEER_NODES", n)
+        if peer_n == n:
+            pi, px, ph_total = indptr, indices, total
+        else:
+            pi, px, _, _ = build_graph(peer_n, 10 * peer_n, False)
+            ph_total = run_hyperball(pi, px, log2m, 42)[2]
+        peer_s, peer_md = run_peer(pi, px)
+        info.update({"peer": "networkit NeighborhoodFunctionApproximation(k=64, r=7)",
+                     "peer_nodes": int(pi.shape[0] - 1), "peer_s": round(peer_s, 3),
+                     "peer_hyperball_s": round(ph_total, 3),
+                     "peer_ratio": round(peer_s / ph_total, 2),
+                     "peer_mean_distance": round(peer_md, 4)})
+    benchmark.extra_info.update(info)
+    for k, v in info.items():
+        print(f"{k}: {v}")
+    assert info["relative_error"] < 0.1
