@@ -119,6 +119,31 @@ def write_parquet_edges(graph: Graph, path):
         pq.write_table(table, tmp)
 
 
+def _label_index(ids, labels, directed):
+    """Internal ids of ``labels`` given the node table's ``ids`` (GraphError if unknown).
+
+    Dense non-negative integer labels use a lookup table (one gather, O(n + m)); anything
+    else goes through :meth:`Graph.index_of` (sort + binary search).
+    """
+    labels = np.asarray(labels)
+    if labels.shape[0] == 0:
+        return labels.astype(np.int64)
+    if ids.dtype.kind in "iu" and labels.dtype.kind in "iu" and ids.shape[0]:
+        lo = min(int(ids.min()), int(labels.min()))
+        hi = max(int(ids.max()), int(labels.max()))
+        if lo >= 0 and hi < 4 * (ids.shape[0] + labels.shape[0]) + (1 << 20):
+            table = np.full(hi + 1, -1, dtype=np.int64)
+            table[ids] = np.arange(ids.shape[0], dtype=np.int64)
+            out = table[labels]
+            if (out < 0).any():
+                from ..errors import GraphError
+
+                raise GraphError(f"node {labels[out < 0][0]!r} is not in the graph")
+            return out
+    shell = Graph(np.zeros(len(ids) + 1, dtype=np.int64), np.empty(0, np.int32), directed, node_ids=ids)
+    return shell.index_of(labels)
+
+
 def read_parquet_edges(path, directed=None) -> Graph:
     """Read a Parquet edge table (``src``, ``dst``, optional ``weight``)."""
     path = Path(path)
@@ -141,8 +166,7 @@ def read_parquet_edges(path, directed=None) -> Graph:
     if b"smallworld.nodes" in md:
         nodes = pl.read_ipc_stream(_io.BytesIO(base64.b64decode(md[b"smallworld.nodes"])))
         ids, attrs = _split_nodes(nodes)
-        shell = Graph(np.zeros(len(ids) + 1, dtype=np.int64), np.empty(0, np.int32), directed, node_ids=ids)
-        s, d = shell.index_of(src) if len(src) else src, shell.index_of(dst) if len(dst) else dst
+        s, d = _label_index(ids, src, directed), _label_index(ids, dst, directed)
         g = Graph.from_edges(s, d, directed=directed, n=len(ids), weights=w, node_ids=ids,
                              node_attrs=attrs, meta=info.get("meta"), relabel=False)
         if report is not None and g.report.self_loops_dropped == 0 and g.report.duplicates_dropped == 0:
