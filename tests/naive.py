@@ -321,3 +321,102 @@ def distances_effective_diameter(values, q):
     if d == 0:
         return 0.0
     return d - 1 + (q - F(d - 1)) / (F(d) - F(d - 1))
+
+
+def distances_scipy_histograms(indptr, indices, sources, chunk=512):
+    """Per-source distance histograms by scipy's unweighted shortest paths (an oracle
+    independent of smallworld's kernels). Returns (total counts over the sources, with
+    counts[0] = 0, trimmed; eccentricity of each source)."""
+    import numpy as np
+    import scipy.sparse as sp
+    from scipy.sparse import csgraph
+
+    n = len(indptr) - 1
+    A = sp.csr_matrix((np.ones(len(indices)), np.asarray(indices), np.asarray(indptr)), shape=(n, n))
+    sources = np.asarray(sources, dtype=np.int64)
+    total = np.zeros(n + 1, dtype=np.int64)
+    ecc = np.zeros(len(sources), dtype=np.int64)
+    for lo in range(0, len(sources), chunk):
+        D = csgraph.shortest_path(A, method="D", directed=True, unweighted=True,
+                                  indices=sources[lo:lo + chunk])
+        D = np.where(np.isfinite(D), D, -1).astype(np.int64)
+        ecc[lo:lo + chunk] = D.max(axis=1)
+        total += np.bincount(D[D > 0], minlength=n + 1)
+    nz = np.flatnonzero(total)
+    return total[: (nz[-1] + 1 if nz.size else 1)], ecc
+
+
+# ---------------------------------------------------------------------------- generators (brute-force oracles)
+def generators_tree_distance(a, b, branching, depth):
+    """WDN distance by explicit ancestor lists: 1 + the first height where the ancestors agree."""
+    anc_a = [a // branching**h for h in range(depth + 1)]
+    anc_b = [b // branching**h for h in range(depth + 1)]
+    for h in range(depth + 1):
+        if anc_a[h] == anc_b[h]:
+            return h + 1
+    raise AssertionError("leaves of one tree always meet at the root")
+
+
+def generators_kleinberg_target_probs(side, dim, r, periodic, u):
+    """P(long-range contact of u = v) for every v, by enumerating the lattice (O(n))."""
+    import itertools
+
+    import numpy as np
+
+    coords = np.array(list(itertools.product(range(side), repeat=dim)))[:, ::-1]  # node = sum c_i side^i
+    cu = coords[u]
+    diff = np.abs(coords - cu)
+    if periodic:
+        diff = np.minimum(diff, side - diff)
+    d = diff.sum(axis=1).astype(float)
+    w = np.zeros(len(d))
+    w[d > 0] = d[d > 0] ** (-r)
+    return w / w.sum(), d
+
+
+def generators_torus_distance_counts(side, dim):
+    """Number of torus nodes at each L1 distance from a node (index = distance), by enumeration."""
+    import itertools
+
+    import numpy as np
+
+    t = np.arange(side)
+    t = np.minimum(t, side - t)
+    counts = {}
+    for off in itertools.product(t, repeat=dim):
+        s = int(sum(off))
+        counts[s] = counts.get(s, 0) + 1
+    out = np.zeros(max(counts) + 1)
+    for s, c in counts.items():
+        out[s] = c
+    return out
+
+
+def generators_ranks(xy, src, dst):
+    """rank_u(v) = 1 + #{w != u : |w - u| < |v - u|} for every link u -> v (brute force)."""
+    import numpy as np
+
+    ranks = np.empty(len(src), dtype=np.int64)
+    order = np.argsort(src, kind="stable")
+    s_sorted = src[order]
+    bounds = np.flatnonzero(np.diff(np.concatenate([[-1], s_sorted, [-1]])))
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        u = s_sorted[a]
+        d = ((xy - xy[u]) ** 2).sum(axis=1)
+        dv = d[dst[order[a:b]]]
+        ranks[order[a:b]] = (d[None, :] < dv[:, None]).sum(axis=1)  # u itself (d = 0) is the +1
+    return ranks
+
+
+def generators_ring_lattice_edges(n, k):
+    """Edge set of the ring lattice: u joined to u+1..u+k/2 (mod n)."""
+    return {tuple(sorted((u, (u + j) % n))) for u in range(n) for j in range(1, k // 2 + 1)}
+
+
+def generators_powerlaw_mle(degrees, kmin):
+    """Discrete power-law exponent, Clauset-Shalizi-Newman approximation 1 + n / sum ln(k/(kmin - 1/2))."""
+    import numpy as np
+
+    k = np.asarray(degrees, dtype=float)
+    k = k[k >= kmin]
+    return 1.0 + len(k) / np.log(k / (kmin - 0.5)).sum()

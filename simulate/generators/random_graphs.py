@@ -58,6 +58,9 @@ def erdos_renyi(n, m=None, p=None, *, seed=0) -> Graph:
             raise ParameterError(f"parameter 'm' of erdos_renyi must be an int in [0, n(n-1)/2 = {pairs}], got {m}")
         src, dst = _k.gnm_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (_TAG, 0))[0])
         meta = {"model": "erdos_renyi", "n": n, "m": m}
+    elif p == 0.0 or n < 2:
+        src = dst = np.empty(0, dtype=np.int64)
+        meta = {"model": "erdos_renyi", "n": n, "p": p}
     else:
         blocks = int(min(4096, max(1, n // 256)))
         # Row boundaries with (nearly) equal pair counts: rows below v hold v(v-1)/2 pairs.

@@ -1,0 +1,430 @@
+"""Tests for simulate.generators: registry/validation, determinism, statistics vs theory and networkx."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import networkx as nx
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize, stats
+
+import naive
+from simulate import read_graph
+from simulate.cli import main
+from simulate.errors import ParameterError
+from simulate.generators import (MODELS, REQUIRED, barabasi_albert, directed_follower, erdos_renyi, generate,
+                                 hierarchical_identity, kleinberg_lattice, power_law, rank_geographic,
+                                 social_distance, tree_distance, watts_strogatz)
+from simulate.generators.geographic import rank_links
+from simulate.generators.kleinberg import long_range_contacts
+
+SMALL = {
+    "erdos_renyi": dict(n=300, p=0.03),
+    "watts_strogatz": dict(n=300, k=6, p=0.2),
+    "barabasi_albert": dict(n=300, m=3),
+    "power_law": dict(n=500, gamma=2.5, mean_degree=8, communities=4, within=0.8),
+    "kleinberg_lattice": dict(side=12, r=2.0, q=2),
+    "hierarchical_identity": dict(branching=2, depth=4, group_size=8, dimensions=2, alpha=1.0, mean_degree=6),
+    "rank_geographic": dict(n=600, mean_degree=5),
+    "directed_follower": dict(n=500, mean_degree=8),
+}
+
+
+def undirected_edge_set(g):
+    s, d = g.edges()
+    return set(zip(s.tolist(), d.tolist()))
+
+
+def reciprocity(g):
+    src, dst = g.edges()
+    fwd = src * g.n + dst
+    rev = dst * g.n + src
+    return float(np.isin(rev, fwd).mean())
+
+
+# ---------------------------------------------------------------------------- registry and validation
+def test_registry_lists_every_model_with_typed_params():
+    assert set(MODELS) == set(SMALL)
+    for name, spec in MODELS.items():
+        assert spec.name == name and callable(spec.function) and spec.description
+        for pname, ps in spec.params.items():
+            assert ps.name == pname and ps.type in (int, float, bool, str) and ps.doc
+            if ps.low is not None and ps.high is not None:
+                assert ps.low <= ps.high
+            assert ps.default is REQUIRED or ps.default is None or isinstance(ps.default, ps.type)
+
+
+def test_unknown_parameter_suggests_the_close_name():
+    with pytest.raises(ParameterError, match=r"no parameter 'sid'.*did you mean 'side'"):
+        generate("kleinberg_lattice", sid=10)
+    with pytest.raises(ParameterError, match="did you mean 'watts_strogatz'"):
+        generate("watts_strogats", n=10, k=2, p=0.1)
+
+
+@pytest.mark.parametrize("model, params, pattern", [
+    ("watts_strogatz", dict(n=10, k=2, p=1.5), r"'p' of watts_strogatz must be float in \[0, 1\]"),
+    ("watts_strogatz", dict(n=10, k=3, p=0.5), r"'k'.*even"),
+    ("watts_strogatz", dict(n=10, k=2), r"'p' of watts_strogatz is required"),
+    ("watts_strogatz", dict(n=10.5, k=2, p=0.1), r"'n'.*integer"),
+    ("watts_strogatz", dict(n="10", k=2, p=0.1), r"'n' of watts_strogatz must be int"),
+    ("erdos_renyi", dict(n=10), r"exactly one of 'm'"),
+    ("erdos_renyi", dict(n=10, m=46), r"'m' of erdos_renyi must be an int in \[0, n\(n-1\)/2 = 45\]"),
+    ("erdos_renyi", dict(n=-1, p=0.1), r"'n' of erdos_renyi must be int in \[0, "),
+    ("barabasi_albert", dict(n=5, m=5), r"'m' of barabasi_albert must be an int in \[1, n - 1 = 4\]"),
+    ("barabasi_albert", dict(n=1, m=1), r"'n' of barabasi_albert must be int in \[2, "),
+    ("power_law", dict(n=10, gamma=1.5, mean_degree=2), r"'gamma' of power_law must be float in \[2.0001, 50\]"),
+    ("power_law", dict(n=10, gamma=2.5, mean_degree=2, model="chunglu"), r"'model'.*one of chung_lu, configuration"),
+    ("power_law", dict(n=100, gamma=2.5, mean_degree=20, max_degree=5), r"'max_degree'.*>= mean_degree"),
+    ("power_law", dict(n=1000, gamma=2.5, mean_degree=5, communities=2, within=0.1), r"'within'.*\[0\.[45]"),
+    ("kleinberg_lattice", dict(side=10, r=-1.0), r"'r' of kleinberg_lattice must be float in \[0, 1000\]"),
+    ("kleinberg_lattice", dict(side=10, periodic=1), r"'periodic'.*true or false"),
+    ("kleinberg_lattice", dict(side=100000, dim=3), r"exceeds"),
+    ("hierarchical_identity", dict(n=100, depth=2, group_size=10), r"'n'.*must equal .* = 40"),
+    ("hierarchical_identity", dict(depth=3, group_size=4, alpha=40.0, mean_degree=6.0), r"unreachable"),
+    ("rank_geographic", dict(), r"needs 'positions' or 'n'"),
+    ("directed_follower", dict(n=10, reciprocity=1.2), r"'reciprocity'.*\[0, 1\]"),
+])
+def test_invalid_parameters_raise_parameter_error(model, params, pattern):
+    with pytest.raises(ParameterError, match=pattern):
+        generate(model, **params)
+
+
+def test_public_functions_validate_too_and_take_positional_arguments():
+    g = watts_strogatz(20, 4, 0.0, seed=3)
+    assert g.num_edges == 40
+    with pytest.raises(ParameterError, match="seed"):
+        watts_strogatz(20, 4, 0.0, seed=-1)
+    with pytest.raises(ParameterError, match="given twice"):
+        watts_strogatz(20, 4, 0.0, n=20)
+    # a parameter called "model" does not clash with generate's model name
+    assert generate("power_law", model="configuration", n=50, gamma=3.0, mean_degree=4).meta["sampling"] == "configuration"
+
+
+# ---------------------------------------------------------------------------- determinism
+def test_same_seed_same_graph_and_different_seeds_differ():
+    for name, params in SMALL.items():
+        a, b, c = (generate(name, seed=s, **params) for s in (7, 7, 8))
+        assert a.fingerprint == b.fingerprint, name
+        assert a.fingerprint != c.fingerprint, name
+        if a.node_attrs is not None:
+            assert a.node_attrs.equals(b.node_attrs), name
+
+
+def test_output_independent_of_thread_count():
+    code = ("import json, sys; sys.path.insert(0, 'tests'); from test_generators import SMALL; "
+            "from simulate.generators import generate; "
+            "print(json.dumps({k: generate(k, seed=5, **v).fingerprint for k, v in SMALL.items()}))")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    prints = []
+    for threads in ("1", "2"):
+        env = dict(os.environ, NUMBA_NUM_THREADS=threads)
+        out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                             check=True)
+        prints.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert prints[0] == prints[1]
+    assert prints[0] == {k: generate(k, seed=5, **v).fingerprint for k, v in SMALL.items()}
+
+
+# ---------------------------------------------------------------------------- tiny graphs
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_tiny_graphs(n):
+    assert erdos_renyi(n, p=1.0).num_edges == n * (n - 1) // 2
+    assert erdos_renyi(n, m=n * (n - 1) // 2).num_edges == n * (n - 1) // 2
+    assert erdos_renyi(n, p=0.0).num_edges == 0
+    assert watts_strogatz(n, 2, 0.5).num_edges == n * (n - 1) // 2  # k >= n: complete graph
+    assert watts_strogatz(n, 0, 0.5).num_edges == 0
+    g = power_law(n, 2.5, 1.0)
+    assert g.n == n and (g.out_degree() < max(n, 1)).all()
+    assert power_law(n, 2.5, 1.0, model="configuration").n == n
+    k = kleinberg_lattice(n, dim=2, q=3)
+    assert k.n == n * n and k.node_attrs.height == n * n
+    assert rank_geographic(n=n, mean_degree=3).n == n
+    assert directed_follower(n, mean_degree=1.0).n == n
+    if n == 2:
+        assert barabasi_albert(2, 1).num_edges == 1
+        assert set(map(tuple, np.stack(kleinberg_lattice(2, dim=1, q=1, p=0).edges(), 1).tolist())) == {(0, 1), (1, 0)}
+    assert hierarchical_identity(branching=2, depth=0, group_size=max(n, 1), dimensions=1, mean_degree=0.0).n == max(n, 1)
+
+
+# ---------------------------------------------------------------------------- Erdos-Renyi
+def test_gnm_exact_count_and_uniform_over_pairs():
+    n, m, reps = 6, 4, 1000
+    counts = np.zeros((n, n))
+    for s in range(reps):
+        g = erdos_renyi(n, m=m, seed=s)
+        assert g.num_edges == m
+        a, b = g.edges()
+        np.add.at(counts, (a, b), 1)
+    iu = np.triu_indices(n, 1)
+    obs = counts[iu]
+    assert stats.chisquare(obs, np.full(obs.shape, obs.sum() / obs.size)).pvalue > 1e-3
+    dense = erdos_renyi(30, m=400, seed=1)  # m > N/2: the complement path
+    assert dense.num_edges == 400
+
+
+def test_gnp_edge_count_and_degrees_match_networkx():
+    n, p = 2000, 0.004
+    ours = [erdos_renyi(n, p=p, seed=s) for s in range(4)]
+    pairs = n * (n - 1) / 2
+    total = sum(g.num_edges for g in ours)
+    assert abs(total - 4 * pairs * p) < 4 * math.sqrt(4 * pairs * p * (1 - p))
+    theirs = np.concatenate([[d for _, d in nx.fast_gnp_random_graph(n, p, seed=s).degree()] for s in range(4)])
+    assert stats.ks_2samp(np.concatenate([g.out_degree() for g in ours]), theirs).pvalue > 1e-3
+    mine = np.concatenate([erdos_renyi(n, m=8000, seed=s).out_degree() for s in range(4)])
+    nxm = np.concatenate([[d for _, d in nx.gnm_random_graph(n, 8000, seed=s).degree()] for s in range(4)])
+    assert stats.ks_2samp(mine, nxm).pvalue > 1e-3
+
+
+# ---------------------------------------------------------------------------- Watts-Strogatz
+def test_ws_p0_is_the_ring_lattice_and_p1_keeps_edges():
+    n, k = 50, 6
+    assert undirected_edge_set(watts_strogatz(n, k, 0.0, seed=1)) == naive.generators_ring_lattice_edges(n, k)
+    g = watts_strogatz(n, k, 1.0, seed=1)
+    assert g.num_edges == n * k // 2 and g.report.duplicates_dropped == 0
+    assert undirected_edge_set(g) != naive.generators_ring_lattice_edges(n, k)
+    assert undirected_edge_set(watts_strogatz(7, 6, 0.5)) == {(i, j) for i in range(7) for j in range(i + 1, 7)}
+
+
+def test_ws_clustering_follows_barrat_weigt_and_degrees_match_networkx():
+    n, k = 3000, 10
+    for p in (0.0, 0.05, 0.2):
+        c = nx.average_clustering(watts_strogatz(n, k, p, seed=2).to_networkx())
+        theory = 3 * (k - 2) / (4 * (k - 1)) * (1 - p) ** 3
+        assert abs(c - theory) < 0.02 + 0.05 * theory, (p, c, theory)
+    ours = np.concatenate([watts_strogatz(1000, 8, 0.3, seed=s).out_degree() for s in range(3)])
+    theirs = np.concatenate([[d for _, d in nx.watts_strogatz_graph(1000, 8, 0.3, seed=s).degree()] for s in range(3)])
+    assert stats.ks_2samp(ours, theirs).pvalue > 1e-3
+
+
+# ---------------------------------------------------------------------------- Barabasi-Albert
+def test_ba_edges_degrees_and_tail_exponent():
+    n, m = 3000, 3
+    g = barabasi_albert(n, m, seed=1)
+    assert g.num_edges == m + (n - m - 1) * m and g.report.duplicates_dropped == 0
+    ours = np.concatenate([barabasi_albert(n, m, seed=s).out_degree() for s in range(3)])
+    theirs = np.concatenate([[d for _, d in nx.barabasi_albert_graph(n, m, seed=s).degree()] for s in range(3)])
+    assert stats.ks_2samp(ours, theirs).pvalue > 1e-3
+    big = barabasi_albert(60000, m, seed=4).out_degree()
+    gamma = naive.generators_powerlaw_mle(big, kmin=12)
+    assert 2.7 < gamma < 3.3, gamma
+
+
+# ---------------------------------------------------------------------------- power law
+def test_chung_lu_mean_degree_and_tail():
+    g = power_law(40000, 2.5, 12.0, seed=1)
+    deg = g.out_degree()
+    assert abs(deg.mean() - 12.0) < 0.05 * 12.0
+    assert abs(naive.generators_powerlaw_mle(deg, kmin=40) - 2.5) < 0.2
+    assert g.report.self_loops_dropped == 0 and g.report.duplicates_dropped == 0
+
+
+def test_facebook_like_degree_sequence_is_reachable():
+    deg = power_law(20000, 2.5, 190.0, max_degree=5000, seed=3).out_degree()
+    assert abs(deg.mean() - 190) < 10
+    assert 85 <= np.median(deg) <= 115
+    assert deg.max() <= 5000 * 1.1
+
+
+def test_configuration_model_reports_erasures_and_keeps_degrees():
+    g = power_law(5000, 2.2, 6.0, model="configuration", seed=2)
+    assert g.meta["self_loops_erased"] == g.report.self_loops_dropped > 0
+    assert g.meta["multi_edges_erased"] == g.report.duplicates_dropped > 0
+    stubs = 2 * g.report.input_edges
+    assert abs(stubs / g.n - 6.0) < 0.3  # stub count = rounded weights, mean 6
+    assert abs(naive.generators_powerlaw_mle(g.out_degree(), kmin=20) - 2.2) < 0.25
+
+
+@pytest.mark.parametrize("model", ["chung_lu", "configuration"])
+def test_communities_put_the_requested_share_of_edges_inside_groups(model):
+    # hubs capped well below the group size (667): otherwise clipping / multi-edge erasure inside
+    # groups lowers the realised share (documented)
+    g = power_law(20000, 2.5, 20.0, max_degree=300, communities=30, within=0.84, model=model, seed=4)
+    country = g.node_attrs["country"].to_numpy()
+    assert country.min() == 0 and country.max() == 29
+    s, d = g.edges()
+    assert abs((country[s] == country[d]).mean() - 0.84) < 0.02
+    assert abs(g.out_degree().mean() - 20.0) < 2.0
+
+
+# ---------------------------------------------------------------------------- Kleinberg
+def test_kleinberg_local_contacts_are_the_grid():
+    g = kleinberg_lattice(6, q=0, p=1)
+    G = nx.convert_node_labels_to_integers(nx.grid_2d_graph(6, 6), ordering="sorted")  # (i, j) -> 6 i + j
+    expected = {(6 * b + a, 6 * d + c) for (a, b), (c, d) in [(divmod(u, 6), divmod(v, 6)) for u, v in G.edges()]}
+    expected |= {(v, u) for u, v in expected}
+    src, dst = g.edges()
+    assert g.directed and set(zip(src.tolist(), dst.tolist())) == expected
+    t = kleinberg_lattice(5, dim=3, q=0, p=2, periodic=True)
+    assert (t.out_degree() == 24).all()  # L1 sphere sizes 6 + 18 in 3-D
+    coords = g.node_attrs
+    assert coords.columns == ["coord_0", "coord_1"] and coords["coord_0"][7] == 1 and coords["coord_1"][7] == 1
+    assert kleinberg_lattice(4, q=1, undirected=True).directed is False
+
+
+@pytest.mark.parametrize("periodic, r, side", [(False, 2.0, 7), (True, 1.5, 6), (False, 0.0, 5), (True, 3.0, 5)])
+def test_kleinberg_long_links_follow_d_power_minus_r_exactly(periodic, r, side):
+    q = 4000
+    dst = long_range_contacts(side, 2, r, q, periodic, seed=11)
+    for u in (0, side + 2, side * side // 2):
+        probs, _ = naive.generators_kleinberg_target_probs(side, 2, r, periodic, u)
+        obs = np.bincount(dst[u * q:(u + 1) * q], minlength=side * side)
+        assert obs[u] == 0
+        keep = probs * q >= 5
+        expected = probs[keep] * q
+        chi = stats.chisquare(obs[keep], expected * obs[keep].sum() / expected.sum())
+        assert chi.pvalue > 1e-3, (u, chi)
+
+
+def test_kleinberg_exponent_mle_on_torus():
+    side, r = 61, 2.0
+    dst = long_range_contacts(side, 2, r, 1, True, seed=3)
+    u = np.arange(side * side)
+    du = np.abs(dst % side - u % side)
+    dv = np.abs(dst // side - u // side)
+    d = np.minimum(du, side - du) + np.minimum(dv, side - dv)
+    counts = naive.generators_torus_distance_counts(side, 2)
+    ds = np.arange(1, len(counts))
+
+    def nll(rr):
+        logz = np.log((counts[1:] * ds ** (-rr)).sum())
+        return rr * np.log(d).sum() + len(d) * logz
+
+    fit = optimize.minimize_scalar(nll, bounds=(0.5, 4.0), method="bounded").x
+    assert abs(fit - r) < 0.05, fit
+
+
+def test_kleinberg_long_link_lengths_match_networkx():
+    side, r = 12, 2.0
+
+    def long_lengths(edges_with_coords):
+        return np.array([abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in edges_with_coords if abs(a[0] - b[0]) + abs(a[1] - b[1]) > 1])
+
+    theirs = np.concatenate([long_lengths(nx.navigable_small_world_graph(side, p=1, q=1, r=r, seed=s).edges()) for s in range(6)])
+    ours = []
+    for s in range(6):
+        g = kleinberg_lattice(side, r=r, seed=s)
+        c = np.stack([g.node_attrs["coord_0"].to_numpy(), g.node_attrs["coord_1"].to_numpy()], 1)
+        a, b = g.edges()
+        d = np.abs(c[a] - c[b]).sum(1)
+        ours.append(d[d > 1])
+    assert stats.ks_2samp(np.concatenate(ours), theirs).pvalue > 1e-3
+
+
+# ---------------------------------------------------------------------------- hierarchical identity
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 5), st.integers(0, 6), st.data())
+def test_tree_distance_matches_ancestor_lists(b, depth, data):
+    a = data.draw(st.integers(0, b**depth - 1))
+    c = data.draw(st.integers(0, b**depth - 1))
+    assert tree_distance(a, c, b) == naive.generators_tree_distance(a, c, b, depth)
+    ids_a = np.array([a, c], dtype=np.int64)
+    ids_b = np.array([c, c], dtype=np.int64)
+    assert social_distance(ids_a, ids_b, b) == 1
+
+
+def test_hierarchical_identities_and_link_distances():
+    b, depth, g_size, alpha = 2, 7, 40, 0.7
+    g = hierarchical_identity(branching=b, depth=depth, group_size=g_size, dimensions=1, alpha=alpha,
+                              mean_degree=4.0, seed=2)
+    n = g_size * b**depth
+    assert g.n == n and g.num_edges == round(4.0 * n / 2)
+    ident = g.node_attrs["identity_0"].to_numpy()
+    assert (ident == np.arange(n) // g_size).all()
+    s, d = g.edges()
+    x = np.array([tree_distance(i, j, b) for i, j in zip(ident[s], ident[d])])
+    xs = np.arange(1, depth + 2)
+    expected = np.exp(-alpha * xs) / np.exp(-alpha * xs).sum()
+    observed = np.bincount(x, minlength=depth + 2)[1:] / len(x)
+    assert 0.5 * np.abs(observed - expected).sum() < 0.02, (observed, expected)
+    g2 = hierarchical_identity(branching=3, depth=3, group_size=5, dimensions=3, seed=1, mean_degree=6.0)
+    assert g2.node_attrs.columns == ["identity_0", "identity_1", "identity_2"]
+    assert g2.node_attrs["identity_2"].max() < 27 and g2.meta["branching"] == 3 and g2.meta["depth"] == 3
+
+
+# ---------------------------------------------------------------------------- rank-based geography
+@pytest.mark.parametrize("alpha, layout", [(1.0, "uniform"), (1.5, "clustered")])
+def test_rank_geographic_ranks_match_brute_force(alpha, layout):
+    rng = np.random.default_rng(5)
+    n, k = 3000, 8
+    if layout == "uniform":
+        xy = rng.random((n, 2))
+    else:
+        xy = np.clip(rng.random((10, 2))[rng.integers(0, 10, n)] + rng.normal(0, 0.03, (n, 2)), 0, 1)
+    dst = rank_links(xy[:, 0], xy[:, 1], np.arange(n + 1) * k, alpha, 1.0, seed=1)
+    src = np.repeat(np.arange(n), k)
+    assert (dst != src).all()
+    ranks = naive.generators_ranks(xy, src, dst)
+    edges = 2.0 ** np.arange(0, 13)
+    rr = np.arange(1, n)
+    theory = np.histogram(rr, bins=edges, weights=rr ** -alpha)[0]
+    theory /= theory.sum()
+    observed = np.histogram(ranks, bins=edges)[0] / len(ranks)
+    assert 0.5 * np.abs(observed - theory).sum() < 0.02, (observed, theory)
+
+
+def test_rank_geographic_uniform_share_and_positions():
+    n = 2000
+    g = rank_geographic(n=n, mean_degree=6, geo_fraction=0.0, seed=2)
+    xy = np.stack([g.node_attrs["x"].to_numpy(), g.node_attrs["y"].to_numpy()], 1)
+    s, d = g.edges()
+    ranks = naive.generators_ranks(xy, s, d)
+    assert stats.kstest(ranks / n, "uniform").pvalue > 1e-3
+    import polars as pl
+
+    pos = pl.DataFrame({"lat": rng_lat(500), "lon": rng_lat(500, 1) * 2})
+    h = rank_geographic(pos, mean_degree=4.5, seed=1)
+    assert h.n == 500 and h.node_attrs.columns == ["lat", "lon"] and h.directed
+    assert abs(h.report.input_edges / 500 - 4.5) < 0.3
+
+
+def rng_lat(n, s=0):
+    return np.random.default_rng(s).uniform(30, 50, n)
+
+
+# ---------------------------------------------------------------------------- directed follower
+@pytest.mark.parametrize("target", [0.0, 0.221, 0.6, 1.0])
+def test_follower_reciprocity_matches_target(target):
+    g = directed_follower(5000, gamma_out=2.4, gamma_in=2.2, mean_degree=15, reciprocity=target, seed=3)
+    assert g.directed and g.report.self_loops_dropped == 0
+    assert abs(reciprocity(g) - target) < 0.005
+    assert abs(g.num_edges / g.n - 15) < 1.5
+    indeg = g.in_degree()
+    assert indeg.max() > 10 * indeg.mean()  # heavy tail
+
+
+# ---------------------------------------------------------------------------- CLI
+@pytest.mark.parametrize("ext", [".parquet", ".swg"])
+def test_cli_generate_round_trip(tmp_path, ext):
+    out = tmp_path / f"g{ext}"
+    res = CliRunner().invoke(main, ["generate", "kleinberg_lattice", "-p", "side=8", "--param", "r=1.5",
+                                    "-p", "periodic=true", "--seed", "4", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "64 nodes" in res.stderr
+    back = read_graph(str(out))
+    g = kleinberg_lattice(8, r=1.5, periodic=True, seed=4)
+    assert back.fingerprint == g.fingerprint
+    assert back.meta["model"] == "kleinberg_lattice" and back.meta["side"] == 8 and back.meta["periodic"] is True
+    assert back.node_attrs["coord_1"].to_list() == g.node_attrs["coord_1"].to_list()
+
+
+def test_cli_generate_errors_and_list():
+    r = CliRunner()
+    res = r.invoke(main, ["generate", "watts_strogatz", "-p", "n=10", "-p", "k=4", "-p", "p=2"])
+    assert res.exit_code == 2 and "parameter 'p' of watts_strogatz must be float in [0, 1]" in res.stderr
+    res = r.invoke(main, ["generate", "watts_strogatz", "-p", "n=10", "-p", "kk=4"])
+    assert res.exit_code == 2 and "did you mean 'k'" in res.stderr
+    res = r.invoke(main, ["generate", "watts_strogatz", "-p", "n10"])
+    assert res.exit_code == 2 and "NAME=VALUE" in res.stderr
+    res = r.invoke(main, ["generate", "--list"])
+    assert res.exit_code == 0
+    for name, spec in MODELS.items():
+        assert name in res.output
+        assert all(p in res.output for p in spec.params)
