@@ -358,6 +358,11 @@ def hyperball_run(indptr, indices, log2m, state, max_iter=None):
     nodes are correlated (same hash), so ``nf`` is not ``sqrt(n)`` times more precise:
     average independent runs (different ``state``) instead.
 
+    The estimator is Flajolet et al.'s (raw estimate with ``alpha_m``, linear counting below
+    ``2.5 m``), which keeps a small bias where the two meet: measured on ego-Facebook over 300
+    runs, the mean distance comes out 0.25 % low at m = 256..1024 and 1 % low at m = 16, well
+    below the spread of one run (1.6 % at m = 256). ``nf[0]`` is ``n m ln(m / (m - 1))``.
+
     Time: first iteration ``O(arcs * m)`` byte maxima, later ones only arcs into nodes whose
     counter changed; parallel over blocks of nodes. Memory ``2 n m`` bytes.
 
