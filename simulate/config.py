@@ -351,18 +351,18 @@ class _Locator:
         else:
             sec = ov.get(section)
             in_overlay = isinstance(sec, dict) and (key is None or key in sec or _sweep_has(sec, key))
-        shown = f"quick.{section}" if in_overlay and section and ov else section
-        if section == "" and in_overlay:
-            shown = "quick"
+        shown = section
+        if in_overlay and ov:
+            shown = f"quick.{section}" if section else "quick"
         line = self.lines.get((shown, key)) if key is not None else None
         if line is None and key is not None and shown != section:
             line = self.lines.get((section, key))
         if line is None:
             line = self.lines.get((shown, None))
-        return shown, line
+        return shown, key, line
 
     def error(self, section, key, message) -> ConfigError:
-        shown, line = self._place(section, key)
+        shown, key, line = self._place(section, key)
         where = self.source
         if line is not None:
             where += f", line {line}"

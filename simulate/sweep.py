@@ -445,6 +445,8 @@ def run_cell(task: dict) -> dict:
                    graph_fingerprint=graph.fingerprint, graph_nodes=graph.n, graph_edges=graph.num_edges,
                    rows=table.height, summary=flat)
     except Exception as exc:  # recorded as a failed cell; the sweep goes on
+        if isinstance(exc.__cause__ or exc.__context__, (KeyboardInterrupt, _Terminated)):
+            raise  # an interrupt surfacing through compiled code is not a cell failure
         row.update(status="failed", finished=_now(), seconds=time.perf_counter() - t0,
                    error=f"{type(exc).__name__}: {exc}".strip(), traceback=traceback.format_exc(limit=8),
                    summary={})
@@ -700,19 +702,28 @@ class _Terminated(Exception):
 
 
 @contextlib.contextmanager
-def _sigterm_as_exception():
-    """Turn SIGTERM into an exception in the main thread, so the manifest is written and
-    the pool shut down before exiting (SIGKILL cannot be caught: resume covers it)."""
+def _sigterm_as_exception(graceful: bool):
+    """Handle SIGTERM in the main thread so the manifest is written and the pool shut down
+    before exiting (SIGKILL cannot be caught: resume covers it).
+
+    With ``graceful`` (the serial executor, where the signal would land inside a running
+    cell) the first SIGTERM only stops the sweep after the current cell; a second one
+    stops at once. Otherwise the driver is only waiting on workers and stops at once.
+    """
+    state = {"stop": False}
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield state
         return
 
     def handler(signum, frame):
+        if graceful and not state["stop"]:
+            state["stop"] = True
+            return
         raise _Terminated()
 
     old = signal.signal(signal.SIGTERM, handler)
     try:
-        yield
+        yield state
     finally:
         signal.signal(signal.SIGTERM, old)
 
@@ -815,7 +826,7 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
                disable=not progress or not tasks, dynamic_ncols=True)
     last_write = time.monotonic()
     try:
-        with _sigterm_as_exception():
+        with _sigterm_as_exception(graceful=executor == "serial") as term:
             if tasks:
                 for result in _EXECUTE[executor](tasks, workers, scheduler):
                     cid = result["cell_id"]
@@ -830,6 +841,8 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
                     if time.monotonic() - last_write > 2.0:
                         write_manifest(out, list(rows.values()), mmeta)
                         last_write = time.monotonic()
+                    if term["stop"]:
+                        raise _Terminated()
     except _Terminated:
         write_manifest(out, list(rows.values()), mmeta)
         bar.close()
