@@ -15,7 +15,6 @@ import os
 import resource
 import time
 import tracemalloc
-from pathlib import Path
 
 import networkx as nx
 import numpy as np

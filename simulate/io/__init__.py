@@ -28,6 +28,10 @@ from pathlib import Path
 from ..errors import FormatError
 from ..graph import Graph
 from . import delimited, gml, jlg, konect, matlab, native, snap_ego, text
+from .locations import attach_locations, attach_node_table, read_locations, read_node_labels
+
+__all__ = ["READERS", "WRITERS", "SUFFIXES", "guess_format", "read_graph", "write_graph", "read_archive",
+           "read_locations", "attach_locations", "read_node_labels", "attach_node_table"]
 
 #: format name -> reader(path, directed) returning a Graph. ``directed`` may be None ("file default").
 READERS = {
