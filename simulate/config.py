@@ -52,7 +52,7 @@ SECTIONS = ("graph", "experiment", "sweep", "output", "quick")
 GRAPH_SOURCES = ("dataset", "file", "generator")
 
 #: Experiment kinds and the module each needs.
-EXPERIMENT_KINDS = ("graph", "distances", "chains")
+EXPERIMENT_KINDS = ("graph", "distances", "chains", "profiles")
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,20 @@ EXPERIMENT_CHAINS_KEYS = {
     "compute_distances": KeySpec("compute_distances", "bool", True,
                                  doc="add each chain's shortest-path distance (one BFS per target)"),
     "record_paths": KeySpec("record_paths", "bool", False, doc="store every chain's path"),
+}
+
+EXPERIMENT_PROFILES_KEYS = {
+    "kind": KeySpec("kind", "str", REQUIRED, choices=EXPERIMENT_KINDS),
+    "sources": KeySpec("sources", "int", 256, low=1, high=100_000_000,
+                       doc="BFS sources drawn uniformly without replacement (simulate.reach.distance_profiles)"),
+    "group": KeySpec("group", "str", None, doc="node attribute defining groups (e.g. country) for "
+                                               "same-group vs other-group distances"),
+    "target_weight": KeySpec("target_weight", "str", "uniform", choices=("uniform", "follower"),
+                             doc="follower: also weight targets as a random follower of a random user"),
+    "component": KeySpec("component", "str", "largest", choices=("largest", "all"),
+                         doc="draw sources from the largest (strongly) connected component or all nodes"),
+    "direction": KeySpec("direction", "str", "out", choices=("out", "in"),
+                         doc="follow arcs forward or backward (directed graphs)"),
 }
 
 #: Config key -> keyword of :func:`simulate.chains.run_chains`, where they differ
@@ -537,6 +551,8 @@ def experiment_function(kind: str):
         return importlib.import_module("simulate.distances").distance_distribution
     if kind == "chains":
         return importlib.import_module("simulate.chains").run_chains
+    if kind == "profiles":
+        return importlib.import_module("simulate.reach").distance_profiles
     return None
 
 
@@ -547,6 +563,8 @@ def experiment_keys(kind: str) -> dict:
     experiment_function(kind)
     if kind == "distances":
         return dict(EXPERIMENT_DISTANCES_KEYS)
+    if kind == "profiles":
+        return dict(EXPERIMENT_PROFILES_KEYS)
     keys = dict(EXPERIMENT_CHAINS_KEYS)
     policies = getattr(importlib.import_module("simulate.chains"), "POLICIES", None)
     if policies:

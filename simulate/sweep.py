@@ -318,6 +318,14 @@ def run_experiment(graph, experiment: dict, seed: int):
             kw["node_attrition"] = chains.beta_attrition(graph.n, mean, conc, seed=seed ^ 0x5EED)
         res = chains.run_chains(graph, seed=seed, **kw)
         return res.table, res.summary()
+    if kind == "profiles":
+        from .reach import distance_profiles
+
+        prof = distance_profiles(graph, n_sources=experiment.get("sources", 256), group=experiment.get("group"),
+                                 target_weight=experiment.get("target_weight", "uniform"), seed=seed,
+                                 component=experiment.get("component", "largest"),
+                                 direction=experiment.get("direction", "out"))
+        return prof.to_polars(), prof.summary()
     raise ParameterError(f"unknown experiment kind {kind!r}")
 
 
