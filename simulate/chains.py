@@ -67,6 +67,7 @@ STATUSES = estimators.STATUSES
 #: Spawn keys separating the uses of one seed.
 _KEY_PAIRS = (0xC4A1, 1)
 _KEY_CHAINS = (0xC4A1, 2)
+_KEY_GROUPS = (0xC4A1, 4)
 
 
 def default_max_steps(n: int) -> int:
@@ -127,6 +128,7 @@ def _policy_features(graph: Graph, policy: str, attributes):
     feat_i = np.zeros((n, 0), dtype=np.int64)
     feat_f = np.zeros((n, 0), dtype=np.float64)
     side, periodic, branching, spherical = 0, False, 2, False
+    code = POLICIES[policy]
     attrs = graph.node_attrs
     cols = [] if attrs is None else list(attrs.columns)
     used = []
@@ -144,6 +146,13 @@ def _policy_features(graph: Graph, policy: str, attributes):
         if periodic and side <= 0:
             raise ParameterError("a periodic lattice needs meta['side'] >= 1")
         used = want
+        ids = np.arange(n, dtype=np.int64)
+        if side >= 1 and n == side ** len(want) and all(
+                np.array_equal(feat_i[:, j], (ids // side ** j) % side) for j in range(len(want))):
+            # Row-major layout: the kernel computes coordinates from ids (same distances).
+            # feat_i then only carries the dimension (its number of columns).
+            code = _routing.POLICY_GREEDY_LATTICE_ROW_MAJOR
+            feat_i = np.zeros((1, len(want)), dtype=np.int64)
     elif policy == "greedy_geo":
         if "lat" in cols and "lon" in cols:
             lat = np.radians(attrs["lat"].cast(pl.Float64).to_numpy())
@@ -186,7 +195,7 @@ def _policy_features(graph: Graph, policy: str, attributes):
             raise _need(policy, f"node attribute {missing[0]!r}", f"available: {cols}")
         feat_i = np.column_stack([_int_column(attrs, c) for c in attributes])
         used = list(attributes)
-    return np.ascontiguousarray(feat_i), np.ascontiguousarray(feat_f), side, periodic, branching, spherical, used
+    return code, np.ascontiguousarray(feat_i), np.ascontiguousarray(feat_f), side, periodic, branching, spherical, used
 
 
 def tie_levels(graph: Graph) -> np.ndarray:
@@ -413,6 +422,153 @@ def _json_default(o):
     return str(o)
 
 
+# ------------------------------------------------------------------ source groups (near / far starters)
+def policy_distances(graph: Graph, policy: str, target, attributes=None) -> np.ndarray:
+    """Distance from every node to ``target`` as the routing policy measures it.
+
+    Parameters
+    ----------
+    graph : Graph
+    policy : str
+        ``greedy_lattice`` (Manhattan, periodic-aware), ``greedy_geo`` (great-circle
+        haversine key ``sin^2(dphi/2) + cos phi1 cos phi2 sin^2(dlambda/2)``, monotone in the
+        distance; or squared Euclidean on ``x``/``y``), ``greedy_hierarchy`` (WDN social
+        distance ``min_h`` LCA height), ``greedy_attributes`` (minus the number of shared
+        attributes); ``max_degree`` and ``random_walk`` have no geometry and use the hop
+        distance (``inf`` when the target cannot be reached).
+    target : node label
+    attributes : list of str, optional
+        As in :func:`run_chains`.
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+        Lower = closer; the same order the policy's greedy choice uses.
+
+    Notes
+    -----
+    Vectorised over nodes: O(n x dimensions) (O(n x depth) for hierarchies), or one BFS.
+    Used by :func:`run_chains` (``source_groups``) to draw starters near or far from the
+    target, as Travers & Milgram's Boston and Nebraska groups (Sociometry 32, 425 (1969),
+    doi:10.2307/2786545).
+    """
+    if policy not in POLICIES:
+        raise ParameterError(f"unknown policy {policy!r}; allowed: {', '.join(POLICIES)}")
+    t = int(_internal(graph, target, "target")[0])
+    code, feat_i, feat_f, side, periodic, branching, spherical, _ = _policy_features(graph, policy, attributes)
+    n = graph.n
+    if code == getattr(_routing, "POLICY_GREEDY_LATTICE_ROW_MAJOR", -1):
+        ids = np.arange(n, dtype=np.int64)
+        feat_i = np.column_stack([(ids // side ** j) % side for j in range(feat_i.shape[1])])
+        code = _routing.POLICY_GREEDY_LATTICE
+    if code == _routing.POLICY_GREEDY_LATTICE:
+        x = np.abs(feat_i - feat_i[t])
+        if periodic:
+            x = np.minimum(x, side - x)
+        return x.sum(axis=1).astype(np.float64)
+    if code == _routing.POLICY_GREEDY_GEO:
+        if spherical:
+            s1 = np.sin(0.5 * (feat_f[:, 0] - feat_f[t, 0]))
+            s2 = np.sin(0.5 * (feat_f[:, 1] - feat_f[t, 1]))
+            return s1 * s1 + feat_f[:, 2] * feat_f[t, 2] * s2 * s2
+        return ((feat_f - feat_f[t]) ** 2).sum(axis=1)
+    if code == _routing.POLICY_GREEDY_HIERARCHY:
+        best = np.full(n, np.inf)
+        for j in range(feat_i.shape[1]):  # H dimensions, vectorised over nodes
+            a = feat_i[:, j].copy()
+            b = int(feat_i[t, j])
+            h = np.zeros(n, dtype=np.float64)
+            differ = a != b
+            while differ.any():  # at most depth rounds
+                h += differ
+                a //= branching
+                b //= branching
+                differ = a != b
+            best = np.minimum(best, h)
+        return best
+    if code == _routing.POLICY_GREEDY_ATTRIBUTES:
+        ft = feat_i[t]
+        return -((feat_i == ft) & (ft != 0)).sum(axis=1).astype(np.float64)
+    d = shortest_path_lengths(graph, np.arange(n, dtype=np.int32), np.full(n, t, dtype=np.int32)).astype(np.float64)
+    d[d < 0] = np.inf
+    return d
+
+
+def check_source_groups(source_groups) -> list:
+    """Validated ``source_groups``: a list of ``{"name", "chains", "quantiles": [lo, hi]}``.
+
+    Raises ParameterError naming the bad entry.
+    """
+    if isinstance(source_groups, dict):
+        source_groups = [source_groups]
+    if not isinstance(source_groups, (list, tuple)) or not source_groups:
+        raise ParameterError("source_groups must be a non-empty list of tables "
+                             "{name = ..., chains = ..., quantiles = [lo, hi]}")
+    out, names = [], set()
+    for i, g in enumerate(source_groups):
+        if not isinstance(g, dict):
+            raise ParameterError(f"source_groups[{i}] must be a table {{name, chains, quantiles}}, got {g!r}")
+        extra = set(g) - {"name", "chains", "quantiles"}
+        if extra:
+            raise ParameterError(f"source_groups[{i}]: unknown key {sorted(extra)[0]!r} (allowed: name, chains, quantiles)")
+        name = g.get("name", f"group{i}")
+        if not isinstance(name, str) or not name or name in names:
+            raise ParameterError(f"source_groups[{i}]: name must be a non-empty string, unique among groups, got {name!r}")
+        names.add(name)
+        k = g.get("chains")
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ParameterError(f"source_groups[{i}] ({name}): chains must be an integer >= 1, got {k!r}")
+        q = g.get("quantiles", [0.0, 1.0])
+        if (not isinstance(q, (list, tuple)) or len(q) != 2
+                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in q)
+                or not 0.0 <= q[0] < q[1] <= 1.0):
+            raise ParameterError(f"source_groups[{i}] ({name}): quantiles must be [lo, hi] with "
+                                 f"0 <= lo < hi <= 1, got {q!r}")
+        out.append({"name": name, "chains": int(k), "quantiles": [float(q[0]), float(q[1])]})
+    return out
+
+
+def group_sources(graph: Graph, policy, targets, source_groups, seed=0, attributes=None):
+    """Starters for every target, drawn by distance band (Milgram's near and far groups).
+
+    For each target, the nodes of the largest component other than the target are ranked
+    by :func:`policy_distances` (ties in random order); group ``{"chains": k, "quantiles":
+    [lo, hi]}`` draws ``k`` distinct starters uniformly from ranks ``floor(lo M) ..
+    ceil(hi M) - 1`` (M candidates): ``[0, 0.02]`` = the 2% of the population nearest the
+    target, ``[0.75, 1]`` = the farthest quarter.
+
+    Returns
+    -------
+    sources, targets : int64 arrays of internal ids (grouped by target, then group)
+    group : int64 array, the index of each chain's group in ``source_groups``
+    """
+    groups = check_source_groups(source_groups)
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_GROUPS))
+    comp = _component_nodes(graph)
+    src, tgt, grp = [], [], []
+    for t in np.atleast_1d(np.asarray(targets, dtype=np.int64)):  # a handful of targets
+        label = t if graph.node_ids is None else graph.node_ids[t]
+        d = policy_distances(graph, policy, label, attributes)[comp]
+        cand = comp[comp != t]
+        d = d[comp != t]
+        order = np.lexsort((rng.random(cand.shape[0]), d))
+        ranked = cand[order]
+        M = ranked.shape[0]
+        for gi, g in enumerate(groups):
+            lo = int(math.floor(g["quantiles"][0] * M))
+            hi = max(lo + 1, min(M, int(math.ceil(g["quantiles"][1] * M))))
+            pool = ranked[lo:hi]
+            if not np.isfinite(d[order][lo:hi]).all():
+                pool = pool[np.isfinite(d[order][lo:hi])]
+            if pool.shape[0] < g["chains"]:
+                raise ParameterError(f"source group {g['name']!r}: {g['chains']} chains need that many distinct "
+                                     f"starters, but quantiles {g['quantiles']} hold only {pool.shape[0]} nodes")
+            src.append(rng.choice(pool, size=g["chains"], replace=False))
+            tgt.append(np.full(g["chains"], t, dtype=np.int64))
+            grp.append(np.full(g["chains"], gi, dtype=np.int64))
+    return np.concatenate(src), np.concatenate(tgt), np.concatenate(grp)
+
+
 # ------------------------------------------------------------------ the experiment
 def _probability(name, p):
     p = float(p)
@@ -425,7 +581,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
                sources=None, targets=None, seed=0, max_steps=None, epsilon=0.0, backtrack=False,
                attributes=None, min_strength=None, attrition_by_strength=None, node_attrition=None,
                record_paths=False, compute_distances=True, progress=False,
-               chains_per_target=None) -> ChainResults:
+               chains_per_target=None, source_groups=None) -> ChainResults:
     """Run a Milgram-style chain experiment on ``graph``.
 
     Parameters
@@ -472,6 +628,13 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
         Show a progress bar (runs the chains in batches; results are unchanged).
     chains_per_target : int, optional
         Chains per target (overrides ``n_chains``).
+    source_groups : list of dict, optional
+        Starters by distance band, e.g. ``[{"name": "near", "chains": 100, "quantiles":
+        [0, 0.02]}, {"name": "far", "chains": 196, "quantiles": [0.75, 1]}]``: for each of
+        ``n_targets`` random targets (or the given ``targets``), ``chains`` distinct starters
+        uniform among the nodes ranked in that quantile band of :func:`policy_distances`
+        (see :func:`group_sources`); replaces ``n_chains``/``sources``. Adds a
+        ``source_group`` column (the group's name).
 
     Returns
     -------
@@ -496,7 +659,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     if int(max_steps) < 1:
         raise ParameterError(f"max_steps must be >= 1, got {max_steps}")
     max_steps = int(max_steps)
-    feat_i, feat_f, side, periodic, branching, spherical, used = _policy_features(graph, policy, attributes)
+    code, feat_i, feat_f, side, periodic, branching, spherical, used = _policy_features(graph, policy, attributes)
 
     node_drop = np.zeros(0, dtype=np.float64)
     if node_attrition is not None:
@@ -521,7 +684,22 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     if strength_drop.size or ms:
         levels = np.ascontiguousarray(tie_levels(graph))
 
-    src, tgt = _choose_pairs(graph, n_chains, n_targets, chains_per_target, sources, targets, seed)
+    group = None
+    if source_groups is not None:
+        if sources is not None:
+            raise ParameterError("give either sources or source_groups, not both")
+        source_groups = check_source_groups(source_groups)
+        if targets is not None:
+            tg = _internal(graph, targets, "targets")
+        else:
+            if n_targets is None or int(n_targets) < 1:
+                raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
+            comp = _component_nodes(graph)
+            rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
+            tg = rng.choice(comp, size=int(n_targets), replace=int(n_targets) > comp.shape[0])
+        src, tgt, group = group_sources(graph, policy, tg, source_groups, seed, attributes)
+    else:
+        src, tgt = _choose_pairs(graph, n_chains, n_targets, chains_per_target, sources, targets, seed)
     if np.any(src == tgt):
         raise ParameterError(f"source and target are the same node ({graph.label_of(int(src[src == tgt][0]))!r})")
     src = np.ascontiguousarray(src, dtype=np.int32)
@@ -541,7 +719,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     for a in range(0, nc, batch):
         b = min(nc, a + batch)
         outs.append(_routing.route_chains(
-            graph.indptr, graph.indices, src[a:b], tgt[a:b], states[a:b], POLICIES[policy], epsilon,
+            graph.indptr, graph.indices, src[a:b], tgt[a:b], states[a:b], code, epsilon,
             bool(backtrack), max_steps, feat_i, feat_f, degree, side, periodic, branching, spherical,
             levels, ms, node_drop, attrition, strength_drop, bool(record_paths),
             paths[a:b] if record_paths else paths))
@@ -561,6 +739,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
         "status": pl.Series("status", np.asarray(STATUSES)[status]),
         "steps": steps,
     }
+    if group is not None:
+        cols["source_group"] = np.asarray([g["name"] for g in source_groups])[group]
     table = pl.DataFrame(cols)
     if compute_distances:
         d = shortest_path_lengths(graph, src, tgt)
@@ -587,4 +767,6 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
         "n_targets": int(np.unique(tgt).shape[0]),
         "graph_meta": graph.meta,
     }
+    if group is not None:
+        params["source_groups"] = source_groups
     return ChainResults(table, params, graph.fingerprint)

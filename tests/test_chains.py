@@ -59,7 +59,8 @@ def policy_graphs():
     ident = pl.DataFrame({"identity_0": rng.integers(0, 8, n), "identity_1": rng.integers(0, 8, n)})
     fb = pl.DataFrame({"dorm": rng.integers(0, 3, n), "year": rng.integers(0, 3, n), "major": rng.integers(0, 4, n)})
     return {
-        "greedy_lattice": kleinberg(8, r=2, q=1, seed=3),
+        "greedy_lattice": kleinberg(8, r=2, q=1, seed=3),  # row-major ids: coordinates computed
+        "greedy_lattice_explicit": chains_kleinberg_torus(8, r=2, q=1, seed=3),  # coordinates read
         "greedy_geo_xy": random_graph(n, 0.08, 1, attrs=xy),
         "greedy_geo_latlon": random_graph(n, 0.08, 2, attrs=latlon),
         "greedy_hierarchy": random_graph(n, 0.08, 3, attrs=ident, meta={"branching": 2, "depth": 3}),
@@ -84,12 +85,12 @@ def assert_same_chains(res, ref):
 
 
 # ------------------------------------------------------------------ against the brute-force router
-@pytest.mark.parametrize("name", ["greedy_lattice", "greedy_geo_xy", "greedy_geo_latlon", "greedy_hierarchy",
+@pytest.mark.parametrize("name", ["greedy_lattice", "greedy_lattice_explicit", "greedy_geo_xy", "greedy_geo_latlon", "greedy_hierarchy",
                                   "greedy_attributes", "max_degree", "random_walk"])
 @pytest.mark.parametrize("variant", ["plain", "attrition_epsilon", "backtrack"])
 def test_kernel_matches_reference_router(name, variant):
     g = policy_graphs()[name]
-    policy = "greedy_geo" if name.startswith("greedy_geo") else name
+    policy = "greedy_geo" if name.startswith("greedy_geo") else name.replace("_explicit", "")
     kw = {"attrition": 0.0, "epsilon": 0.0, "backtrack": False}
     if variant == "attrition_epsilon":
         kw.update(attrition=0.2, epsilon=0.3)

@@ -39,6 +39,9 @@ POLICY_GREEDY_GEO = 2
 POLICY_GREEDY_HIERARCHY = 3
 POLICY_GREEDY_ATTRIBUTES = 4
 POLICY_MAX_DEGREE = 5
+#: greedy_lattice on a row-major lattice (coord_i = (u // side**i) % side): coordinates are
+#: computed from the node id instead of read from memory (saves a cache miss per neighbour).
+POLICY_GREEDY_LATTICE_ROW_MAJOR = 6
 
 # Chain end states.
 STATUS_REACHED = 0
@@ -57,6 +60,23 @@ def lattice_distance(coords, v, t, side, periodic):
     d = 0
     for j in range(coords.shape[1]):
         x = coords[v, j] - coords[t, j]
+        if x < 0:
+            x = -x
+        if periodic and side - x < x:
+            x = side - x
+        d += x
+    return d
+
+
+@njit(cache=True, inline="always")
+def row_major_lattice_distance(v, tcoord, side, periodic):
+    """:func:`lattice_distance` for a row-major node id ``v`` (``coord_i = (v // side**i) % side``)
+    and the target's coordinates ``tcoord`` (computed once per chain)."""
+    d = 0
+    for j in range(tcoord.shape[0]):
+        q = v // side
+        x = v - q * side - tcoord[j]
+        v = q
         if x < 0:
             x = -x
         if periodic and side - x < x:
@@ -109,8 +129,10 @@ def geo_key(feat, v, t, spherical):
 
 
 @njit(cache=True, inline="always")
-def _score(policy, v, t, feat_i, feat_f, degree, side, periodic, branching, spherical):
+def _score(policy, v, t, tcoord, feat_i, feat_f, degree, side, periodic, branching, spherical):
     # Lower is better for every policy.
+    if policy == POLICY_GREEDY_LATTICE_ROW_MAJOR:
+        return np.float64(row_major_lattice_distance(np.int64(v), tcoord, side, periodic))
     if policy == POLICY_GREEDY_LATTICE:
         return np.float64(lattice_distance(feat_i, v, t, side, periodic))
     if policy == POLICY_GREEDY_GEO:
@@ -214,11 +236,16 @@ def route_chains(indptr, indices, sources, targets, states, policy, epsilon, bac
         stack = np.empty(cap, dtype=np.int32)
         cand = np.empty(max(dmax, 1), dtype=np.int64)
         score = np.empty(max(dmax, 1), dtype=np.float64)
+        tcoord = np.zeros(feat_i.shape[1] if policy == POLICY_GREEDY_LATTICE_ROW_MAJOR else 0, dtype=np.int64)
         c_end = min(n_chains, (task + 1) * CHAINS_PER_TASK)
         for c in range(task * CHAINS_PER_TASK, c_end):
             st = states[c]
             s = sources[c]
             t = targets[c]
+            x = np.int64(t)
+            for j in range(tcoord.shape[0]):
+                tcoord[j] = x % side
+                x //= side
             h = _slot(table, s, shift)
             table[h] = s
             slots[0] = h
@@ -273,7 +300,7 @@ def route_chains(indptr, indices, sources, targets, states, policy, epsilon, bac
                         best = np.inf
                         nbest = 0
                         for i in range(ncand):
-                            sc = _score(policy, indices[cand[i]], t, feat_i, feat_f, degree, side,
+                            sc = _score(policy, indices[cand[i]], t, tcoord, feat_i, feat_f, degree, side,
                                         periodic, branching, spherical)
                             score[i] = sc
                             if sc < best:
