@@ -34,6 +34,7 @@ cardinality estimation algorithm", AofA 2007 (DMTCS proc. AH, pp. 127-146).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange, uint64
 
@@ -41,6 +42,8 @@ from .random import next_u64
 
 #: Nodes per work block (fixed, so partial sums and hence results do not depend on threads).
 BLOCK = 512
+#: Blocks handed to a thread at a time (dynamic scheduling).
+CHUNK_BLOCKS = 4
 
 LOG2M_MIN = 4
 LOG2M_MAX = 12
@@ -294,9 +297,13 @@ class HyperBallCounters:
         n_changed : int
             Number of counters that changed (0 means the balls are final).
         """
-        _iterate(self.indptr, self.indices, self.current, self.next, self.changed,
-                 self._changed_next, self.m, self.alpha_mm, _POW2_NEG, self.block_est,
-                 self._block_changed)
+        # Dynamic scheduling, 4 blocks per grab: later iterations touch few, clustered nodes,
+        # and real graphs number nodes by community or degree, so equal static halves idle a
+        # thread (3x slower on ego-Facebook). Results do not depend on the schedule.
+        with numba.parallel_chunksize(CHUNK_BLOCKS):
+            _iterate(self.indptr, self.indices, self.current, self.next, self.changed,
+                     self._changed_next, self.m, self.alpha_mm, _POW2_NEG, self.block_est,
+                     self._block_changed)
         self.current, self.next = self.next, self.current
         self.changed, self._changed_next = self._changed_next, self.changed
         self.radius += 1
