@@ -26,11 +26,9 @@ from simulate.kernels.routing import tie_strength_levels
 
 # ------------------------------------------------------------------ small graphs
 def kleinberg(side, r=2.0, q=1, seed=0):
-    """Kleinberg torus from the generators package when present, else the test builder."""
-    try:
-        from simulate.generators.kleinberg import kleinberg_lattice
-    except ImportError:
-        return chains_kleinberg_torus(side, r=r, q=q, seed=seed)
+    """Kleinberg torus (row-major node ids) from the generators package."""
+    from simulate.generators import kleinberg_lattice
+
     return kleinberg_lattice(side, dim=2, r=r, q=q, periodic=True, seed=seed)
 
 
@@ -196,6 +194,48 @@ def test_r2_beats_r0_and_r3_at_100k_nodes():
     side = 317
     t0, t2, t3 = (mean_greedy_time(side, r, chains=3000) for r in (0.0, 2.0, 3.0))
     assert t2 < 0.92 * t0 and t2 < 0.8 * t3, (t0, t2, t3)
+
+
+def test_kleinberg_generator_agrees_with_test_builder():
+    # Independent builders of the same model give the same delivery time (in distribution).
+    a = mean_greedy_time(100, 2.0)
+    g = chains_kleinberg_torus(100, r=2.0, q=1, seed=5)
+    res = run_chains(g, "greedy_lattice", n_chains=4000, n_targets=40, seed=1, compute_distances=False)
+    assert abs(res.table["steps"].mean() - a) < 0.08 * a
+
+
+def test_identity_search_works_with_homophily():
+    # Watts, Dodds, Newman 2002: with homophily (alpha > 0) greedy search on social distance
+    # completes far more chains under attrition than without, and beats blind search.
+    from simulate.generators import hierarchical_identity
+    from simulate.kernels.generators import social_distance
+    from simulate.kernels.routing import hierarchy_distance
+
+    rates = {}
+    for alpha in (0.0, 2.0):
+        g = hierarchical_identity(branching=2, depth=6, group_size=60, dimensions=2, alpha=alpha,
+                                  mean_degree=12, seed=1)
+        for policy in ("greedy_hierarchy", "random_walk"):
+            res = run_chains(g, policy, attrition=0.25, n_chains=4000, n_targets=40, seed=1)
+            rates[alpha, policy] = (res.table["status"] == "reached").mean()
+    assert rates[2.0, "greedy_hierarchy"] > 2 * rates[0.0, "greedy_hierarchy"]
+    assert rates[2.0, "greedy_hierarchy"] > 4 * rates[2.0, "random_walk"]
+    # Our social distance is the generator's minus one (leaves = groups at height 0): same ranking.
+    ident = np.column_stack([g.node_attrs[f"identity_{h}"].to_numpy() for h in range(2)])
+    rng = np.random.default_rng(0)
+    for a, b in rng.integers(0, g.n, (200, 2)):
+        assert hierarchy_distance(ident, a, b, 2) == social_distance(ident[a], ident[b], 2) - 1
+
+
+def test_geographic_greedy_search():
+    from simulate.generators import rank_geographic
+
+    g = rank_geographic(n=5000, seed=1)
+    geo = run_chains(g, "greedy_geo", n_chains=1000, n_targets=20, seed=1).table
+    rw = run_chains(g, "random_walk", n_chains=1000, n_targets=20, seed=1).table
+    assert (geo["status"] == "reached").mean() > 0.95
+    assert geo["steps"].mean() < 0.2 * rw["steps"].mean()
+    assert (geo["steps"] >= geo["shortest_path"]).all()
 
 
 # ------------------------------------------------------------------ engine rules

@@ -14,10 +14,8 @@ from simulate.errors import ParameterError
 
 
 def kleinberg(side, r=2.0, q=1, seed=0):
-    try:
-        from simulate.generators.kleinberg import kleinberg_lattice
-    except ImportError:
-        return chains_kleinberg_torus(side, r=r, q=q, seed=seed)
+    from simulate.generators import kleinberg_lattice
+
     return kleinberg_lattice(side, dim=2, r=r, q=q, periodic=True, seed=seed)
 
 
