@@ -38,11 +38,14 @@ from .errors import ParameterError, SmallworldError
 from .graph import Graph
 from .kernels.bfs import bfs_direction_optimizing, bfs_top_down, farthest_node
 from .kernels.diameter import directed_bounds, ifub
-from .kernels.msbfs import msbfs_histograms
+from .kernels.msbfs import msbfs_histograms, msbfs_total_histogram
 
 METHODS = ("exact", "sample", "hyperball")
 COMPONENTS = ("largest", "all")
 DIRECTIONS = ("out", "in")
+
+#: Graphs with at least this many nodes run bottom-up BFS levels on all threads.
+PARALLEL_BFS_NODES = 1 << 20
 
 #: Memory for MS-BFS bitsets of the concurrently running batches (3 bitsets x n x words x 8 B).
 _MSBFS_BUDGET_BYTES = 2 << 30
@@ -443,8 +446,8 @@ def _sweep(g, push, pull):
 
 # ============================================================================ MS-BFS driver
 def _words_for(n_sources, n, threads):
-    """64-bit words per node: enough batches for every thread, at most 4, within the memory budget."""
-    w = max(1, min(4, -(-n_sources // (64 * threads))))
+    """64-bit words per node: enough batches for every thread, at most 8, within the memory budget."""
+    w = max(1, min(8, -(-n_sources // (64 * threads))))
     while w > 1 and 24 * n * w * threads > _MSBFS_BUDGET_BYTES:
         w -= 1
     return w
@@ -467,19 +470,22 @@ def _source_histograms(push, pull, sources, cap, keep_rows, progress, desc):
     try:
         for lo in range(0, S, chunk):
             src = sources[lo:lo + chunk]
-            hist, _, depth = msbfs_histograms(push[0], push[1], pull[0], pull[1], src, words, cap, 1.0)
+            kernel = msbfs_histograms if keep_rows else msbfs_total_histogram
+            hist, _, depth = kernel(push[0], push[1], pull[0], pull[1], src, words, cap, 1.0)
             if depth.size and int(depth.max()) >= cap:
                 # A search went deeper than the cap: widen and redo this chunk (rare: only
                 # frames that are not one component can exceed the sweep's bound).
                 new_cap = int(depth.max()) + 2
-                hist, _, depth = msbfs_histograms(push[0], push[1], pull[0], pull[1], src, words, new_cap, 1.0)
+                hist, _, depth = kernel(push[0], push[1], pull[0], pull[1], src, words, new_cap, 1.0)
                 total = np.pad(total, (0, new_cap - cap))
                 if rows is not None:
                     rows = np.pad(rows, ((0, 0), (0, new_cap - cap)))
                 cap = new_cap
-            total += hist.sum(axis=0)
             if rows is not None:
                 rows[lo:lo + src.shape[0]] = hist
+                total += hist.sum(axis=0)
+            else:
+                total += hist
             if bar is not None:
                 bar.update(src.shape[0])
     finally:
@@ -554,7 +560,7 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
     Notes
     -----
     Time: ``exact`` O(n (n + m) W / (64 W)) word operations in batches of 64 W sources
-    (W <= 4) over ``numba`` threads; ``sample`` the same with S sources; ``hyperball``
+    (W <= 8) over ``numba`` threads; ``sample`` the same with S sources; ``hyperball``
     O(runs * iterations * m * registers) byte operations, memory ``2 n registers`` bytes.
 
     Multi-source BFS: M. Then et al., "The More the Merrier: Efficient Multi-Source Graph
@@ -717,7 +723,8 @@ def bfs_distances(graph: Graph, source, direction="out", algorithm="direction-op
         Directed graphs: along out-arcs (``d(source, v)``) or in-arcs (``d(v, source)``).
     algorithm : {"direction-optimizing", "top-down"}
         Direction-optimizing BFS (Beamer et al., SC 2012, doi:10.1109/SC.2012.50) or plain
-        queue BFS. Same result; O(n + m).
+        queue BFS. Same result; O(n + m). On graphs with at least
+        :data:`PARALLEL_BFS_NODES` nodes, bottom-up levels use all numba threads.
     """
     if direction not in DIRECTIONS:
         raise ParameterError(f"direction must be 'out' or 'in'; got {direction!r}")
@@ -728,7 +735,8 @@ def bfs_distances(graph: Graph, source, direction="out", algorithm="direction-op
     if algorithm == "top-down":
         return bfs_top_down(push[0], push[1], source)
     if algorithm == "direction-optimizing":
-        return bfs_direction_optimizing(push[0], push[1], pull[0], pull[1], source, 15.0, 18.0)
+        return bfs_direction_optimizing(push[0], push[1], pull[0], pull[1], source, 15.0, 18.0,
+                                        graph.n >= PARALLEL_BFS_NODES)
     raise ParameterError(f"algorithm must be 'direction-optimizing' or 'top-down'; got {algorithm!r}")
 
 

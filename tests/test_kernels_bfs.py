@@ -11,17 +11,18 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from simulate import Graph
 from simulate.distances import bfs_distances
 from simulate.kernels.bfs import bfs_direction_optimizing, bfs_top_down, path_node_at
 from simulate.kernels.diameter import directed_bounds, double_sweep, four_sweep, ifub
-from simulate.kernels.msbfs import msbfs_eccentricities, msbfs_histograms
+from simulate.kernels.msbfs import msbfs_eccentricities, msbfs_histograms, msbfs_total_histogram, popcount64
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from naive import distances_nx_graph, distances_pair_histogram  # noqa: E402
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -55,13 +56,14 @@ def test_single_source_bfs_matches_networkx(pair, data):
     ref_out = _reference(G, s)
     ref_in = _reference(G.reverse(copy=True) if g.directed else G, s)
     assert np.array_equal(bfs_top_down(g.indptr, g.indices, s), ref_out)
-    # default thresholds, always bottom-up after level 0, never bottom-up
-    for alpha, beta in [(15.0, 18.0), (1e-9, 1e18), (1e18, 1.0)]:
-        d = bfs_direction_optimizing(g.indptr, g.indices, t.indptr, t.indices, s, alpha, beta)
+    # default thresholds; never bottom-up; always bottom-up (serial, parallel); alternating
+    for alpha, beta, parallel in [(15.0, 18.0, False), (1e-9, 18.0, False), (1e18, 1e18, False),
+                                  (1e18, 1e18, True), (1e18, 1.0, False)]:
+        d = bfs_direction_optimizing(g.indptr, g.indices, t.indptr, t.indices, s, alpha, beta, parallel)
         assert d.dtype == np.int32
-        assert np.array_equal(d, ref_out), (alpha, beta)
-        d_in = bfs_direction_optimizing(t.indptr, t.indices, g.indptr, g.indices, s, alpha, beta)
-        assert np.array_equal(d_in, ref_in), (alpha, beta)
+        assert np.array_equal(d, ref_out), (alpha, beta, parallel)
+        d_in = bfs_direction_optimizing(t.indptr, t.indices, g.indptr, g.indices, s, alpha, beta, parallel)
+        assert np.array_equal(d_in, ref_in), (alpha, beta, parallel)
     for algorithm in ("top-down", "direction-optimizing"):
         assert np.array_equal(bfs_distances(g, s, "out", algorithm), ref_out)
         assert np.array_equal(bfs_distances(g, s, "in", algorithm), ref_in)
@@ -99,6 +101,20 @@ def test_msbfs_histograms_match_per_source_bfs(pair, data):
         assert depth[b] == ecc[b * per:(b + 1) * per].max()
     ecc2 = msbfs_eccentricities(g.indptr, g.indices, t.indptr, t.indices, sources, words, alpha)
     assert np.array_equal(ecc2, ecc)
+    total, ecc3, depth3 = msbfs_total_histogram(g.indptr, g.indices, t.indptr, t.indices, sources, words, cap, alpha)
+    assert np.array_equal(total, hist.sum(axis=0))
+    assert np.array_equal(ecc3, ecc) and np.array_equal(depth3, depth)
+
+
+@njit(cache=True)
+def _popcount(v):
+    return popcount64(v)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2 ** 64 - 1))
+def test_popcount64(x):
+    assert _popcount(np.uint64(x)) == bin(x).count("1")
 
 
 def test_msbfs_many_sources_several_batches_and_words():

@@ -33,11 +33,30 @@ SC 2012, doi:10.1109/SC.2012.50.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange, uint64
+from numba import njit, prange, types, uint64
+from numba.extending import intrinsic
 
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
 _ONE = uint64(1)
 _COUNTER_BITS = 33  # lanes count up to n < 2^31 (int32 node ids), plus headroom
+
+
+@intrinsic
+def popcount64(typingctx, x):
+    """Number of set bits of a uint64 (LLVM ``ctpop``: one POPCNT instruction on x86-64)."""
+    if not isinstance(x, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+
+    return types.uint64(types.uint64), codegen
+
+
+# What a batch records per level.
+MODE_ECCENTRICITY = 0   # eccentricities only
+MODE_PER_SOURCE = 1     # per-source histograms (bit-sliced counters)
+MODE_TOTAL = 2          # one histogram for the whole batch (popcounts)
 
 
 @njit(cache=True)
@@ -51,13 +70,17 @@ def _lane_mask(n_bits):
 
 @njit(cache=True)
 def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
-                 words, alpha, hist, ecc, want_hist):
-    """Run the BFS of ``sources[start:stop]`` together; fill rows ``start..stop-1``.
+                 words, alpha, hist, hist_row, ecc, mode):
+    """Run the BFS of ``sources[start:stop]`` together.
 
-    ``hist[start + i, d]`` gets the number of nodes at distance ``d >= 1`` from source
-    ``i`` (for ``d < hist.shape[1]``); ``ecc[start + i]`` its eccentricity (largest finite
-    distance). Returns the deepest level reached by any search of the batch.
+    ``ecc[start + i]`` gets the eccentricity (largest finite distance) of source ``i``.
+    ``mode == MODE_PER_SOURCE``: ``hist[start + i, d]`` gets the number of nodes at
+    distance ``d >= 1`` from source ``i``; ``mode == MODE_TOTAL``: ``hist[hist_row, d]``
+    gets that number summed over the batch (both for ``d < hist.shape[1]``).
+    Returns the deepest level reached by any search of the batch.
     """
+    want_hist = mode == MODE_PER_SOURCE
+    want_total = mode == MODE_TOTAL
     n = push_indptr.shape[0] - 1
     W = words
     nb = stop - start
@@ -143,6 +166,7 @@ def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, 
         for w in range(W):
             reached[w] = 0
         top = 0
+        level_total = 0
         for v in range(n):
             active = False
             done = True
@@ -153,7 +177,9 @@ def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, 
                     active = True
                     seen[v, w] |= x
                     reached[w] |= x
-                    if want_hist:
+                    if want_total:
+                        level_total += popcount64(x)
+                    elif want_hist:
                         # add x to the bit-sliced counter of word w (ripple carry)
                         c = x
                         j = 0
@@ -173,6 +199,8 @@ def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, 
                 m_u += pull_indptr[v + 1] - pull_indptr[v]
         if not any_new:
             return level - 1
+        if want_total and level < cap:
+            hist[hist_row, level] += np.int64(level_total)
         for w in range(W):
             r = reached[w]
             if r == 0:
@@ -193,7 +221,7 @@ def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, 
 
 @njit(cache=True, parallel=True)
 def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, cap,
-                     alpha=4.0):
+                     alpha=1.0):
     """Per-source distance histograms and eccentricities by bit-parallel multi-source BFS.
 
     Parameters
@@ -235,13 +263,41 @@ def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sourc
         start = bi * per
         stop = min(S, start + per)
         depth[bi] = _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources,
-                                 start, stop, words, alpha, hist, ecc, True)
+                                 start, stop, words, alpha, hist, 0, ecc, MODE_PER_SOURCE)
+    return hist, ecc, depth
+
+
+@njit(cache=True, parallel=True)
+def msbfs_total_histogram(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, cap,
+                          alpha=1.0):
+    """Distance histogram summed over all sources (no per-source rows), by MS-BFS.
+
+    Same traversal as :func:`msbfs_histograms`; each level adds the popcount of the newly
+    reached bits, which is cheaper than per-source counters. Returns ``hist`` int64[cap]
+    (``hist[d]`` = pairs (source, v) at distance ``d >= 1``), ``ecc`` int32[S] and
+    ``depth`` int64[n_batches] (a batch with ``depth >= cap`` was truncated).
+    """
+    S = sources.shape[0]
+    per = 64 * words
+    n_batches = (S + per - 1) // per
+    rows = np.zeros((n_batches, cap), dtype=np.int64)
+    ecc = np.zeros(S, dtype=np.int32)
+    depth = np.zeros(n_batches, dtype=np.int64)
+    for bi in prange(n_batches):
+        start = bi * per
+        stop = min(S, start + per)
+        depth[bi] = _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources,
+                                 start, stop, words, alpha, rows, bi, ecc, MODE_TOTAL)
+    hist = np.zeros(cap, dtype=np.int64)
+    for bi in range(n_batches):
+        for d in range(cap):
+            hist[d] += rows[bi, d]
     return hist, ecc, depth
 
 
 @njit(cache=True, parallel=True)
 def msbfs_eccentricities(push_indptr, push_indices, pull_indptr, pull_indices, sources, words,
-                         alpha=4.0):
+                         alpha=1.0):
     """Eccentricity (largest finite BFS distance) of each source, by bit-parallel MS-BFS.
 
     Same traversal as :func:`msbfs_histograms` without the per-source counters.
@@ -256,5 +312,5 @@ def msbfs_eccentricities(push_indptr, push_indices, pull_indptr, pull_indices, s
         start = bi * per
         stop = min(S, start + per)
         _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources,
-                     start, stop, words, alpha, hist, ecc, False)
+                     start, stop, words, alpha, hist, 0, ecc, MODE_ECCENTRICITY)
     return ecc
