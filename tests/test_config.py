@@ -305,16 +305,26 @@ def test_valid_configs_round_trip(side, r, reps, seed, attr, name):
     ("[graph\n", "invalid TOML"),
 ])
 def test_cli_bad_config_exits_2_with_one_line(tmp_path, body, expect):
+    from click.testing import CliRunner
+
+    from simulate.cli import main
+
     cfg = tmp_path / "bad.toml"
     cfg.write_text(body)
-    r = subprocess.run([sys.executable, "-m", "simulate", "run", str(cfg), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True)
-    assert r.returncode == 2
+    r = CliRunner().invoke(main, ["run", str(cfg), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {cfg}"), r.stderr
     assert expect in lines[0]
-    assert "Traceback" not in r.stderr
+    assert "Traceback" not in r.output
     assert not (tmp_path / "o").exists()
+
+
+def test_cli_process_exit_status_for_a_bad_config(tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(GOOD.replace("side = 20", "sid = 20"))
+    r = subprocess.run([sys.executable, "-m", "simulate", "run", str(cfg)], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
 
 
 def test_config_error_is_a_smallworld_error():

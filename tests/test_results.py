@@ -105,23 +105,24 @@ def test_plot_writes_an_image(ws_dir, tmp_path):
 
 
 def test_cli_summarize_and_plot(ws_dir, tmp_path):
-    r = subprocess.run([sys.executable, "-m", "simulate", "results", "summarize", str(ws_dir)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
+    from click.testing import CliRunner
+
+    from simulate.cli import main
+
+    r = CliRunner().invoke(main, ["results", "summarize", str(ws_dir)])
+    assert r.exit_code == 0, r.output
     lines = r.stdout.strip().splitlines()
     assert lines[0].split()[:3] == ["p", "k", "n"] and "average_clustering" in lines[0]
     assert len(lines) == 7 and "±" in r.stdout
-    r = subprocess.run([sys.executable, "-m", "simulate", "results", "summarize", str(ws_dir), "--by", "k",
-                        "--json"], capture_output=True, text=True)
+    r = CliRunner().invoke(main, ["results", "summarize", str(ws_dir), "--by", "k", "--json"])
     recs = json.loads(r.stdout)
     assert [x["k"] for x in recs] == [4, 6] and recs[0]["n"] == 12
-    r = subprocess.run([sys.executable, "-m", "simulate", "results", "summarize", str(ws_dir), "--by", "q"],
-                       capture_output=True, text=True)
-    assert r.returncode == 2 and r.stderr.startswith("error: --by 'q'") and "Traceback" not in r.stderr
+    r = CliRunner().invoke(main, ["results", "summarize", str(ws_dir), "--by", "q"])
+    assert r.exit_code == 2 and r.stderr.startswith("error: --by 'q'") and "Traceback" not in r.output
     fig = tmp_path / "f.png"
-    r = subprocess.run([sys.executable, "-m", "simulate", "results", "plot", str(ws_dir), "--x", "p", "--y",
-                        "transitivity", "--hue", "k", "--out", str(fig)], capture_output=True, text=True)
-    assert r.returncode == 0 and fig.stat().st_size > 5000
+    r = CliRunner().invoke(main, ["results", "plot", str(ws_dir), "--x", "p", "--y", "transitivity",
+                                  "--hue", "k", "--out", str(fig)])
+    assert r.exit_code == 0 and fig.stat().st_size > 5000
 
 
 @pytest.mark.slow

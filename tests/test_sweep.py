@@ -56,13 +56,13 @@ SLOW = """\
 seed = 1
 [graph]
 generator = "watts_strogatz"
-n = 2000
+n = 1000
 k = 6
 p = 0.1
 [experiment]
 kind = "chains"
 policy = "random_walk"
-chains = 2000
+chains = 1200
 targets = 5
 max_steps = 400
 [sweep]
