@@ -210,6 +210,7 @@ class DistanceDistribution:
         diameter_lower_bound, reachable_fraction, histogram`` (list of ``[distance, pairs]``
         for ``d >= 1``), ``stderr`` (approximate methods: ``{mean, effective_diameter,
         spid}``), plus ``directed, direction, frame, reachable_pairs, unreachable_pairs``.
+        Statistics that are undefined (no reachable pair; a single jackknife group) are None.
         """
         float_counts = self.counts.dtype.kind == "f"
         hist = [[d, float(c) if float_counts else int(c)] for d, c in enumerate(self.counts) if d >= 1]
@@ -219,19 +220,19 @@ class DistanceDistribution:
             "edges": int(self.edges),
             "directed": bool(self.directed),
             "direction": self.direction,
-            "mean": self.mean,
+            "mean": _finite_or_none(self.mean),
             "median": self.median if self.reachable_pairs > 0 else None,
             "effective_diameter": self.effective_diameter(0.9) if self.reachable_pairs > 0 else None,
-            "spid": self.spid,
+            "spid": _finite_or_none(self.spid),
             "diameter_lower_bound": self.diameter_lower_bound,
             "reachable_pairs": self.reachable_pairs,
             "unreachable_pairs": self.unreachable_pairs,
-            "reachable_fraction": self.reachable_fraction,
+            "reachable_fraction": _finite_or_none(self.reachable_fraction),
             "frame": dict(self.frame),
             "histogram": hist,
         }
         if self.stderr is not None:
-            s["stderr"] = dict(self.stderr)
+            s["stderr"] = {k: _finite_or_none(v) for k, v in self.stderr.items()}
         return s
 
     def to_polars(self):
@@ -283,6 +284,11 @@ class DistanceDistribution:
         with atomic_path(path) as tmp:
             pq.write_table(table, str(tmp))
         return path
+
+
+def _finite_or_none(x):
+    """JSON has no NaN: undefined statistics (no reachable pair, one jackknife group) become None."""
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def _json_default(o):

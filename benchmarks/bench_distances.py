@@ -1,0 +1,259 @@
+"""Benchmark: distance distributions and single-source BFS on a power-law graph.
+
+Graph: Chung-Lu power law, 100,000 nodes, gamma = 2.5, mean degree 20 (about 1M edges;
+:func:`simulate.generators.power_law.power_law`), largest component.
+
+Measured in one run, against peers on the same graph:
+
+* sampled distribution, 1,024 sources (bit-parallel MS-BFS) vs igraph ``distances`` and
+  networkit ``SPSP`` (peers run on fewer sources; per-source cost extrapolated); accuracy:
+  the histograms of the peers' sources equal ours on the same sources;
+* exact all-pairs distribution (100,000 BFS), target < 30 s on 2 cores;
+* ego-Facebook exact distribution (target < 1 s after compilation);
+* single-source BFS, traversed arcs per second (direction-optimizing and top-down) vs igraph.
+
+Run:  .venv/bin/python -m pytest benchmarks/bench_distances.py --benchmark-only -s
+ or:  .venv/bin/python benchmarks/bench_distances.py [n] [--no-exact]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+
+import numba
+import numpy as np
+
+from simulate import distance_distribution, read_graph
+from simulate.distances import bfs_distances
+
+N = 100_000
+MEAN_DEGREE = 20.0
+N_SOURCES = 1024
+PEER_SOURCES = 128
+
+
+def build_graph(n=N):
+    from simulate.generators.power_law import power_law
+
+    return power_law(n, gamma=2.5, mean_degree=MEAN_DEGREE, seed=1).largest_component()
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _hist(dist_rows):
+    d = np.asarray(dist_rows)
+    d = d[np.isfinite(d) & (d > 0)].astype(np.int64) if d.dtype.kind == "f" else d[d > 0]
+    return np.bincount(d)
+
+
+def igraph_sampled(g, sources):
+    import igraph as ig
+
+    src, dst = g.edges()
+    G = ig.Graph(n=g.n, edges=np.column_stack([src, dst]).tolist(), directed=False)
+    t0 = time.perf_counter()
+    hist = np.zeros(64, dtype=np.int64)
+    for s in sources:
+        h = _hist(G.distances(source=[int(s)])[0])
+        hist[:h.shape[0]] += h
+    return time.perf_counter() - t0, hist, G
+
+
+def igraph_exact(g):
+    """All-pairs distance histogram by igraph's C ``path_length_hist`` (one BFS per node)."""
+    import igraph as ig
+
+    src, dst = g.edges()
+    G = ig.Graph(n=g.n, edges=np.column_stack([src, dst]).tolist(), directed=g.directed)
+    t0 = time.perf_counter()
+    h = G.path_length_hist(directed=g.directed)
+    dt = time.perf_counter() - t0
+    counts = np.zeros(1 + max(int(b[0]) for b in h.bins()), dtype=np.int64)
+    for lo, _, c in h.bins():
+        counts[int(lo)] = c
+    if not g.directed:
+        counts *= 2  # igraph counts unordered pairs
+    return dt, counts
+
+
+def networkit_sampled(g, sources):
+    import networkit as nk
+
+    src, dst = g.edges()
+    G = nk.Graph(g.n, weighted=False, directed=False)
+    G.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
+    t0 = time.perf_counter()
+    sp = nk.distance.SPSP(G, [int(s) for s in sources])
+    sp.run()
+    dist = np.asarray(sp.getDistances(asarray=True))
+    dt = time.perf_counter() - t0
+    dist = dist[(dist > 0) & (dist < 1e300)].astype(np.int64)
+    return dt, np.bincount(dist, minlength=64)
+
+
+def ours_sampled(g, n_sources=N_SOURCES, threads=None, sources=None):
+    prev = numba.get_num_threads()
+    if threads:
+        numba.set_num_threads(threads)
+    try:
+        t0 = time.perf_counter()
+        if sources is None:
+            res = distance_distribution(g, method="sample", n_sources=n_sources, seed=0)
+        else:
+            res = distance_distribution(g, method="sample", sources=sources, seed=0)
+        return time.perf_counter() - t0, res
+    finally:
+        numba.set_num_threads(prev)
+
+
+def bfs_rates(g, n_bfs=20):
+    """Traversed arcs per second of one BFS (arcs of the component / time), ours vs igraph."""
+    import igraph as ig
+
+    rng = np.random.default_rng(3)
+    srcs = rng.choice(g.n, n_bfs, replace=False)
+    bfs_distances(g, 0)
+    bfs_distances(g, 0, algorithm="top-down")
+    out = {}
+    for algo in ("direction-optimizing", "top-down"):
+        t0 = time.perf_counter()
+        for s in srcs:
+            bfs_distances(g, int(s), algorithm=algo)
+        out[algo] = g.num_arcs * n_bfs / (time.perf_counter() - t0)
+    src, dst = g.edges()
+    G = ig.Graph(n=g.n, edges=np.column_stack([src, dst]).tolist(), directed=False)
+    t0 = time.perf_counter()
+    for s in srcs:
+        G.bfs(int(s))
+    out["igraph_bfs"] = g.num_arcs * n_bfs / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for s in srcs:
+        G.distances(source=[int(s)])
+    out["igraph_distances"] = g.num_arcs * n_bfs / (time.perf_counter() - t0)
+    try:
+        import networkit as nk
+
+        K = nk.Graph(g.n, weighted=False, directed=False)
+        K.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
+        t0 = time.perf_counter()
+        for s in srcs:
+            nk.distance.BFS(K, int(s), storePaths=False).run()
+        out["networkit_bfs"] = g.num_arcs * n_bfs / (time.perf_counter() - t0)
+    except Exception as exc:  # networkit missing or API drift
+        out["networkit_error"] = repr(exc)
+    # accuracy: the same distances
+    d_ours = bfs_distances(g, int(srcs[0]))
+    d_ig = np.asarray(G.distances(source=[int(srcs[0])])[0])
+    out["bfs_agree"] = bool(np.array_equal(d_ours, d_ig))
+    return out
+
+
+def measure(n=N, exact=True):
+    g = build_graph(n)
+    ours_sampled(g, 64)  # compile / load caches
+    res_small = read_graph("ego-facebook")
+    distance_distribution(res_small)
+    info = {"graph": f"power_law n={n:,} gamma=2.5 mean degree {MEAN_DEGREE:g}, largest component "
+                     f"({g.n:,} nodes, {g.num_edges:,} edges)",
+            "threads": numba.get_num_threads()}
+
+    c0 = time.process_time()
+    dt, res = ours_sampled(g)
+    info["sample_1024_cpu_s"] = time.process_time() - c0
+    dt1, _ = ours_sampled(g, threads=1)
+    info["sample_1024_s"] = dt
+    info["sample_1024_s_1thread"] = dt1
+    info["sample_mean"] = res.mean
+    info["sample_mean_stderr"] = res.stderr["mean"]
+    info["sample_eff_diam"] = res.effective_diameter()
+
+    peer_src = res.sources[:PEER_SOURCES]
+    dt_ours_peer, res_peer = ours_sampled(g, sources=peer_src)
+    dt_ig, hist_ig, _ = igraph_sampled(g, peer_src)
+    info["igraph_per_source_ms"] = dt_ig / PEER_SOURCES * 1e3
+    info["igraph_1024_extrapolated_s"] = dt_ig / PEER_SOURCES * N_SOURCES
+    info["ratio_vs_igraph"] = info["igraph_1024_extrapolated_s"] / dt
+    k = res_peer.counts.shape[0]
+    info["igraph_hist_equal"] = bool(np.array_equal(hist_ig[:k], res_peer.counts) and not hist_ig[k:].any())
+    try:
+        dt_nk, hist_nk = networkit_sampled(g, peer_src)
+        info["networkit_1024_extrapolated_s"] = dt_nk / PEER_SOURCES * N_SOURCES
+        info["ratio_vs_networkit"] = info["networkit_1024_extrapolated_s"] / dt
+        info["networkit_hist_equal"] = bool(np.array_equal(hist_nk[:k], res_peer.counts) and not hist_nk[k:].any())
+    except Exception as exc:  # networkit missing or API drift: report, don't fail the run
+        info["networkit_error"] = repr(exc)
+
+    t0 = time.perf_counter()
+    fb_res = distance_distribution(res_small)
+    info["ego_facebook_exact_s"] = time.perf_counter() - t0
+    dt_ig, hist_ig = igraph_exact(res_small)
+    info["ego_facebook_igraph_path_length_hist_s"] = dt_ig
+    info["ego_facebook_ratio_vs_igraph"] = dt_ig / info["ego_facebook_exact_s"]
+    info["ego_facebook_hist_equal"] = bool(np.array_equal(hist_ig, fb_res.counts))
+
+    info.update({f"bfs_{k}": v for k, v in bfs_rates(g).items()})
+    info["bfs_ratio_do_vs_igraph_bfs"] = info["bfs_direction-optimizing"] / info["bfs_igraph_bfs"]
+
+    if exact:
+        t0, c0 = time.perf_counter(), time.process_time()
+        ex = distance_distribution(g, method="exact")
+        info["exact_all_pairs_s"] = time.perf_counter() - t0
+        info["exact_all_pairs_cpu_s"] = time.process_time() - c0  # all threads; robust to a busy machine
+        info["exact_mean"] = ex.mean
+        info["sample_mean_z"] = (res.mean - ex.mean) / res.stderr["mean"]
+    info["peak_rss_mib"] = peak_rss_mib()
+    return info
+
+
+# ---------------------------------------------------------------------------- pytest-benchmark
+def test_bench_sampled_distances(benchmark):
+    g = build_graph()
+    ours_sampled(g, 64)
+    dt, res = ours_sampled(g)
+    benchmark.pedantic(lambda: ours_sampled(g), rounds=3, iterations=1)
+    peer_src = res.sources[:PEER_SOURCES]
+    _, res_peer = ours_sampled(g, sources=peer_src)
+    dt_ig, hist_ig, _ = igraph_sampled(g, peer_src)
+    k = res_peer.counts.shape[0]
+    benchmark.extra_info.update({
+        "igraph_1024_extrapolated_s": dt_ig / PEER_SOURCES * N_SOURCES,
+        "ratio_vs_igraph": dt_ig / PEER_SOURCES * N_SOURCES / dt,
+        "accuracy_igraph_hist_equal": bool(np.array_equal(hist_ig[:k], res_peer.counts)),
+        "mean": res.mean, "mean_stderr": res.stderr["mean"],
+        "peak_rss_mib": peak_rss_mib(),
+    })
+    assert np.array_equal(hist_ig[:k], res_peer.counts)
+
+
+def test_bench_exact_ego_facebook(benchmark):
+    g = read_graph("ego-facebook")
+    distance_distribution(g)
+    res = benchmark.pedantic(lambda: distance_distribution(g), rounds=5, iterations=1)
+    benchmark.extra_info.update({"mean": res.mean, "peak_rss_mib": peak_rss_mib()})
+
+
+def test_bench_exact_all_pairs(benchmark):
+    g = build_graph()
+    distance_distribution(g, method="sample", n_sources=64)
+    res = benchmark.pedantic(lambda: distance_distribution(g, method="exact"), rounds=1, iterations=1)
+    benchmark.extra_info.update({"mean": res.mean, "pairs": res.reachable_pairs, "peak_rss_mib": peak_rss_mib()})
+
+
+def test_bench_single_source_bfs(benchmark):
+    g = build_graph()
+    rates = bfs_rates(g)
+    benchmark.pedantic(lambda: bfs_distances(g, 0), rounds=20, iterations=1)
+    benchmark.extra_info.update({k: v for k, v in rates.items()})
+    benchmark.extra_info["ratio_vs_igraph_bfs"] = rates["direction-optimizing"] / rates["igraph_bfs"]
+    assert rates["bfs_agree"]
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    out = measure(int(args[0]) if args else N, exact="--no-exact" not in sys.argv)
+    for k, v in out.items():
+        print(f"{k:34s} {v:,.4f}" if isinstance(v, float) else f"{k:34s} {v}")
