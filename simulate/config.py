@@ -176,7 +176,15 @@ EXPERIMENT_CHAINS_KEYS = {
     "compute_distances": KeySpec("compute_distances", "bool", True,
                                  doc="add each chain's shortest-path distance (one BFS per target)"),
     "record_paths": KeySpec("record_paths", "bool", False, doc="store every chain's path"),
+    "source_groups": KeySpec("source_groups", "any", None,
+                             doc="starters by distance band to each target: an array of tables "
+                                 "{name, chains, quantiles = [lo, hi]} (replaces chains; "
+                                 "simulate.chains.group_sources)"),
 }
+
+#: Optional keys left out of a resolved section when absent (instead of being filled with
+#: their None default), so that adding them kept the ids and seeds of existing cells.
+OMITTED_WHEN_ABSENT = frozenset({"source_groups"})
 
 EXPERIMENT_PROFILES_KEYS = {
     "kind": KeySpec("kind", "str", REQUIRED, choices=EXPERIMENT_KINDS),
@@ -664,6 +672,13 @@ def check_experiment(table, loc, section="experiment") -> dict:
         raise loc.error(section, "kind", f"experiment kind {kind!r} needs simulate.{kind}, "
                                          "which is not available in this installation") from None
     out = _check_table(table, keys, section, loc, f" for kind {kind!r}")
+    if kind == "chains" and out.get("source_groups") is not None:
+        from .errors import ParameterError
+
+        try:
+            importlib.import_module("simulate.chains").check_source_groups(out["source_groups"])
+        except ParameterError as e:
+            raise loc.error(section, "source_groups", str(e)) from None
     if kind == "distances" and "registers" in out:
         r = out["registers"]
         if r & (r - 1):
@@ -714,7 +729,7 @@ def _with_defaults(table, keys):
     for k, spec in keys.items():
         if k in table:
             out[k] = table[k]
-        elif spec.default != REQUIRED:
+        elif spec.default != REQUIRED and not (spec.default is None and k in OMITTED_WHEN_ABSENT):
             out[k] = copy.deepcopy(spec.default)
     for k in table:
         out.setdefault(k, table[k])

@@ -420,3 +420,42 @@ def generators_powerlaw_mle(degrees, kmin):
     k = np.asarray(degrees, dtype=float)
     k = k[k >= kmin]
     return 1.0 + len(k) / np.log(k / (kmin - 0.5)).sum()
+
+
+# ------------------------------------------------------------------ reproductions (source groups)
+def reproduce_policy_distance(graph, policy, u, t):
+    """Brute-force distance of node ``u`` to ``t`` as ``policy`` measures it (one pair, Python).
+
+    greedy_geo on x/y: squared Euclidean; greedy_hierarchy: min over dimensions of the number
+    of halvings (by ``meta["branching"]``) until the two leaf indices agree; greedy_lattice:
+    Manhattan, periodic-aware; others: hop distance by networkx BFS (inf if unreachable).
+    """
+    import math
+
+    import networkx as nx
+
+    a = graph.node_attrs
+    u, t = int(u), int(t)
+    if policy == "greedy_geo":
+        return (a["x"][u] - a["x"][t]) ** 2 + (a["y"][u] - a["y"][t]) ** 2
+    if policy == "greedy_hierarchy":
+        b = graph.meta["branching"]
+        best = math.inf
+        for c in [c for c in a.columns if c.startswith("identity_")]:
+            x, y, h = int(a[c][u]), int(a[c][t]), 0
+            while x != y:
+                x, y, h = x // b, y // b, h + 1
+            best = min(best, h)
+        return float(best)
+    if policy == "greedy_lattice":
+        side, periodic = graph.meta["side"], graph.meta.get("periodic", False)
+        d = 0
+        for c in [c for c in a.columns if c.startswith("coord_")]:
+            x = abs(int(a[c][u]) - int(a[c][t]))
+            d += min(x, side - x) if periodic else x
+        return float(d)
+    G = graph.to_networkx()
+    try:
+        return float(nx.shortest_path_length(G, u, t))
+    except nx.NetworkXNoPath:
+        return math.inf
