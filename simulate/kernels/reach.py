@@ -84,3 +84,30 @@ def follower_weights(indptr, indices, in_degree):
             s += 1.0 / in_degree[indices[k]]
         w[f] = s
     return w
+
+
+@njit(cache=True, parallel=True)
+def reciprocated_arcs(indptr, indices):
+    """Number of arcs ``u -> v`` whose reverse ``v -> u`` exists (rows of ``indices`` sorted).
+
+    Binary search of ``u`` in ``v``'s row for every arc: O(m log d_max), parallel over rows,
+    an integer count (identical on any number of threads).
+    """
+    n = indptr.shape[0] - 1
+    total = 0
+    for u in prange(n):
+        c = 0
+        for k in range(indptr[u], indptr[u + 1]):
+            v = indices[k]
+            lo = indptr[v]
+            hi = indptr[v + 1]
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if indices[mid] < u:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < indptr[v + 1] and indices[lo] == u:
+                c += 1
+        total += c
+    return total
