@@ -228,10 +228,10 @@ def test_hyperball_chung_lu(benchmark):
     n_runs = _env("HB_RUNS", 4)
 
     # Warm up (compile) every kernel on a tiny graph first.
-    wi, wx, _, _ = build_graph(2000, 10000, raw)
+    wi, wx, wk, _ = build_graph(2000, 10000, raw)
     run_hyperball(wi, wx, log2m, 0)
     _csr_pass(wi, wx)
-    sampled_mean_distance(wi, wx, 4, 0)
+    sampled_mean_distance(wi, wx, 4, 0, wk)
 
     t = time.perf_counter()
     indptr, indices, keep, giant = build_graph(n, m_edges, raw)
