@@ -230,21 +230,23 @@ def reproduce(ctx) -> Report:
     rep.add("L(0), mean distance of the ring lattice (hops)", f"~n/2k = {n / (2 * k):g}", "P", l0,
             note=f"exact all pairs; closed form sum_j ceil(min(j,n-j)/(k/2))/(n-1) = {l0_exact:.4f}")
     last = real.filter(pl.col("p") == max(real["p"]))
-    cm, clo, chi = t_interval(last["C"].to_numpy())
-    rep.add(f"C(p={max(real['p']):g}) (random-graph limit)", f"~k/n = {k / n:g}", "P", cm, ci=(clo, chi),
-            note=f"{last.height} realizations, t interval")
+    cm, clo, chi = t_interval(last["C"].to_numpy() * n / k)
+    rep.add(f"C(p={max(real['p']):g}) / (k/n) (random-graph limit)", "C ~ k/n, i.e. ~1", "P", cm, ci=(clo, chi),
+            note=f"{last.height} realizations, t interval; C = {float(last['C'].mean()):.5f}")
     lm, llo, lhi = t_interval(last["L"].to_numpy())
     rep.add(f"L(p={max(real['p']):g}) (random-graph limit, hops)", f"~ln n/ln k = {math.log(n) / math.log(k):.2f}", "P",
             lm, ci=(llo, lhi), note=f"{last.height} realizations; Fronczak et al. 2004 random graph: "
                                     f"{random_graph_path_length(n, k):.2f}")
     w = window(real, c0, l0)
     pL, pC, cat = w["p_L"], w["p_C"], w["C_ratio_at_p_L"]
-    rep.add("p where L(p)/L(0) falls below 0.5", "L drops long before C (Fig. 2)", "P", pL[0], ci=pL[1:],
-            note="mean curve crossing, linear in log p; bootstrap over realizations")
+    milli = tuple(None if x is None else 1e3 * x for x in pL)
+    rep.add("p where L(p)/L(0) falls below 0.5 (units of 1e-3)", "L drops long before C (Fig. 2)", "P",
+            milli[0], ci=milli[1:], note="mean curve crossing, linear in log p; bootstrap over realizations")
     rep.add("C(p)/C(0) at that p (small-world window: > 0.8)", "C still near C(0) (Fig. 2)", "P", cat[0],
             ci=cat[1:], note=f"Barrat & Weigt (1-p)^3 = {float(rewired_clustering_ratio(pL[0])):.3f}")
-    rep.add("p where C(p)/C(0) falls below 0.8 (end of the window)",
-            f"theory: 1 - 0.8^(1/3) = {1 - C_LEVEL ** (1 / 3):.4f}", "", pC[0], ci=pC[1:],
+    centi = tuple(None if x is None else 1e2 * x for x in pC)
+    rep.add("p where C(p)/C(0) falls below 0.8, end of the window (units of 1e-2)",
+            f"theory: 1 - 0.8^(1/3) = {100 * (1 - C_LEVEL ** (1 / 3)):.2f}e-2", "", centi[0], ci=centi[1:],
             note="theory from C(p)/C(0) ~ (1-p)^3 (Barrat & Weigt 2000, doi:10.1007/s100510050067)")
     if np.isfinite(pL[0]) and np.isfinite(pC[0]):
         rep.add("width of the small-world window p_C / p_L (decades)", "", "",
