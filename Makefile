@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
-	$(BIN)/smallworld graph info ego-facebook
+	$(BIN)/smallworld reproduce all --quick
 
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
