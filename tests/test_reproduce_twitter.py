@@ -1,0 +1,131 @@
+"""The twitter reproduction end to end with --quick. Numbers are checked against independent
+oracles on the same data (scipy BFS from the very sources the run sampled, networkx
+reciprocity) and against the synthetic model's parameters, never against published figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import polars as pl
+import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import shortest_path
+
+import experiments
+from experiments import facebook as fb
+from simulate import read_graph
+from simulate.sweep import read_manifest
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    assert DATA.exists(), "shared data missing"
+    out = tmp_path_factory.mktemp("twitter")
+    report, seconds = experiments.run_reproduction("twitter", out=out, quick=True, progress=False)
+    return out, report, seconds
+
+
+def _row(report, prefix):
+    rows = [r for r in report.rows if r.quantity.startswith(prefix)]
+    assert rows, prefix
+    return rows[0]
+
+
+def _cells(out, sub):
+    files = list((out / "data" / sub / "cells").rglob("*.parquet"))
+    assert len(files) == 1
+    return pl.read_parquet(files[0])
+
+
+def _scipy_distances(g, sources):
+    A = csr_matrix((np.ones(g.indices.size), g.indices, g.indptr), shape=(g.n, g.n))
+    return shortest_path(A, directed=g.directed, unweighted=True, indices=np.asarray(sources))
+
+
+def test_outputs_complete(run):
+    out, report, seconds = run
+    assert (out / "report.md").stat().st_size > 0
+    assert (out / "distance_distribution.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for sub in ("timme_graph", "timme", "ego", "synthetic_graph", "synthetic"):
+        man = read_manifest(out / "data" / sub)
+        assert (man["status"] == "done").all(), sub
+    text = (out / "report.md").read_text()
+    assert "quick run" in text and "doi:10.1145/1772690.1772751" in text and "| 4.67 | P |" in text
+    assert not report.missing
+    assert len(report.rows) >= 25 and all(r.status in ("P", "S", "") for r in report.rows)
+
+
+def test_timme_distances_match_scipy_on_the_same_sources(run):
+    out, report, _ = run
+    g = read_graph("twitter-timme")
+    cells = _cells(out, "timme")
+    src = np.unique(cells["source"].to_numpy())
+    D = _scipy_distances(g, src)
+    reach = np.isfinite(D) & (D > 0)
+    mean = D[reach].mean()
+    row = _row(report, "TIMME: average distance (hops), Kwak")
+    assert row.ours == pytest.approx(mean, rel=1e-12)
+    assert row.ci[0] < row.ours < row.ci[1]
+    for k in (4, 5, 6):
+        r = _row(report, f"TIMME: % of reachable pairs within {k} hops")
+        assert r.ours == pytest.approx(100 * (D[reach] <= k).mean(), rel=1e-12)
+    mode = _row(report, "TIMME: most common distance")
+    assert mode.ours == np.bincount(D[reach].astype(int)).argmax()
+    # Steps to meet a follower: brute force over (u, v, f) weights, same sources.
+    indeg = np.bincount(g.indices, minlength=g.n).astype(float)
+    A = csr_matrix((1.0 / indeg[g.indices], g.indices, g.indptr), shape=(g.n, g.n))
+    w = np.asarray(A.sum(axis=1)).ravel()  # w[f] = sum over f -> v of 1 / indeg(v)
+    W = np.where(reach, w[None, :], 0.0)
+    fm = float((W * np.where(reach, D, 0)).sum() / W.sum())
+    assert _row(report, "TIMME: steps to meet a follower, mean").ours == pytest.approx(fm, rel=1e-9)
+
+
+def test_timme_reciprocity_matches_networkx(run):
+    out, report, _ = run
+    g = read_graph("twitter-timme")
+    G = nx.DiGraph()
+    s, d = g.edges()
+    G.add_edges_from(zip(s.tolist(), d.tolist()))
+    assert _row(report, "TIMME: reciprocity").ours == pytest.approx(100 * nx.overall_reciprocity(G), rel=1e-12)
+
+
+def test_ego_twitter_matches_scipy(run):
+    out, report, _ = run
+    g = read_graph("ego-twitter-undirected")
+    src = np.unique(_cells(out, "ego")["source"].to_numpy())
+    D = _scipy_distances(g, src)
+    reach = np.isfinite(D) & (D > 0)
+    assert _row(report, "ego-Twitter: average distance").ours == pytest.approx(D[reach].mean(), rel=1e-12)
+
+
+def test_synthetic_follower_graph(run):
+    out, report, _ = run
+    gs = read_manifest(out / "data" / "synthetic_graph").row(0, named=True)
+    # The generator sets reciprocity exactly (up to rounding of the one-way arc count).
+    assert gs["reciprocity"] == pytest.approx(0.221, abs=0.002)
+    assert 30 < gs["edges"] / gs["nodes"] < 40  # mean_degree 35 arcs per user
+    assert gs["largest_component_nodes"] / gs["nodes"] > 0.9
+    counts, _, weight, degree = fb.profile_matrices(_cells(out, "synthetic"))
+    # Pairs counted only where a path exists; distances at least 1 and a finite mode.
+    m = _row(report, "synthetic: average distance")
+    assert 1 < m.ours < 10 and m.ci[0] < m.ours < m.ci[1]
+    # Heavy-tailed, 35 arcs per user, 50,000 users: most reachable pairs within ~log n / log 35 + 2 hops.
+    k = int(np.ceil(np.log(gs["nodes"]) / np.log(35))) + 2
+    assert _row(report, f"synthetic: % of reachable pairs within {min(k, 6)} hops").ours > 90
+    f = _row(report, "synthetic: steps to meet a follower, mean")
+    assert 1 <= f.ours < 10 and f.ci[0] < f.ours < f.ci[1]
+
+
+def test_missing_data_reported_and_synthetic_still_runs(tmp_path):
+    report, _ = experiments.run_reproduction("twitter", out=tmp_path, quick=True, progress=False,
+                                             data_dir=str(tmp_path / "nonexistent"))
+    text = (tmp_path / "report.md").read_text()
+    assert "Data not present" in text
+    assert "smallworld data fetch twitter-timme" in text and "smallworld data fetch ego-twitter-undirected" in text
+    assert not any(r.quantity.startswith(("TIMME", "ego-Twitter")) for r in report.rows)
+    assert any(r.quantity.startswith("synthetic: average distance") for r in report.rows)
+    assert (tmp_path / "distance_distribution.png").exists()
