@@ -428,3 +428,68 @@ def test_cli_generate_errors_and_list():
     for name, spec in MODELS.items():
         assert name in res.output
         assert all(p in res.output for p in spec.params)
+
+
+# ---------------------------------------------------------------------------- direct CSR fill
+@st.composite
+def unique_edge_lists(draw):
+    n = draw(st.integers(1, 40))
+    directed = draw(st.booleans())
+    pairs = [(u, v) for u in range(n) for v in range(n) if u != v and (directed or u < v)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs))) if pairs else []
+    flip = draw(st.lists(st.booleans(), min_size=len(chosen), max_size=len(chosen)))
+    if not directed:  # either orientation of an undirected pair is allowed
+        chosen = [(v, u) if f else (u, v) for (u, v), f in zip(chosen, flip)]
+    dtype = draw(st.sampled_from([np.int32, np.int64]))
+    src = np.array([u for u, _ in chosen], dtype=dtype)
+    dst = np.array([v for _, v in chosen], dtype=dtype)
+    return n, directed, src, dst
+
+
+@settings(max_examples=150, deadline=None)
+@given(unique_edge_lists())
+def test_csr_from_unique_edges_matches_from_edges(case):
+    from simulate import Graph
+    from simulate.kernels.csr import csr_from_unique_edges
+
+    n, directed, src, dst = case
+    indptr, indices = csr_from_unique_edges(src, dst, n, not directed)
+    ref = Graph.from_edges(src.astype(np.int64), dst.astype(np.int64), directed=directed, n=n, relabel=False)
+    assert indptr.dtype == np.int64 and indices.dtype == np.int32
+    assert np.array_equal(indptr, ref.indptr) and np.array_equal(indices, ref.indices)
+
+
+def test_csr_from_unique_edges_rejects_repeats_and_loops():
+    from simulate.kernels.csr import csr_from_unique_edges
+
+    with pytest.raises(ValueError, match="2 repeated"):  # (1, 0) repeats (0, 1): both arcs twice
+        csr_from_unique_edges(np.array([0, 2, 1]), np.array([1, 0, 0]), 3, True)
+    with pytest.raises(ValueError, match="1 repeated"):
+        csr_from_unique_edges(np.array([0, 0]), np.array([1, 1]), 2, False)
+    with pytest.raises(ValueError, match="self-loop"):
+        csr_from_unique_edges(np.array([0, 1]), np.array([1, 1]), 2, True)
+    # the ordered fast path (rows already increasing) sees repeats too: they are not increasing
+    with pytest.raises(ValueError, match="repeated"):
+        csr_from_unique_edges(np.array([0, 0]), np.array([1, 1]), 2, True)
+    assert csr_from_unique_edges(np.array([0]), np.array([1]), 2, False)[1].tolist() == [1]
+
+
+def test_block_capacities_never_change_the_output():
+    # Every block overflowing its slot (capacity 0) forces the exact re-run path: the edges must
+    # be identical to a run with ample slots.
+    from simulate.kernels import generators as kg
+    from simulate.kernels.random import stream_states
+
+    n, p = 3000, 0.004
+    bounds = np.array([0, 1000, 2000, 2600, n], dtype=np.int64)
+    states = stream_states(9, 4, (1,))
+    big = np.arange(5, dtype=np.int64) * n * n
+    a = kg.gnp_edges(p, bounds, big, states)
+    b = kg.gnp_edges(p, bounds, np.zeros(5, dtype=np.int64), states)
+    assert a[0].shape[0] > 1000 and np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    w = np.sort(np.random.default_rng(0).pareto(1.5, n) + 1.0)[::-1].copy()
+    nodes = np.arange(n, dtype=np.int64)
+    args = (w, nodes, nodes + 1, np.full(n, n, dtype=np.int64), np.full(n, 1.0 / w.sum()), w, nodes, bounds)
+    c = kg.chung_lu_edges(*args, big, states)
+    d = kg.chung_lu_edges(*args, np.zeros(5, dtype=np.int64), states)
+    assert c[0].shape[0] > 1000 and np.array_equal(c[0], d[0]) and np.array_equal(c[1], d[1])

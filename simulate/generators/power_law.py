@@ -9,10 +9,10 @@ from ..errors import ParameterError
 from ..graph import Graph
 from ..kernels import generators as _k
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, graph_from_unique_edges, numpy_rng, register_model, seed_meta
 
 _TAG = 4
-_ROW_BLOCK = 256  # rows per random stream in the Chung-Lu kernel
+_BLOCK_WORK = 2048.0  # expected candidate visits per block (and random stream) in the Chung-Lu kernel
 
 
 def power_law_weights(n, gamma, mean_degree, max_degree=None, where="power_law"):
@@ -43,40 +43,66 @@ def power_law_weights(n, gamma, mean_degree, max_degree=None, where="power_law")
     return np.minimum(hi * x, max_degree)
 
 
+def _chung_lu_call(row_w, row_node, start, end, inv_s, col_w, col_node, seed, spawn):
+    """Run the Chung-Lu kernel with blocks of equal expected work and per-block capacities.
+
+    Row r's expected edge count is at most mu_r = row_w[r] inv_s[r] sum(col_w[start:end])
+    (min(1, x) <= x); its cost is about 1 + mu_r. Blocks are cut at equal cumulative cost
+    (~_BLOCK_WORK each), so hub rows get blocks of their own and both threads of a static
+    schedule get the same work; a block's slot holds mu_b + 8 sqrt(mu_b) + 64 edges. Both
+    depend only on the weights, never on the thread count.
+    """
+    csum = np.concatenate([[0.0], np.cumsum(col_w)])
+    mu = row_w * inv_s * (csum[end] - csum[start])
+    cost = np.cumsum(1.0 + mu)
+    total = float(cost[-1])
+    nb = int(min(max(1, total // _BLOCK_WORK), max(1, row_w.shape[0])))
+    row_bounds = np.searchsorted(cost, total * np.arange(1, nb) / nb, side="right")
+    row_bounds = np.unique(np.concatenate([[0], row_bounds, [row_w.shape[0]]])).astype(np.int64)
+    mcum = np.concatenate([[0.0], np.cumsum(mu)])
+    mu_b = mcum[row_bounds[1:]] - mcum[row_bounds[:-1]]
+    cap = np.ceil(mu_b + 8.0 * np.sqrt(mu_b) + 64.0).astype(np.int64)
+    cap_ptr = np.concatenate([[0], np.cumsum(cap)]).astype(np.int64)
+    return _k.chung_lu_edges(row_w, row_node, start, end, inv_s, col_w, col_node, row_bounds, cap_ptr,
+                             stream_states(seed, row_bounds.shape[0] - 1, spawn))
+
+
 def chung_lu_pairs(order, group_ptr, weights, states_seed, spawn):
     """Undirected Chung-Lu edges inside each group of ``order`` (nodes sorted by weight desc per group).
 
     ``weights`` are aligned with ``order``; group g is ``order[group_ptr[g]:group_ptr[g+1]]``
-    and joins i, j of the group with probability min(1, w_i w_j / W_g).
+    and joins i, j of the group with probability min(1, w_i w_j / W_g). Returns int32
+    ``(src, dst)``, each pair at most once, no self-loops.
     """
     npos = order.shape[0]
     if npos == 0:
-        e = np.empty(0, dtype=np.int64)
+        e = np.empty(0, dtype=np.int32)
         return e, e
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
     sizes = np.diff(group_ptr)
     gid = np.repeat(np.arange(sizes.shape[0]), sizes)
     wsum = np.bincount(gid, weights=weights, minlength=sizes.shape[0])
     inv_s = np.where(wsum[gid] > 0, 1.0 / np.where(wsum[gid] > 0, wsum[gid], 1.0), 0.0)
     start = np.arange(1, npos + 1, dtype=np.int64)
     end = group_ptr[1:][gid].astype(np.int64)
-    nb = (npos + _ROW_BLOCK - 1) // _ROW_BLOCK
-    return _k.chung_lu_edges(weights, order.astype(np.int64), start, end, inv_s, weights,
-                             order.astype(np.int64), _ROW_BLOCK, stream_states(states_seed, nb, spawn))
+    nodes = order.astype(np.int64)
+    return _chung_lu_call(weights, nodes, start, end, inv_s, weights, nodes, states_seed, spawn)
 
 
 def chung_lu_arcs(w_out, w_in, seed, spawn):
-    """Directed Chung-Lu arcs u -> v (u != v) with probability min(1, w_out[u] w_in[v] / sum(w_in))."""
+    """Directed Chung-Lu arcs u -> v (u != v) with probability min(1, w_out[u] w_in[v] / sum(w_in)).
+
+    Returns int32 ``(src, dst)``, each ordered pair at most once.
+    """
     n = w_out.shape[0]
     total = float(w_in.sum())
     if n == 0 or total <= 0:
-        e = np.empty(0, dtype=np.int64)
+        e = np.empty(0, dtype=np.int32)
         return e, e
     col = np.argsort(-w_in, kind="stable").astype(np.int64)
-    nb = (n + _ROW_BLOCK - 1) // _ROW_BLOCK
-    return _k.chung_lu_edges(w_out.astype(np.float64), np.arange(n, dtype=np.int64),
-                             np.zeros(n, dtype=np.int64), np.full(n, n, dtype=np.int64),
-                             np.full(n, 1.0 / total), w_in[col].astype(np.float64), col,
-                             _ROW_BLOCK, stream_states(seed, nb, spawn))
+    return _chung_lu_call(w_out.astype(np.float64), np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                          np.full(n, n, dtype=np.int64), np.full(n, 1.0 / total), w_in[col].astype(np.float64),
+                          col, seed, spawn)
 
 
 def _mixing_fraction(group, weights, within, k, where):
@@ -156,7 +182,9 @@ def power_law(n, gamma, mean_degree, max_degree=None, model="chung_lu", communit
     Chung-Lu sampling follows Miller & Hagberg, "Efficient generation of networks with given
     expected degrees", WAW 2011, LNCS 6732, doi:10.1007/978-3-642-21286-4_10: candidates sorted
     by weight, geometric skips with the current (upper-bound) probability and thinning,
-    O(n + m) expected time, parallel over blocks of rows with one random stream per block.
+    O(n + m) expected time, parallel over blocks of rows of equal expected work with one
+    random stream per block; without communities every pair is drawn at most once and the
+    CSR is filled directly (no dedupe pass).
     Configuration model: Fisher-Yates shuffle of the stubs, O(n + m), serial.
 
     Reaching a Facebook-like degree sequence (Ugander et al. 2011: mean ~190, median ~99, cap
@@ -183,7 +211,10 @@ def power_law(n, gamma, mean_degree, max_degree=None, model="chung_lu", communit
         meta["random_mixing_within"] = s2
     if model == "chung_lu":
         src, dst = _chung_lu_grouped(node_of_rank, group, w, f, k if grouped else 1, seed)
-        g = Graph.from_edges(src, dst, directed=False, n=n, relabel=False, meta=meta)
+        if f in (0.0, 1.0):  # one layer: every pair at most once, fill the CSR directly
+            g = graph_from_unique_edges(src, dst, n, directed=False, meta=meta)
+        else:  # a global and a group layer may both draw a pair: merged by from_edges
+            g = Graph.from_edges(src, dst, directed=False, n=n, relabel=False, meta=meta)
     else:
         src, dst = _configuration_grouped(node_of_rank, group, w, f, k if grouped else 1, rng, seed)
         g = Graph.from_edges(src, dst, directed=False, n=n, relabel=False, meta=meta)
@@ -211,8 +242,10 @@ def _chung_lu_grouped(node_of_rank, group, w, f, k, seed):
         parts_s.append(s)
         parts_d.append(d)
     if not parts_s:
-        e = np.empty(0, dtype=np.int64)
+        e = np.empty(0, dtype=np.int32)
         return e, e
+    if len(parts_s) == 1:
+        return parts_s[0], parts_d[0]
     return np.concatenate(parts_s), np.concatenate(parts_d)
 
 

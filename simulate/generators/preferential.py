@@ -8,7 +8,7 @@ from ..errors import ParameterError
 from ..graph import Graph
 from ..kernels import generators as _k
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, graph_from_unique_edges, register_model, seed_meta
 
 _TAG = 3
 
@@ -51,4 +51,4 @@ def barabasi_albert(n, m, *, seed=0) -> Graph:
         raise ParameterError(f"parameter 'm' of barabasi_albert must be an int in [1, n - 1 = {n - 1}], got {m}")
     src, dst = _k.barabasi_albert_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (_TAG,))[0])
     meta = {"model": "barabasi_albert", "n": n, "m": m, "initial": "star", "seed": seed_meta(seed)}
-    return Graph.from_edges(src, dst, directed=False, n=n, relabel=False, meta=meta)
+    return graph_from_unique_edges(src, dst, n, directed=False, meta=meta)  # targets are distinct

@@ -241,3 +241,18 @@ def seed_meta(seed):
 
 MAX_NODES = 2**31 - 1
 """Largest node count (CSR indices are int32)."""
+
+
+def graph_from_unique_edges(src, dst, n, directed=False, meta=None, node_attrs=None):
+    """:class:`~simulate.Graph` from edges the generator guarantees unique and loop-free.
+
+    Skips :meth:`Graph.from_edges`' symmetrising copy, per-row sort and dedupe
+    (:func:`simulate.kernels.csr.csr_from_unique_edges`); the build report records the input
+    edge count and nothing dropped. A broken guarantee raises ValueError, never a wrong graph.
+    """
+    from ..graph import BuildReport, Graph
+    from ..kernels.csr import csr_from_unique_edges
+
+    indptr, indices = csr_from_unique_edges(src, dst, int(n), not directed)
+    return Graph(indptr, indices, directed, node_attrs=node_attrs, meta=meta,
+                 report=BuildReport(input_edges=int(np.asarray(src).shape[0])))

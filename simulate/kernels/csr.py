@@ -288,3 +288,125 @@ def induced_subgraph(indptr, indices, weights, keep):
                     w_out[c] = weights[j]
                 c += 1
     return new_indptr, out, w_out, old_of
+
+
+# ---------------------------------------------------------------------------- CSR from unique edges
+@njit(cache=True)
+def _unique_edges_fill(src, dst, n, symmetric):
+    # Counting sort by source (both directions when symmetric), rows left unsorted. Serial:
+    # two streaming passes over the edges with random access into n counters. Self-loops are
+    # counted, not stored.
+    m = src.shape[0]
+    counts = np.zeros(n + 1, dtype=np.int64)
+    loops = 0
+    for i in range(m):
+        u = src[i]
+        v = dst[i]
+        if u == v:
+            loops += 1
+            continue
+        counts[u + 1] += 1
+        if symmetric:
+            counts[v + 1] += 1
+    for u in range(n):
+        counts[u + 1] += counts[u]
+    pos = counts[:-1].copy()
+    indices = np.empty(counts[n], dtype=np.int32)
+    for i in range(m):
+        u = src[i]
+        v = dst[i]
+        if u == v:
+            continue
+        indices[pos[u]] = v
+        pos[u] += 1
+        if symmetric:
+            indices[pos[v]] = u
+            pos[v] += 1
+    return counts, indices, loops
+
+
+@njit(cache=True)
+def _count_row_repeats(indptr, indices):
+    # Rows are sorted: a repeated arc shows up as two equal neighbours side by side. Serial:
+    # one streaming pass is cheaper than waking a thread pool.
+    n = indptr.shape[0] - 1
+    r = 0
+    for u in range(n):
+        for j in range(indptr[u] + 1, indptr[u + 1]):
+            if indices[j - 1] == indices[j]:
+                r += 1
+    return r
+
+
+@njit(cache=True)
+def _rows_strictly_increasing(indptr, indices):
+    # True if every row is already strictly increasing (then it is sorted and repeat-free).
+    # Stops at the first descent, so unsorted input costs almost nothing.
+    n = indptr.shape[0] - 1
+    for u in range(n):
+        for j in range(indptr[u] + 1, indptr[u + 1]):
+            if indices[j - 1] >= indices[j]:
+                return False
+    return True
+
+
+def csr_from_unique_edges(src, dst, n, symmetric):
+    """CSR straight from an edge list known to hold no duplicates and no self-loops.
+
+    The fast path for generators that never emit a pair twice (Watts-Strogatz with its edge
+    set, G(n, m), G(n, p), Barabasi-Albert with distinct targets, one Chung-Lu layer): no
+    symmetrising copy, no per-row sort, no dedupe/compaction pass, int32 input used as is.
+
+    Parameters
+    ----------
+    src, dst : ndarray of int32 or int64
+        Edge endpoints in ``0..n-1``. Undirected (``symmetric``): each unordered pair at most
+        once, in either orientation. Directed: each ordered pair at most once.
+    n : int
+        Number of nodes.
+    symmetric : bool
+        Store every edge as both arcs (undirected graph) instead of one arc u -> v.
+
+    Returns
+    -------
+    indptr : int64 ndarray, shape (n + 1,)
+    indices : int32 ndarray
+        Rows sorted ascending; identical to :func:`build_csr` on the (symmetrised) arcs.
+
+    Raises
+    ------
+    ValueError
+        If a self-loop or a repeated edge is found (the caller broke the contract).
+
+    Notes
+    -----
+    Two counting sorts instead of a sort per row: the arcs are first bucketed by their
+    *target* (unsorted rows), then :func:`transpose_csr` scans those buckets in target order
+    and appends each target to its source's row, so every row comes out ascending. A
+    symmetric arc set is its own transpose, so one bucketing by source suffices there.
+    O(n + m) time, serial streaming passes; about 8 bytes per arc at the peak (two int32
+    index arrays) plus 8 (n + 1) per pointer array. A final scan of adjacent entries finds
+    repeats. Input whose bucketing already leaves every row increasing (undirected edges
+    listed in the order of their larger endpoint, then the smaller, as G(n, p) skip
+    sampling emits them) skips the transpose.
+    """
+    src = np.ascontiguousarray(src)
+    dst = np.ascontiguousarray(dst)
+    if src.dtype not in (np.int32, np.int64):
+        src = src.astype(np.int64)
+    if dst.dtype != src.dtype:
+        dst = dst.astype(src.dtype)
+    if symmetric:
+        by_row, unsorted, loops = _unique_edges_fill(src, dst, np.int64(n), True)
+    else:
+        by_row, unsorted, loops = _unique_edges_fill(dst, src, np.int64(n), False)
+    if loops:
+        raise ValueError(f"csr_from_unique_edges: {loops} self-loop(s) in the input")
+    if symmetric and _rows_strictly_increasing(by_row, unsorted):
+        return by_row, unsorted
+    indptr, indices, _ = transpose_csr(by_row, unsorted, np.empty(0, dtype=np.float64))
+    del unsorted
+    repeats = _count_row_repeats(indptr, indices)
+    if repeats:
+        raise ValueError(f"csr_from_unique_edges: {repeats} repeated arc(s) in the input")
+    return indptr, indices

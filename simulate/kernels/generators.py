@@ -1,14 +1,17 @@
 """Numba kernels for the synthetic graph generators (:mod:`simulate.generators`).
 
 Pure array code: no I/O, no configuration, no imports from the layers above. Every kernel
-returns edge endpoint arrays (int64 ``src``, ``dst``) that the public layer turns into a
-:class:`simulate.Graph`. Randomness comes from the per-task xoshiro256** streams of
-:mod:`simulate.kernels.random`: parallel kernels give every *block of rows* its own stream
-(never one per thread), so the output is identical for any ``NUMBA_NUM_THREADS``.
+returns edge endpoint arrays (int32 ``src``, ``dst``: node ids fit in int32, as in the CSR)
+that the public layer turns into a :class:`simulate.Graph`. Randomness comes from the
+per-task xoshiro256** streams of :mod:`simulate.kernels.random`: parallel kernels give every
+*block of rows* its own stream (never one per thread), so the output is identical for any
+``NUMBA_NUM_THREADS``.
 
-Parallel kernels that emit a random number of edges run twice over each block with a copy
-of the block's stream: once to count, once to fill the exact-size output (no reallocation,
-no per-edge Python objects). Sequential models (Watts-Strogatz rewiring, Barabasi-Albert,
+Parallel kernels that emit a random number of edges run once over each block into a slot
+of fixed capacity (the expected count plus a wide margin: overflow has probability below
+1e-12), then compact the blocks into exact-size arrays; a block that does overflow is
+re-run from a copy of its stream straight into the final arrays, so the output never
+depends on the capacities. Sequential models (Watts-Strogatz rewiring, Barabasi-Albert,
 hierarchical link formation) run serially, as the papers define them, with an
 open-addressing hash set of edge keys.
 """
@@ -175,8 +178,8 @@ def gnm_edges(n, m, st):
     pairs enumerated.
     """
     N = n * (n - 1) // 2
-    src = np.empty(m, dtype=np.int64)
-    dst = np.empty(m, dtype=np.int64)
+    src = np.empty(m, dtype=np.int32)
+    dst = np.empty(m, dtype=np.int32)
     if m <= N // 2:
         table = hashset_new(m)
         c = 0
@@ -207,11 +210,13 @@ def gnm_edges(n, m, st):
 
 
 @njit(cache=True)
-def _gnp_rows(r0, r1, p, log_q, st, src, dst, c, write):
+def _gnp_rows(r0, r1, p, log_q, st, src, dst, c0, limit):
     # Batagelj & Brandes (2005) skip sampling over pairs (w, v), w < v, rows v in [r0, r1):
-    # the gap to the next edge is geometric, so every pair is visited implicitly.
+    # the gap to the next edge is geometric, so every pair is visited implicitly. Edges are
+    # written at c0, c0 + 1, ... while below ``limit``; returns how many there are.
     v = r0
     w = np.int64(-1)
+    c = 0
     if v < 1:
         v = np.int64(1)
     while v < r1:
@@ -226,66 +231,115 @@ def _gnp_rows(r0, r1, p, log_q, st, src, dst, c, write):
             w -= v
             v += 1
         if v < r1:
-            if write:
-                src[c] = w
-                dst[c] = v
+            if c0 + c < limit:
+                src[c0 + c] = w
+                dst[c0 + c] = v
             c += 1
     return c
 
 
+@njit(cache=True)
+def compact_blocks(src_c, dst_c, cap_ptr, counts):
+    """Exact-size arrays from per-block slots ``[cap_ptr[b], cap_ptr[b] + counts[b])``.
+
+    Returns ``(src, dst, offsets)``; blocks whose count exceeds their capacity are left
+    unfilled (the caller re-runs them at ``offsets[b]``). O(edges), serial: a streaming copy
+    is memory-bound, not worth a parallel region.
+    """
+    nb = counts.shape[0]
+    offs = np.zeros(nb + 1, dtype=np.int64)
+    for b in range(nb):
+        offs[b + 1] = offs[b] + counts[b]
+    src = np.empty(offs[nb], dtype=np.int32)
+    dst = np.empty(offs[nb], dtype=np.int32)
+    for b in range(nb):
+        if counts[b] <= cap_ptr[b + 1] - cap_ptr[b]:
+            a = cap_ptr[b]
+            o = offs[b]
+            for i in range(counts[b]):
+                src[o + i] = src_c[a + i]
+                dst[o + i] = dst_c[a + i]
+    return src, dst, offs
+
+
 @njit(cache=True, parallel=True)
-def gnp_edges(p, bounds, states):
+def gnp_edges(p, bounds, cap_ptr, states):
     """G(n, p) by geometric skipping, parallel over row blocks ``bounds``. O(n + m) expected.
 
     Block b covers rows v in [bounds[b], bounds[b+1]) and uses stream ``states[b]``; the
-    geometric gaps are memoryless, so restarting at a block boundary is exact.
+    geometric gaps are memoryless, so restarting at a block boundary is exact. Block b first
+    writes into slot ``[cap_ptr[b], cap_ptr[b+1])``; see the module notes on capacities.
+    Edges come out in pair order (v ascending, then w), which
+    :func:`simulate.kernels.csr.csr_from_unique_edges` turns into sorted rows without sorting.
     """
     nb = bounds.shape[0] - 1
     log_q = math.log1p(-p) if p < 1.0 else -1.0
-    offs = np.zeros(nb + 1, dtype=np.int64)
-    none = np.empty(0, dtype=np.int64)
+    src_c = np.empty(cap_ptr[nb], dtype=np.int32)
+    dst_c = np.empty(cap_ptr[nb], dtype=np.int32)
+    counts = np.zeros(nb, dtype=np.int64)
     for b in prange(nb):
         st = states[b].copy()
-        offs[b + 1] = _gnp_rows(bounds[b], bounds[b + 1], p, log_q, st, none, none, 0, False)
+        counts[b] = _gnp_rows(bounds[b], bounds[b + 1], p, log_q, st, src_c, dst_c, cap_ptr[b], cap_ptr[b + 1])
+    src, dst, offs = compact_blocks(src_c, dst_c, cap_ptr, counts)
     for b in range(nb):
-        offs[b + 1] += offs[b]
-    src = np.empty(offs[nb], dtype=np.int64)
-    dst = np.empty(offs[nb], dtype=np.int64)
-    for b in prange(nb):
-        st = states[b].copy()
-        _gnp_rows(bounds[b], bounds[b + 1], p, log_q, st, src, dst, offs[b], True)
+        if counts[b] > cap_ptr[b + 1] - cap_ptr[b]:  # overflow (p < 1e-12): re-run in place
+            st = states[b].copy()
+            _gnp_rows(bounds[b], bounds[b + 1], p, log_q, st, src, dst, offs[b], offs[b + 1])
     return src, dst
 
 
 # ---------------------------------------------------------------------------- Chung-Lu (expected degrees)
+@njit(cache=True, inline="always")
+def _log1m(p):
+    # log(1 - p) for 0 <= p < 1. Below 1e-3 the Taylor series to p^5 is exact to double
+    # precision (truncation p^6/6 < 2e-16 p) and ~5x cheaper than log1p; Chung-Lu pair
+    # probabilities are almost all that small.
+    if p < 1.0e-3:
+        return -p * (1.0 + p * (0.5 + p * (1.0 / 3.0 + p * (0.25 + p * 0.2))))
+    return math.log1p(-p)
+
+
 @njit(cache=True)
-def _chung_lu_row(rw, rnode, j, cend, col_w, col_node, inv_s, st, src, dst, c, write):
+def _chung_lu_row(rw, rnode, j, cend, col_w, col_node, inv_s, st, src, dst, c0, limit):
     # Miller & Hagberg (2011): candidates j sorted by weight (descending), so
     # p = min(1, rw * col_w[j] / S) only decreases; skip geometrically with the current p and
-    # accept the landing candidate with probability q / p (thinning). Expected O(1 + edges).
+    # accept the landing candidate with probability q / p (thinning; no draw when q = p, e.g.
+    # saturated pairs). Expected O(1 + edges). Writes at c0.. while below ``limit``.
+    c = 0
     if j >= cend or rw <= 0.0:
         return c
     p = min(1.0, rw * col_w[j] * inv_s)
     while j < cend and p > 0.0:
         if p < 1.0:
-            gap = math.floor(math.log(1.0 - next_double(st)) / math.log1p(-p))
+            gap = math.floor(math.log(1.0 - next_double(st)) / _log1m(p))
             if gap >= cend - j:
                 break
             j += np.int64(gap)
         q = min(1.0, rw * col_w[j] * inv_s)
-        if next_double(st) * p < q:
+        if q >= p or next_double(st) * p < q:
             if col_node[j] != rnode:  # directed rows scan every column: no self-loops
-                if write:
-                    src[c] = rnode
-                    dst[c] = col_node[j]
+                if c0 + c < limit:
+                    src[c0 + c] = rnode
+                    dst[c0 + c] = col_node[j]
                 c += 1
         p = q
         j += 1
     return c
 
 
+@njit(cache=True)
+def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, st,
+                    src, dst, c0, limit):
+    c = 0
+    for r in range(r0, r1):
+        c += _chung_lu_row(row_w[r], row_node[r], row_start[r], row_end[r], col_w, col_node,
+                           row_inv_s[r], st, src, dst, c0 + c, limit)
+    return c
+
+
 @njit(cache=True, parallel=True)
-def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, block, states):
+def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, row_bounds,
+                   cap_ptr, states):
     """Expected-degree (Chung-Lu) edges over sorted candidate ranges.
 
     Row r (node ``row_node[r]``, weight ``row_w[r]``) is joined to candidate ``j`` in
@@ -293,29 +347,25 @@ def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_no
     ``min(1, row_w[r] * col_w[j] * row_inv_s[r])``; candidates are sorted by ``col_w``
     descending. Undirected graphs use rows = columns = nodes sorted by weight with
     ``row_start = r + 1`` (each pair once); directed graphs scan all columns (self excluded).
-    Rows are processed in blocks of ``block`` with one stream each. O(n + m) expected.
+    Block b covers rows ``[row_bounds[b], row_bounds[b+1])`` with stream ``states[b]``; the
+    caller cuts blocks of equal expected work (hub rows are expensive), so the static
+    schedule of ``prange`` stays balanced. Block b first writes into slot
+    ``[cap_ptr[b], cap_ptr[b+1])`` (module notes). O(n + m) expected.
     """
-    nr = row_w.shape[0]
-    nb = (nr + block - 1) // block
-    offs = np.zeros(nb + 1, dtype=np.int64)
-    none = np.empty(0, dtype=np.int64)
+    nb = row_bounds.shape[0] - 1
+    src_c = np.empty(cap_ptr[nb], dtype=np.int32)
+    dst_c = np.empty(cap_ptr[nb], dtype=np.int32)
+    counts = np.zeros(nb, dtype=np.int64)
     for b in prange(nb):
         st = states[b].copy()
-        c = 0
-        for r in range(b * block, min(nr, (b + 1) * block)):
-            c = _chung_lu_row(row_w[r], row_node[r], row_start[r], row_end[r], col_w, col_node,
-                              row_inv_s[r], st, none, none, c, False)
-        offs[b + 1] = c
+        counts[b] = _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end,
+                                    row_inv_s, col_w, col_node, st, src_c, dst_c, cap_ptr[b], cap_ptr[b + 1])
+    src, dst, offs = compact_blocks(src_c, dst_c, cap_ptr, counts)
     for b in range(nb):
-        offs[b + 1] += offs[b]
-    src = np.empty(offs[nb], dtype=np.int64)
-    dst = np.empty(offs[nb], dtype=np.int64)
-    for b in prange(nb):
-        st = states[b].copy()
-        c = offs[b]
-        for r in range(b * block, min(nr, (b + 1) * block)):
-            c = _chung_lu_row(row_w[r], row_node[r], row_start[r], row_end[r], col_w, col_node,
-                              row_inv_s[r], st, src, dst, c, True)
+        if counts[b] > cap_ptr[b + 1] - cap_ptr[b]:  # overflow: re-run from the same stream
+            st = states[b].copy()
+            _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end,
+                            row_inv_s, col_w, col_node, st, src, dst, offs[b], offs[b + 1])
     return src, dst
 
 
@@ -353,46 +403,90 @@ def stub_matching(owner, seg_ptr, st):
 
 # ---------------------------------------------------------------------------- Watts-Strogatz
 @njit(cache=True)
-def watts_strogatz_edges(n, half_k, p, st):
+def _bernoulli_positions(m, p, st, out, write):
+    # Indices i in 0..m-1 each kept independently with probability p, in increasing order,
+    # by geometric gaps (one draw per kept index). Returns how many.
+    if p >= 1.0:
+        if write:
+            for i in range(m):
+                out[i] = i
+        return m
+    log_q = math.log1p(-p)
+    c = 0
+    i = np.int64(-1)
+    while True:
+        gap = math.floor(math.log(1.0 - next_double(st)) / log_q)
+        if gap >= m - i - 1:
+            break
+        i += 1 + np.int64(gap)
+        if write:
+            out[c] = i
+        c += 1
+    return c
+
+
+@njit(cache=True, inline="always")
+def _ws_has_edge(u, w, n, half_k, dst, added):
+    # (u, w) is an edge iff it is a lattice edge not yet rewired, or a rewired-in edge. The
+    # lattice edge (a, a + j mod n), j <= half_k, has index (j-1) n + a and keeps its target
+    # in dst until rewired (a rewired edge never points back at its lattice target).
+    d = w - u
+    if d < 0:
+        d += n
+    if d >= 1 and d <= half_k:
+        if dst[(d - 1) * n + u] == w:
+            return True
+    elif d > 0 and n - d <= half_k:
+        if dst[(n - d - 1) * n + w] == u:
+            return True
+    return hashset_contains(added, _pair_key(u, w, n))
+
+
+@njit(cache=True)
+def watts_strogatz_edges(n, half_k, p, states):
     """Ring lattice (each node to its k = 2*half_k nearest) rewired as Watts & Strogatz (1998).
 
     Edge (u, u+j) is considered in the paper's order: lap j = 1..k/2, nodes u = 0..n-1. With
     probability p it is rewired to (u, w), w uniform, redrawn while w == u or (u, w) is an
     edge; the rewiring is skipped when u already has degree n - 1 (networkx's rule).
-    Requires half_k >= 1 and 2*half_k < n. O(nk) expected, serial.
+    The independent rewiring decisions are drawn first by geometric skipping (stream
+    ``states[0]``), then the new endpoints in order (``states[1]``). Edge membership is read
+    off the lattice arrays plus a hash set holding only the rewired-in edges (about p n k/2
+    keys, so it stays cache-sized). Requires half_k >= 1 and 2*half_k < n. O(nk) time, serial.
     """
     m = n * half_k
-    src = np.empty(m, dtype=np.int64)
-    dst = np.empty(m, dtype=np.int64)
-    table = hashset_new(2 * m)
-    deg = np.full(n, 2 * half_k, dtype=np.int64)
+    src = np.empty(m, dtype=np.int32)
+    dst = np.empty(m, dtype=np.int32)
     for j in range(1, half_k + 1):
         for u in range(n):
             e = (j - 1) * n + u
-            v = (u + j) % n
             src[e] = u
-            dst[e] = v
-            hashset_insert(table, _pair_key(u, v, n))
+            dst[e] = u + j if u + j < n else u + j - n
     if p <= 0.0:
         return src, dst
-    for j in range(1, half_k + 1):
-        for u in range(n):
-            if next_double(st) < p:
-                w = next_below(st, n)
-                skip = False
-                while w == u or hashset_contains(table, _pair_key(u, w, n)):
-                    w = next_below(st, n)
-                    if deg[u] >= n - 1:
-                        skip = True
-                        break
-                if not skip:
-                    e = (j - 1) * n + u
-                    v = dst[e]
-                    hashset_remove(table, _pair_key(u, v, n))
-                    hashset_insert(table, _pair_key(u, w, n))
-                    dst[e] = w
-                    deg[v] -= 1
-                    deg[w] += 1
+    st = states[0]
+    nchosen = _bernoulli_positions(m, p, st.copy(), src, False)
+    chosen = np.empty(nchosen, dtype=np.int64)
+    _bernoulli_positions(m, p, st, chosen, True)
+    st = states[1]
+    added = hashset_new(nchosen)
+    deg = np.full(n, 2 * half_k, dtype=np.int64)
+    for i in range(nchosen):
+        e = chosen[i]
+        u = np.int64(src[e])
+        w = next_below(st, n)
+        skip = False
+        while w == u or _ws_has_edge(u, w, n, half_k, dst, added):
+            w = next_below(st, n)
+            if deg[u] >= n - 1:
+                skip = True
+                break
+        if not skip:
+            v = dst[e]
+            hashset_insert(added, _pair_key(u, w, n))
+            dst[e] = w
+            deg[v] -= 1
+            deg[w] += 1
     return src, dst
 
 
@@ -406,9 +500,9 @@ def barabasi_albert_edges(n, m, st):
     P(target = v) is proportional to the degree of v. O(n m) expected, serial.
     """
     E = m + (n - m - 1) * m
-    src = np.empty(E, dtype=np.int64)
-    dst = np.empty(E, dtype=np.int64)
-    rep = np.empty(2 * E, dtype=np.int64)
+    src = np.empty(E, dtype=np.int32)
+    dst = np.empty(E, dtype=np.int32)
+    rep = np.empty(2 * E, dtype=np.int32)
     mark = np.full(n, -1, dtype=np.int64)
     targets = np.empty(m, dtype=np.int64)
     c = 0
