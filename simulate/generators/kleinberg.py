@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 
 from ..errors import ParameterError
-from ..graph import Graph
+from ..graph import BuildReport, Graph
 from ..kernels import generators as _k
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
@@ -71,7 +71,10 @@ def kleinberg_lattice(side, dim=2, r=2.0, q=1, p=1, periodic=False, undirected=F
     of the torus, is rejected and redrawn. Each accepted v != u therefore has probability
     exactly proportional to d(u,v)^-r; the acceptance rate is bounded below by a constant
     depending only on dim (>= 1/8 in 2-D). Parallel over blocks of nodes with one stream per
-    block. Total O(n (|ball_p| + q)) time.
+    block. Total O(n (|ball_p| + q)) time. The directed graph's rows are filled straight
+    from the lattice ball and the contacts (a contact that is also a local contact, or a
+    repeat, is merged and counted in ``graph.report.duplicates_dropped``), without an
+    intermediate edge list.
     """
     n = side**dim if side > 0 else 0
     if n > MAX_NODES:
@@ -81,18 +84,29 @@ def kleinberg_lattice(side, dim=2, r=2.0, q=1, p=1, periodic=False, undirected=F
     meta = {"model": "kleinberg_lattice", "side": side, "dim": dim, "r": r, "q": q, "p": p,
             "periodic": periodic, "undirected": undirected, "seed": seed_meta(seed)}
     offsets = _ball_offsets(dim, p)
+    ids = np.arange(n, dtype=np.int64)
+    attrs = pl.DataFrame({f"coord_{i}": (ids // side**i) % side for i in range(dim)}) if n else \
+        pl.DataFrame({f"coord_{i}": np.empty(0, dtype=np.int64) for i in range(dim)})
+    del ids
+    long_dst = long_range_contacts(side, dim, r, q, periodic, seed)
+    q_eff = q if long_dst.shape[0] else 0
+    if not undirected and n > 0 and q_eff <= 64 and (not periodic or side > 2 * p):
+        # Fast path: rows filled straight from the lattice and the contacts (no edge list).
+        shift = (offsets * side ** np.arange(dim, dtype=np.int64)).sum(axis=1)
+        ordered = np.ascontiguousarray(offsets[np.argsort(shift, kind="stable")])
+        indptr, indices, dropped = _k.kleinberg_csr(np.int64(side), np.int64(dim), bool(periodic), ordered,
+                                                    np.int64(p), long_dst, np.int64(q_eff), _NODE_BLOCK)
+        local = int(indptr[-1]) - (n * q_eff - int(dropped))
+        report = BuildReport(input_edges=local + n * q_eff, duplicates_dropped=int(dropped))
+        return Graph(indptr, indices, True, node_attrs=attrs, meta=meta, report=report)
     if n > 0 and offsets.shape[0] > 0:
         lsrc, ldst = _k.lattice_local_arcs(np.int64(side), np.int64(dim), bool(periodic), offsets)
     else:
         lsrc = ldst = np.empty(0, dtype=np.int64)
-    long_dst = long_range_contacts(side, dim, r, q, periodic, seed)
-    long_src = np.repeat(np.arange(n, dtype=np.int64), q if long_dst.shape[0] else 0)
+    long_src = np.repeat(np.arange(n, dtype=np.int64), q_eff)
     src = np.concatenate([lsrc, long_src])
     dst = np.concatenate([ldst, long_dst])
     del lsrc, ldst, long_src, long_dst
-    ids = np.arange(n, dtype=np.int64)
-    attrs = pl.DataFrame({f"coord_{i}": (ids // side**i) % side for i in range(dim)}) if n else \
-        pl.DataFrame({f"coord_{i}": np.empty(0, dtype=np.int64) for i in range(dim)})
     return Graph.from_edges(src, dst, directed=not undirected, n=n, relabel=False, node_attrs=attrs, meta=meta)
 
 
