@@ -108,10 +108,22 @@ def reproduce(ctx) -> Report:
 
 
 def _region_text(tab):
+    """Searchable alphas per H, as runs of consecutive grid values ("0-0.75, 2.5")."""
+    alphas = sorted(tab["alpha"].unique().to_list())
     parts = []
     for H in sorted(tab["dimensions"].unique().to_list()):
-        ok = tab.filter((pl.col("dimensions") == H) & pl.col("searchable"))["alpha"].to_list()
-        parts.append(f"H={H}: " + (f"alpha in [{min(ok):g}, {max(ok):g}]" if ok else "none"))
+        ok = set(tab.filter((pl.col("dimensions") == H) & pl.col("searchable"))["alpha"].to_list())
+        runs, cur = [], []
+        for a in alphas:
+            if a in ok:
+                cur.append(a)
+            elif cur:
+                runs.append(cur)
+                cur = []
+        if cur:
+            runs.append(cur)
+        text = ", ".join(f"{r[0]:g}" if len(r) == 1 else f"{r[0]:g} to {r[-1]:g}" for r in runs)
+        parts.append(f"H={H}: alpha " + (text or "none"))
     return "; ".join(parts)
 
 
