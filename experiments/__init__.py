@@ -80,7 +80,13 @@ class Context:
             first = next(iter(rep.errors.items()), ("?", "?"))
             raise SmallworldError(f"reproduction {self.name}: {rep.failed} cell(s) of "
                                   f"{self.config_path(config_name).name} failed; first: {first[1]}")
-        return read_cells(out), read_manifest(out)
+        manifest = read_manifest(out)
+        cells = read_cells(out)
+        # A result directory may still hold cells of an earlier run with other settings (a --quick run
+        # before a full one): keep only the cells of this config, as listed in its manifest.
+        if cells.height and "cell_id" in cells.columns:
+            cells = cells.filter(cells["cell_id"].is_in(manifest["cell_id"].implode()))
+        return cells, manifest
 
     def dataset(self, name, **kwargs):
         """Read a registered dataset, or record it as missing (with the fetch command) and return None."""
