@@ -512,3 +512,33 @@ def test_kleinberg_direct_rows_equal_from_edges_of_raw_links(side, dim, p, q, pe
                            directed=True, n=n, relabel=False)
     assert np.array_equal(g.indptr, ref.indptr) and np.array_equal(g.indices, ref.indices)
     assert g.report == ref.report
+
+
+@pytest.mark.parametrize("tile", [1, 2, 5, 1 << 16])
+def test_chung_lu_kernel_pair_frequencies_are_exact_for_any_tile(tile):
+    # 4000 independent copies of a 6-node weight set (one group each, one kernel call): every
+    # pair's frequency must match min(1, w_i w_j / W), whatever the cache tile width (skips
+    # that cross a tile carry their unspent exponential over; saturated pairs draw nothing).
+    from simulate.kernels import generators as kg
+    from simulate.kernels.random import stream_states
+
+    w6 = np.array([5.0, 3.0, 2.0, 1.5, 1.0, 0.5])
+    k, reps = w6.shape[0], 4000
+    w = np.tile(w6, reps)
+    nodes = np.arange(k * reps, dtype=np.int64)
+    end = (nodes // k + 1) * k
+    bounds = np.linspace(0, k * reps, 9).astype(np.int64)
+    cap = np.arange(9, dtype=np.int64) * k * k * reps
+    src, dst = kg.chung_lu_edges(w, nodes, nodes + 1, end, np.full(k * reps, 1.0 / w6.sum()), w, nodes, bounds,
+                                 cap, stream_states(4, 8, (7,)), tile)
+    assert (src // k == dst // k).all() and (src < dst).all()
+    counts = np.zeros((k, k))
+    np.add.at(counts, (src % k, dst % k), 1)
+    for i in range(k):
+        for j in range(i + 1, k):
+            prob = min(1.0, w6[i] * w6[j] / w6.sum())
+            if prob == 1.0:
+                assert counts[i, j] == reps
+            else:
+                sd = math.sqrt(reps * prob * (1 - prob))
+                assert abs(counts[i, j] - reps * prob) < 4.5 * sd, (i, j, counts[i, j], reps * prob)

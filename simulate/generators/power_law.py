@@ -48,15 +48,17 @@ def _chung_lu_call(row_w, row_node, start, end, inv_s, col_w, col_node, seed, sp
 
     Row r's expected edge count is at most mu_r = row_w[r] inv_s[r] sum(col_w[start:end])
     (min(1, x) <= x); its cost is about 1 + mu_r. Blocks are cut at equal cumulative cost
-    (~_BLOCK_WORK each), so hub rows get blocks of their own and both threads of a static
-    schedule get the same work; a block's slot holds mu_b + 8 sqrt(mu_b) + 64 edges. Both
+    (~max(_BLOCK_WORK, ncols / 2) each), so hub rows get blocks of their own and both threads
+    of a static schedule get the same work; a block's slot holds mu_b + 8 sqrt(mu_b) + 64 edges. Both
     depend only on the weights, never on the thread count.
     """
     csum = np.concatenate([[0.0], np.cumsum(col_w)])
     mu = row_w * inv_s * (csum[end] - csum[start])
     cost = np.cumsum(1.0 + mu)
     total = float(cost[-1])
-    nb = int(min(max(1, total // _BLOCK_WORK), max(1, row_w.shape[0])))
+    # Blocks share one pass over the candidate tiles (see the kernel), so large graphs get
+    # blocks of ~ncols/2 visits: each block reads every tile from memory once.
+    nb = int(min(max(1, total // max(_BLOCK_WORK, 0.5 * col_w.shape[0])), max(1, row_w.shape[0])))
     row_bounds = np.searchsorted(cost, total * np.arange(1, nb) / nb, side="right")
     row_bounds = np.unique(np.concatenate([[0], row_bounds, [row_w.shape[0]]])).astype(np.int64)
     mcum = np.concatenate([[0.0], np.cumsum(mu)])

@@ -300,46 +300,92 @@ def _log1m(p):
 
 
 @njit(cache=True)
-def _chung_lu_row(rw, rnode, j, cend, col_w, col_node, inv_s, st, src, dst, c0, limit):
-    # Miller & Hagberg (2011): candidates j sorted by weight (descending), so
-    # p = min(1, rw * col_w[j] / S) only decreases; skip geometrically with the current p and
-    # accept the landing candidate with probability q / p (thinning; no draw when q = p, e.g.
-    # saturated pairs). Expected O(1 + edges). Writes at c0.. while below ``limit``.
-    c = 0
-    if j >= cend or rw <= 0.0:
-        return c
-    p = min(1.0, rw * col_w[j] * inv_s)
-    while j < cend and p > 0.0:
-        if p < 1.0:
-            gap = math.floor(math.log(1.0 - next_double(st)) / _log1m(p))
-            if gap >= cend - j:
-                break
-            j += np.int64(gap)
-        q = min(1.0, rw * col_w[j] * inv_s)
-        if q >= p or next_double(st) * p < q:
-            if col_node[j] != rnode:  # directed rows scan every column: no self-loops
-                if c0 + c < limit:
-                    src[c0 + c] = rnode
-                    dst[c0 + c] = col_node[j]
-                c += 1
-        p = q
-        j += 1
-    return c
-
-
-@njit(cache=True)
-def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, st,
+def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, tile, st,
                     src, dst, c0, limit):
+    # Miller & Hagberg (2011) for rows [r0, r1): candidates j sorted by weight (descending),
+    # so p = min(1, rw * col_w[j] / S) only decreases; skip geometrically with the current p
+    # and accept the landing candidate with probability q / p (thinning; no draw when q = p,
+    # e.g. saturated pairs). Expected O(1 + edges) per row.
+    #
+    # Cache tiling: the rows advance together through column tiles of ``tile`` candidates,
+    # so the weights they read stay in cache (one row at a time would jump over all n
+    # columns, a cache miss per visit once n is ~1M). A skip is drawn as an Exp(1) amount E
+    # spent at rate h = -log(1 - p) per candidate (gap = floor(E / h), the inverse-CDF
+    # geometric); a skip that runs past the tile end keeps its unspent E for the next tile,
+    # which by memorylessness is the same draw. Edges are written at c0.. while below limit.
+    nr = r1 - r0
+    if nr <= 0:
+        return 0
+    sj = np.empty(nr, dtype=np.int64)
+    sp = np.empty(nr, dtype=np.float64)
+    se = np.full(nr, -1.0)  # unspent exponential, < 0: none pending
+    lo = row_start[r0]
+    hi = row_end[r0]
+    for i in range(nr):
+        r = r0 + i
+        sj[i] = row_start[r]
+        if sj[i] < row_end[r] and row_w[r] > 0.0:
+            sp[i] = min(1.0, row_w[r] * col_w[sj[i]] * row_inv_s[r])
+        else:
+            sp[i] = 0.0
+        lo = min(lo, row_start[r])
+        hi = max(hi, row_end[r])
     c = 0
-    for r in range(r0, r1):
-        c += _chung_lu_row(row_w[r], row_node[r], row_start[r], row_end[r], col_w, col_node,
-                           row_inv_s[r], st, src, dst, c0 + c, limit)
+    t0 = lo
+    while t0 < hi:
+        t1 = min(hi, t0 + tile)
+        for i in range(nr):
+            p = sp[i]
+            j = sj[i]
+            if p <= 0.0 or j >= t1:
+                continue
+            r = r0 + i
+            rw = row_w[r]
+            inv_s = row_inv_s[r]
+            cend = row_end[r]
+            rnode = row_node[r]
+            e = se[i]
+            while True:
+                if p < 1.0:
+                    if e < 0.0:
+                        e = -math.log(1.0 - next_double(st))
+                    h = -_log1m(p)
+                    span = e / h
+                    if span >= cend - j:  # no further candidate: the row is finished
+                        p = 0.0
+                        break
+                    if span >= t1 - j:  # lands beyond this tile: keep the unspent part
+                        e -= (t1 - j) * h
+                        j = t1
+                        break
+                    j += np.int64(math.floor(span))
+                    e = -1.0
+                elif j >= t1:
+                    break
+                q = min(1.0, rw * col_w[j] * inv_s)
+                if q >= p or next_double(st) * p < q:
+                    if col_node[j] != rnode:  # directed rows scan every column: no self-loops
+                        if c0 + c < limit:
+                            src[c0 + c] = rnode
+                            dst[c0 + c] = col_node[j]
+                        c += 1
+                p = q
+                j += 1
+                if j >= cend or p <= 0.0:
+                    p = 0.0
+                    break
+                if j >= t1:
+                    break
+            sp[i] = p
+            sj[i] = j
+            se[i] = e
+        t0 = t1
     return c
 
 
 @njit(cache=True, parallel=True)
 def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, row_bounds,
-                   cap_ptr, states):
+                   cap_ptr, states, tile=1 << 16):
     """Expected-degree (Chung-Lu) edges over sorted candidate ranges.
 
     Row r (node ``row_node[r]``, weight ``row_w[r]``) is joined to candidate ``j`` in
@@ -350,7 +396,9 @@ def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_no
     Block b covers rows ``[row_bounds[b], row_bounds[b+1])`` with stream ``states[b]``; the
     caller cuts blocks of equal expected work (hub rows are expensive), so the static
     schedule of ``prange`` stays balanced. Block b first writes into slot
-    ``[cap_ptr[b], cap_ptr[b+1])`` (module notes). O(n + m) expected.
+    ``[cap_ptr[b], cap_ptr[b+1])`` (module notes). The rows of a block walk the candidates
+    in tiles of ``tile`` columns (default 65,536: ~1 MiB of weights and ids, cache-resident),
+    which changes no probability. O(n + m) expected.
     """
     nb = row_bounds.shape[0] - 1
     src_c = np.empty(cap_ptr[nb], dtype=np.int32)
@@ -359,13 +407,13 @@ def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_no
     for b in prange(nb):
         st = states[b].copy()
         counts[b] = _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end,
-                                    row_inv_s, col_w, col_node, st, src_c, dst_c, cap_ptr[b], cap_ptr[b + 1])
+                                    row_inv_s, col_w, col_node, tile, st, src_c, dst_c, cap_ptr[b], cap_ptr[b + 1])
     src, dst, offs = compact_blocks(src_c, dst_c, cap_ptr, counts)
     for b in range(nb):
         if counts[b] > cap_ptr[b + 1] - cap_ptr[b]:  # overflow: re-run from the same stream
             st = states[b].copy()
             _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end,
-                            row_inv_s, col_w, col_node, st, src, dst, offs[b], offs[b + 1])
+                            row_inv_s, col_w, col_node, tile, st, src, dst, offs[b], offs[b + 1])
     return src, dst
 
 
