@@ -448,6 +448,9 @@ def _figures(ctx, report, ego, synth):
         coef, pred = synth["fit"]
         xs = np.logspace(math.log10(sc["n"].min()), math.log10(FACEBOOK_2011_USERS), 50)
         ax.plot(xs, coef[0] + coef[1] * np.log(xs), "--", color="#dd8452", lw=1, label="fit a + b ln n")
+    hb = synth["hb"]
+    ax.errorbar([synth["n"]], [hb["mean"]], yerr=[Z95 * hb["stderr_mean"]], fmt="s", color="#c44e52",
+                label=f"synthetic n = {synth['n']:,} (main run; not in the fit)")
     ax.plot([FACEBOOK_2011_USERS], [4.74], "k*", ms=12, label="Facebook 2011: 4.74")
     ax.set_xscale("log")
     ax.set_xlabel("people n")

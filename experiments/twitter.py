@@ -10,7 +10,7 @@ exact BFS along follow arcs per sampled source, :func:`simulate.reach.distance_p
   undirected; 81,306 nodes, 1.34M edges), sampled sources;
 * ``configs/twitter_synthetic.toml`` + ``_graph``: a synthetic follower graph
   (:func:`simulate.generators.directed_follower`) with reciprocity 22.1%, heavy-tailed in- and
-  out-degrees and 35 arcs per user, 1M users in the full run (2M would need ~6 GB while building on a shared machine).
+  out-degrees and 35 arcs per user, 2M users in the full run (~70M arcs, 3.3 GB peak RSS to build).
 
 For each: mean, mode, % within 4, 5 and 6 hops against Kwak et al. (4.12), Sysomos (4.67,
 mode 5, 83% within 5, 96% within 6) and Bakhshandeh et al. (3.43 degrees).
@@ -23,22 +23,16 @@ a path. Equivalently each f is weighted by ``sum_{f -> v} 1 / in_degree(v)``
 who follow many accounts are over-represented among "followers of someone", and they are
 also easy to reach (their followers are many too).
 
-Intervals: delete-one-group jackknife over the sampled sources (32 groups), 95% normal.
+Intervals: delete-one-group jackknife over the sampled sources (32 groups), 95% normal; none
+where every node is a source (the values are then exact).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .facebook import (
-    data_dir_env,
-    dataset_present,
-    hist_mean,
-    hist_sd,
-    hist_within,
-    profile_matrices,
-    source_jackknife,
-)
+from .facebook import (data_dir_env, dataset_present, hist_mean, hist_sd, hist_within, profile_matrices,
+                       source_jackknife)
 from .report import Report
 
 TITLE = "Twitter's degrees of separation: directed distances on follow graphs"
@@ -56,10 +50,19 @@ def _scale(ci, f):
     return None if ci is None else (f(ci[0]), f(ci[1]))
 
 
-def _distance_rows(report, label, counts, weight, how, published=True, follower=True):
-    """Mean, mode, within 4/5/6 and the follower distance of one graph's profiles."""
+def _no_interval(stat, mats):
+    """The statistic of the pooled rows, without an interval (all sources: exact)."""
+    return float(stat(*[m.sum(axis=0) for m in mats])), None
+
+
+def _distance_rows(report, label, counts, weight, how, published=True, follower=True, exact=False):
+    """Mean, mode, within 4/5/6 and the follower distance of one graph's profiles.
+
+    ``exact``: the sources are every node, so the values are exact and get no interval.
+    """
     S = counts.shape[0]
-    mean, ci = source_jackknife(hist_mean, [counts])
+    jackknife = _no_interval if exact else source_jackknife
+    mean, ci = jackknife(hist_mean, [counts])
     h = counts.sum(axis=0)
     mode = int(np.argmax(h))
     pub = (lambda s: s) if published else (lambda s: "")
@@ -73,13 +76,13 @@ def _distance_rows(report, label, counts, weight, how, published=True, follower=
     report.add(f"{label}: most common distance (hops)", pub("5 (41% of pairs)"), st("P"), mode,
                note=f"{_pct(h[mode] / h.sum()):.1f}% of reachable pairs; sd {hist_sd(h):.2f}")
     for k, p in ((4, ""), (5, "83%"), (6, "96% (or 98%)")):
-        v, c = source_jackknife(hist_within(k), [counts])
+        v, c = jackknife(hist_within(k), [counts])
         report.add(f"{label}: % of reachable pairs within {k} hops", pub(p), st("S") if p else "",
                    _pct(v), ci=_scale(c, _pct),
                    note=how if k != 4 else "Sysomos's shares (41% at 5) imply ~42% within 4; " + how)
     if follower:
-        fm, fci = source_jackknife(hist_mean, [weight])
-        fsd, fsdci = source_jackknife(hist_sd, [weight])
+        fm, fci = jackknife(hist_mean, [weight])
+        fsd, fsdci = jackknife(hist_sd, [weight])
         report.add(f"{label}: steps to meet a follower, mean", pub("3.32"), st("S"), fm, ci=fci,
                    note="d(u, f), f a random follower of a random user (see notes); " + how)
         report.add(f"{label}: steps to meet a follower, sd", pub("1.25"), st("S"), fsd, ci=fsdci, note=how)
@@ -101,7 +104,8 @@ def reproduce(ctx) -> Report:
             how = (f"exact BFS along follow arcs from {'every one' if n_src >= g['nodes'] else f'{n_src:,}'} "
                    f"of {g['nodes']:,} accounts; reachable pairs only "
                    f"({_pct(counts.sum() / (n_src * (g['nodes'] - 1))):.1f}% of ordered pairs)")
-            curves["TIMME (real, directed)"] = _distance_rows(report, "TIMME", counts, weight, how)
+            curves["TIMME (real, directed)"] = _distance_rows(report, "TIMME", counts, weight, how,
+                                                             exact=n_src >= g["nodes"])
         if dataset_present(ctx, "ego-twitter-undirected"):
             cells, man = ctx.sweep("twitter_ego", subdir="data/ego")
             counts, _, weight, _ = profile_matrices(cells)
@@ -121,7 +125,8 @@ def reproduce(ctx) -> Report:
     cells, man = ctx.sweep("twitter_synthetic", subdir="data/synthetic")
     counts, _, weight, _ = profile_matrices(cells)
     how = (f"exact BFS along arcs from {counts.shape[0]:,} random users of a {sg['nodes']:,}-user "
-           f"synthetic follower graph; reachable pairs only")
+           f"synthetic follower graph; reachable pairs only "
+           f"({_pct(counts.sum() / (counts.shape[0] * (sg['nodes'] - 1))):.1f}% of ordered pairs)")
     curves[f"synthetic follower graph, n = {sg['nodes']:,}"] = _distance_rows(report, "synthetic", counts, weight,
                                                                              how)
     _figure(ctx, curves)
