@@ -261,3 +261,23 @@ def test_missing_data_reported_and_synthetic_still_runs(run, tmp_path):
     assert not any(r.quantity.startswith("ego-Facebook") for r in report.rows)
     assert any(r.quantity.startswith("average distance (hops), Facebook 2011") for r in report.rows)
     assert (tmp_path / "distance_pmf.png").exists()
+
+
+def test_profiles_identical_on_one_and_two_threads():
+    # > 65,536 nodes, so the fold runs over several fixed chunks whose float sums are merged in order.
+    import numba
+
+    from simulate.generators import generate
+
+    g = generate("directed_follower", n=140_000, mean_degree=4.0, reciprocity=0.3, seed=3)
+    old = numba.get_num_threads()
+    try:
+        res = []
+        for t in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(t)
+            res.append(distance_profiles(g, n_sources=4, target_weight="follower", component="all", seed=2))
+    finally:
+        numba.set_num_threads(old)
+    a, b = res
+    assert np.array_equal(a.counts, b.counts) and np.array_equal(a.weight, b.weight)
+    assert a.weight.sum() > 0
