@@ -14,7 +14,8 @@ self-loops kept, which HyperBall does not mind) instead of :meth:`Graph.from_edg
 
 What is measured (all in ``benchmark.extra_info`` and printed):
 
-* ``iteration_s``: wall time of every HyperBall iteration; ``total_s``.
+* ``iteration_s``: wall time of every HyperBall iteration; ``total_s`` (fastest of the
+  ``HB_RUNS`` runs; all in ``total_s_all_runs``).
 * ``csr_pass_s``: one streaming pass over ``indices`` + ``indptr`` (best of a parallel Numba
   sum and numpy's sum, 5 tries), and
   ``first_iteration_over_csr_pass``: the cost of a full iteration in such passes.
@@ -255,7 +256,14 @@ def test_hyperball_chung_lu(benchmark):
     benchmark.pedantic(run, rounds=1, iterations=1)
     nf, times, total, alloc = result["nf"], result["times"], result["total"], result["alloc"]
     # Accuracy from the average of n_runs independent runs (one run at m = 64 has ~4 % spread).
-    curves = [nf] + [run_hyperball(indptr, indices, log2m, 42 + r)[0] for r in range(1, n_runs)]
+    # On a shared machine single timings swing 2-3x: keep the fastest run's timings too.
+    curves, totals = [nf], [total]
+    for r in range(1, n_runs):
+        c, t_r, tot_r, _ = run_hyperball(indptr, indices, log2m, 42 + r)
+        curves.append(c)
+        totals.append(tot_r)
+        if tot_r < total:
+            times, total = t_r, tot_r
     width = max(len(c) for c in curves)
     md_runs = [mean_distance(c) for c in curves]
     md_hb = mean_distance(np.mean([np.pad(c, (0, width - len(c)), mode="edge") for c in curves], 0))
@@ -266,6 +274,7 @@ def test_hyperball_chung_lu(benchmark):
         "log2m": log2m, "build_s": round(build_s, 2),
         "iterations": len(times) - 1, "init_s": round(times[0], 4),
         "iteration_s": [round(x, 4) for x in times[1:]], "total_s": round(total, 3),
+        "total_s_all_runs": [round(x, 3) for x in totals],
         "changed_per_iteration": list(run_hyperball.changes),
         "csr_pass_s": round(csr_pass_s, 4), "bandwidth_gbs": round(bw, 2),
         "csr_bytes_gb": round((indices.nbytes + indptr.nbytes) / 1e9, 3),
