@@ -542,3 +542,21 @@ def test_chung_lu_kernel_pair_frequencies_are_exact_for_any_tile(tile):
             else:
                 sd = math.sqrt(reps * prob * (1 - prob))
                 assert abs(counts[i, j] - reps * prob) < 4.5 * sd, (i, j, counts[i, j], reps * prob)
+
+
+@pytest.mark.parametrize("n, k, p", [(10, 2, 0.5), (7, 4, 1.0), (9, 8, 0.7), (50, 6, 0.3), (300, 100, 0.5), (400, 4, 0.0)])
+def test_watts_strogatz_direct_rows_equal_from_edges(n, k, p):
+    # Rows written straight from the ring + rewired edges (wrap-around runs, merges) must equal
+    # the generic build from the kernel's edge list.
+    from simulate import Graph
+    from simulate.kernels import generators as kg
+    from simulate.kernels.random import stream_states
+
+    for seed in range(4):
+        src, dst, rewired = kg.watts_strogatz_edges(np.int64(n), np.int64(k // 2), p, stream_states(seed, 2, (2,)))
+        ref = Graph.from_edges(src, dst, directed=False, n=n, relabel=False)
+        assert ref.report.duplicates_dropped == 0 and ref.report.self_loops_dropped == 0
+        moved = np.flatnonzero(dst != (src + np.arange(src.shape[0]) // n + 1) % n)
+        assert np.array_equal(moved, rewired)
+        indptr, indices = kg.watts_strogatz_csr(np.int64(n), np.int64(k // 2), dst, rewired)
+        assert np.array_equal(indptr, ref.indptr) and np.array_equal(indices, ref.indices)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from ..graph import Graph
+from ..graph import BuildReport, Graph
 from ..kernels import generators as _k
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, graph_from_unique_edges, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
 
 _TAG = 2
 
@@ -49,7 +49,8 @@ def watts_strogatz(n, k, p, *, seed=0) -> Graph:
     others keeps its edge. Serial (the paper's process is sequential). The independent
     rewiring decisions are drawn up front by geometric skipping; "is (u, w) an edge" reads
     the lattice arrays plus a hash set of the rewired-in edges only (~ p n k / 2 keys).
-    O(n k) time; the edges are unique by construction, so the CSR is filled directly.
+    O(n k) time. The CSR rows are then written directly, in order, from the surviving ring
+    neighbours and the rewired-in ones (no edge list, no sort).
 
     ``k >= n`` returns the complete graph K_n (networkx does so for k = n and refuses k > n).
     """
@@ -62,5 +63,8 @@ def watts_strogatz(n, k, p, *, seed=0) -> Graph:
     if k == 0:
         e = np.empty(0, dtype=np.int64)
         return Graph.from_edges(e, e, directed=False, n=n, relabel=False, meta=meta)
-    src, dst = _k.watts_strogatz_edges(np.int64(n), np.int64(k // 2), float(p), stream_states(seed, 2, (_TAG,)))
-    return graph_from_unique_edges(src, dst, n, directed=False, meta=meta)
+    src, dst, rewired = _k.watts_strogatz_edges(np.int64(n), np.int64(k // 2), float(p),
+                                                stream_states(seed, 2, (_TAG,)))
+    del src
+    indptr, indices = _k.watts_strogatz_csr(np.int64(n), np.int64(k // 2), dst, rewired)
+    return Graph(indptr, indices, False, meta=meta, report=BuildReport(input_edges=n * (k // 2)))
