@@ -8,7 +8,8 @@ Run: ``.venv/bin/pytest -q benchmarks/bench_generators.py --benchmark-only -s``
   is ``navigable_small_world_graph``, which is O(n^2) (every node scans all others): it is
   timed on a 40 x 40 lattice and extrapolated by (n / 1600)^2, stated in ``extra_info``.
   ``extra_info`` records both times, the ratio, peak-RSS growth of a fresh process making the
-  graph once (ru_maxrss: Numba's allocations are invisible to tracemalloc), and accuracy
+  graph once (ru_maxrss: Numba's allocations are invisible to tracemalloc; 0 when the
+  warm-up's compilation peak is higher), the CSR's own size, and accuracy
   figures: realised vs target mean degree for both libraries.
 * 1,000,000 nodes (power_law ~10M edges, watts_strogatz 10M edges, kleinberg_lattice side
   1000 with 12 local + 1 long-range arcs per node): wall time and peak-RSS growth, each in a
@@ -95,6 +96,7 @@ def test_generator_vs_networkx(benchmark, model):
     ours = benchmark.stats.stats.min
     mem = _child(_CHILD, model, json.dumps(params))
     info = {"nodes": g.n, "edges": g.num_edges, "ours_s": ours, "ours_rss_growth_mib": mem["rss_growth_mib"],
+            "graph_mib": (g.indptr.nbytes + g.indices.nbytes) / 2**20,
             "mean_degree": g.num_arcs / max(g.n, 1), "target_mean_degree": target, **_machine()}
     if peer is not None:
         call = peer.format(n=peer_size, side=int(round(peer_size ** 0.5)))

@@ -291,90 +291,40 @@ def induced_subgraph(indptr, indices, weights, keep):
 
 
 # ---------------------------------------------------------------------------- CSR from unique edges
-_FILL_CHUNKS = 4  # fixed (not per thread): each chunk of arcs gets its own slice of every row
-
-
 @njit(cache=True)
-def _chunk_offsets(counts, n):
-    # counts[c, u] arcs of chunk c in row u -> indptr and the start of chunk c's slice of
-    # row u (chunk 0 first, so rows keep the serial arrival order).
-    nc = counts.shape[0]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    pos = np.empty((nc, n), dtype=np.int64)
-    acc = 0
-    for u in range(n):
-        for c in range(nc):
-            pos[c, u] = acc
-            acc += counts[c, u]
-        indptr[u + 1] = acc
-    return indptr, pos
-
-
-@njit(cache=True, parallel=True)
 def _unique_edges_fill(src, dst, n, symmetric):
-    # Counting sort by source (both directions when symmetric), rows in input order (not
-    # sorted). The edges are cut into _FILL_CHUNKS fixed chunks counted and scattered in
-    # parallel, each into its own slice of every row: the result is the serial one for any
-    # thread count. Self-loops are counted, not stored.
+    # Counting sort by source (both directions when symmetric), rows left in input order.
+    # Serial on purpose: two streaming passes with random access into n counters. (Cutting
+    # the edges into chunks that each own a slice of every row was measured 3x *slower* on 2
+    # threads: slices of one short row share cache lines, so the threads false-share.)
+    # Self-loops are counted, not stored.
     m = src.shape[0]
-    nc = _FILL_CHUNKS
-    counts = np.zeros((nc, n), dtype=np.int64)
-    loops = np.zeros(nc, dtype=np.int64)
-    for c in prange(nc):
-        lo = m * c // nc
-        hi = m * (c + 1) // nc
-        for i in range(lo, hi):
-            u = src[i]
-            v = dst[i]
-            if u == v:
-                loops[c] += 1
-                continue
-            counts[c, u] += 1
-            if symmetric:
-                counts[c, v] += 1
-    indptr, pos = _chunk_offsets(counts, n)
-    indices = np.empty(indptr[n], dtype=np.int32)
-    for c in prange(nc):
-        lo = m * c // nc
-        hi = m * (c + 1) // nc
-        for i in range(lo, hi):
-            u = src[i]
-            v = dst[i]
-            if u == v:
-                continue
-            indices[pos[c, u]] = v
-            pos[c, u] += 1
-            if symmetric:
-                indices[pos[c, v]] = u
-                pos[c, v] += 1
-    return indptr, indices, loops.sum()
-
-
-@njit(cache=True, parallel=True)
-def _transpose_chunked(indptr, indices):
-    # transpose_csr without weights, rows cut into _FILL_CHUNKS chunks of about equal arcs,
-    # counted and scattered in parallel. Chunk c holds smaller sources than chunk c + 1 and
-    # takes the earlier slice of every target row, so rows come out sorted, as serially.
-    n = indptr.shape[0] - 1
-    m = indices.shape[0]
-    nc = _FILL_CHUNKS
-    bounds = np.searchsorted(indptr, m * np.arange(nc + 1) // nc)
-    bounds[0] = 0
-    bounds[nc] = n
-    counts = np.zeros((nc, n), dtype=np.int64)
-    for c in prange(nc):
-        for u in range(bounds[c], bounds[c + 1]):
-            for j in range(indptr[u], indptr[u + 1]):
-                counts[c, indices[j]] += 1
-    out_ptr, pos = _chunk_offsets(counts, n)
-    out = np.empty(m, dtype=np.int32)
-    for c in prange(nc):
-        for u in range(bounds[c], bounds[c + 1]):
-            for j in range(indptr[u], indptr[u + 1]):
-                v = indices[j]
-                out[pos[c, v]] = u
-                pos[c, v] += 1
-    return out_ptr, out
+    counts = np.zeros(n + 1, dtype=np.int64)
+    loops = 0
+    for i in range(m):
+        u = src[i]
+        v = dst[i]
+        if u == v:
+            loops += 1
+            continue
+        counts[u + 1] += 1
+        if symmetric:
+            counts[v + 1] += 1
+    for u in range(n):
+        counts[u + 1] += counts[u]
+    pos = counts[:-1].copy()
+    indices = np.empty(counts[n], dtype=np.int32)
+    for i in range(m):
+        u = src[i]
+        v = dst[i]
+        if u == v:
+            continue
+        indices[pos[u]] = v
+        pos[u] += 1
+        if symmetric:
+            indices[pos[v]] = u
+            pos[v] += 1
+    return counts, indices, loops
 
 
 @njit(cache=True)
@@ -433,12 +383,11 @@ def csr_from_unique_edges(src, dst, n, symmetric):
     Notes
     -----
     Two counting sorts instead of a sort per row: the arcs are first bucketed by their
-    *target* (unsorted rows), then a transpose scans those buckets in target order and
-    appends each target to its source's row, so every row comes out ascending. A
+    *target* (unsorted rows), then :func:`transpose_csr` scans those buckets in target order
+    and appends each target to its source's row, so every row comes out ascending. A
     symmetric arc set is its own transpose, so one bucketing by source suffices there.
-    O(n + m) time; both counting sorts run on 4 fixed chunks in parallel (each chunk owns a
-    slice of every row, so the output is the serial one on any thread count). About 8 bytes
-    per arc at the peak (two int32 index arrays) plus 40 n bytes of chunk offsets. A final scan of adjacent entries finds
+    O(n + m) time, serial streaming passes; about 8 bytes per arc at the peak (two int32
+    index arrays) plus 8 (n + 1) per pointer array. A final scan of adjacent entries finds
     repeats. Input whose bucketing already leaves every row increasing (undirected edges
     listed in the order of their larger endpoint, then the smaller, as G(n, p) skip
     sampling emits them) skips the transpose.
@@ -457,7 +406,7 @@ def csr_from_unique_edges(src, dst, n, symmetric):
         raise ValueError(f"csr_from_unique_edges: {loops} self-loop(s) in the input")
     if symmetric and _rows_strictly_increasing(by_row, unsorted):
         return by_row, unsorted
-    indptr, indices = _transpose_chunked(by_row, unsorted)
+    indptr, indices, _ = transpose_csr(by_row, unsorted, np.empty(0, dtype=np.float64))
     del unsorted
     repeats = _count_row_repeats(indptr, indices)
     if repeats:

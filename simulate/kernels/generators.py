@@ -658,7 +658,9 @@ def barabasi_albert_edges(n, m, st):
 
     Starts from a star on m + 1 nodes (centre 0). Each new node picks m distinct targets
     uniformly from the list of edge endpoints ("repeated nodes", Batagelj & Brandes 2005), so
-    P(target = v) is proportional to the degree of v. O(n m) expected, serial.
+    P(target = v) is proportional to the degree of v. O(n m) expected, serial. Each node's
+    targets are emitted in ascending order, so bucketing the edges in emission order gives
+    sorted CSR rows (smaller neighbours: the node's own targets; larger: later nodes).
     """
     E = m + (n - m - 1) * m
     src = np.empty(E, dtype=np.int32)
@@ -683,6 +685,13 @@ def barabasi_albert_edges(n, m, st):
                 mark[x] = s
                 targets[t] = x
                 t += 1
+        for i in range(1, m):  # ascending targets: the CSR fill then needs no sort (order is
+            x = targets[i]    # irrelevant to the model: rep is sampled uniformly)
+            j = i - 1
+            while j >= 0 and targets[j] > x:
+                targets[j + 1] = targets[j]
+                j -= 1
+            targets[j + 1] = x
         for i in range(m):
             src[c] = s
             dst[c] = targets[i]
