@@ -29,14 +29,23 @@ def power_law_weights(n, gamma, mean_degree, max_degree=None, where="power_law")
         return x * (mean_degree / x.mean())
     if max_degree < mean_degree:
         raise ParameterError(f"parameter 'max_degree' of {where} must be >= mean_degree ({mean_degree:g}), got {max_degree:g}")
+    # mean(min(c x, cap)) in O(log n) per evaluation: x is decreasing, so the capped entries
+    # are a prefix (x_i > cap / c) and the rest is c times a suffix sum.
+    suffix = np.concatenate([np.cumsum(x[::-1])[::-1], [0.0]])
+    neg_x = -x
+
+    def capped_mean(c):
+        k = int(np.searchsorted(neg_x, -max_degree / c, side="left"))  # entries with x > cap / c
+        return (k * max_degree + c * suffix[k]) / n
+
     lo, hi = 0.0, mean_degree / x.mean()
-    while np.minimum(hi * x, max_degree).mean() < mean_degree:
+    while capped_mean(hi) < mean_degree:
         hi *= 2.0
         if hi > 1e300:
             break
     for _ in range(200):
         mid = 0.5 * (lo + hi)
-        if np.minimum(mid * x, max_degree).mean() < mean_degree:
+        if capped_mean(mid) < mean_degree:
             lo = mid
         else:
             hi = mid
