@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 
 import click
 import numpy as np
@@ -488,3 +489,49 @@ def generate_command(model_name, params, seed, out, list_models):
     kind = "directed" if g.directed else "undirected"
     where = f" -> {out}" if out else ""
     click.echo(f"{model_name}: {g.n:,} nodes, {g.num_edges:,} {kind} edges in {elapsed:.2f} s{where}", err=True)
+
+
+# ---------------------------------------------------------------------------- reproduce
+@main.command("reproduce")
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the reproductions and exit.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output directory [default: results/NAME].")
+@click.option("--quick", is_flag=True, help="Small sizes: each reproduction in under 2 minutes on 2 cores.")
+@click.option("--executor", type=click.Choice(["serial", "local", "dask"]), default="serial", show_default=True)
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="dask scheduler tcp://HOST:PORT.")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
+              help="Directory holding dataset files.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def reproduce_cmd(name, list_, out, quick, executor, workers, scheduler, data_dir, quiet):
+    """Reproduce a published separation figure (or 'all').
+
+    Writes results/NAME/: the Parquet data, figures (PNG) and report.md comparing the
+    published values (P = primary source, S = secondary) with ours and our 95% intervals.
+    Missing real data sets are named with the command that fetches them; the rest still runs.
+    """
+    import experiments
+
+    mods = experiments.available()
+    if list_ or not name:
+        for key, mod in mods.items():
+            click.echo(f"{key:16s} {mod.TITLE}")
+        if not name:
+            return
+    names = list(mods) if name == "all" else [name]
+    if name != "all" and name not in mods:
+        raise SmallworldError(f"unknown reproduction {name!r}; available: all, {', '.join(mods)}")
+    rows = []
+    for key in names:
+        target = out if (out and name != "all") else (str(Path(out) / key) if out else None)
+        click.echo(f"== {key}: {mods[key].TITLE}", err=True)
+        report, seconds = experiments.run_reproduction(key, out=target, quick=quick, executor=executor,
+                                                       workers=workers, scheduler=scheduler,
+                                                       data_dir=data_dir, progress=not quiet)
+        rows.append((key, seconds, len(report.missing)))
+        where = target or f"results/{key}"
+        click.echo(f"   {key}: {len(report.rows)} comparisons, {seconds:.1f} s -> {where}/report.md"
+                   + (f" ({len(report.missing)} data file(s) missing)" if report.missing else ""), err=True)
+    if len(rows) > 1:
+        click.echo(f"{len(rows)} reproductions done in {sum(r[1] for r in rows):.1f} s", err=True)
