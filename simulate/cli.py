@@ -342,7 +342,10 @@ def distances_command(graph, source, method, n_sources, registers, runs, seed, c
         click.echo(f"spid                {s['spid']:.4f}{pm('spid')}")
     click.echo(f"diameter            >= {s['diameter_lower_bound']}"
                + (" (exact for this frame)" if method == "exact" else ""))
-    click.echo(f"reachable pairs     {s['reachable_fraction']:.4%}")
+    rf = s["reachable_fraction"]
+    rf_err = se.get("reachable_fraction")
+    rf_se = f" ± {rf_err:.2%} (sketch estimate)" if rf_err is not None and rf_err == rf_err else ""
+    click.echo(f"reachable pairs     {rf:.4%}{rf_se}" if rf is not None else "reachable pairs     n/a")
     if out:
         click.echo(f"wrote {out}", err=True)
 

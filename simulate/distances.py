@@ -681,6 +681,14 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
         stderr = _jackknife(reps)
     else:
         stderr = {k: float("nan") for k in _STDERR_KEYS}
+    # The reachable share is an estimate too (HyperLogLog error on N(infinity)); inside a connected
+    # frame its deviation from 1 is pure sketch error, so it must carry its error bar.
+    frame_pairs = int(nf) * max(nf - 1, 0)
+    if runs >= 2 and frame_pairs:
+        shares = (loo[:, -1] - loo[:, 0]) / frame_pairs
+        stderr["reachable_fraction"] = float(np.sqrt((runs - 1) / runs * np.sum((shares - shares.mean()) ** 2)))
+    else:
+        stderr["reachable_fraction"] = float("nan")
     frame.update(sources=int(nf), source_selection="all",
                  description=f"all ordered pairs of distinct nodes in {where} (HyperBall estimate)")
     return DistanceDistribution(method="hyperball", counts=counts, frame=frame,

@@ -200,6 +200,16 @@ def test_hyperball_mean_close_to_exact(fb, fb_exact):
     assert res.params["registers"] == 256 and res.params["runs"] == 4
 
 
+def test_hyperball_reachable_share_carries_its_sketch_error(fb):
+    # ego-Facebook is connected: every ordered pair is reachable, so the estimated share's
+    # deviation from 1 is sketch error and must be covered by the reported error bar.
+    res = distance_distribution(fb, method="hyperball", registers=64, runs=6, seed=11)
+    se = res.stderr["reachable_fraction"]
+    assert 0 < se < 0.2
+    assert abs(res.reachable_fraction - 1.0) < 4 * se
+    assert res.summary()["stderr"]["reachable_fraction"] == pytest.approx(se)
+
+
 def test_hyperball_runs_are_averaged_as_neighbourhood_functions(monkeypatch):
     """Wiring: average N(t) over runs (padding converged runs), difference, jackknife over runs."""
     from simulate.kernels import hyperball as hb
