@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from .provenance import json_default
 from . import estimators
 from .errors import ParameterError
 from .graph import Graph
@@ -395,7 +396,7 @@ class ChainResults:
 
         table = self.table.to_arrow()
         md = dict(table.schema.metadata or {})
-        md[b"smallworld.chains"] = json.dumps(self.provenance(metadata), default=_json_default).encode()
+        md[b"smallworld.chains"] = json.dumps(self.provenance(metadata), default=json_default).encode()
         table = table.replace_schema_metadata(md)
         with atomic_path(path) as tmp:
             pq.write_table(table, tmp)
@@ -410,16 +411,6 @@ def read_chains(path) -> ChainResults:
     md = table.schema.metadata or {}
     prov = json.loads(md.get(b"smallworld.chains", b"{}"))
     return ChainResults(pl.from_arrow(table), prov.get("params", {}), prov.get("graph_fingerprint", ""))
-
-
-def _json_default(o):
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
 
 
 # ------------------------------------------------------------------ source groups (near / far starters)

@@ -70,16 +70,9 @@ def graph_source(func):
 def echo_json(obj):
     """Print one JSON object (numpy scalars converted)."""
 
-    def default(o):
-        if isinstance(o, np.integer):
-            return int(o)
-        if isinstance(o, np.floating):
-            return float(o)
-        if isinstance(o, np.ndarray):
-            return o.tolist()
-        return str(o)
+    from .provenance import json_default
 
-    click.echo(json.dumps(obj, default=default))
+    click.echo(json.dumps(obj, default=json_default))
 
 
 # ---------------------------------------------------------------------------- graph

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from .provenance import json_default
 from .errors import ParameterError, SmallworldError
 from .graph import Graph
 from .kernels.bfs import bfs_direction_optimizing, bfs_top_down, farthest_node
@@ -277,9 +278,9 @@ class DistanceDistribution:
 
         table = self.to_polars().to_arrow()
         meta = dict(table.schema.metadata or {})
-        meta[b"smallworld"] = json.dumps(self.provenance(), default=_json_default).encode()
+        meta[b"smallworld"] = json.dumps(self.provenance(), default=json_default).encode()
         for k, v in (metadata or {}).items():
-            meta[str(k).encode()] = json.dumps(v, default=_json_default).encode()
+            meta[str(k).encode()] = json.dumps(v, default=json_default).encode()
         table = table.replace_schema_metadata(meta)
         with atomic_path(path) as tmp:
             pq.write_table(table, str(tmp))
@@ -289,16 +290,6 @@ class DistanceDistribution:
 def _finite_or_none(x):
     """JSON has no NaN: undefined statistics (no reachable pair, one jackknife group) become None."""
     return None if x is None or not math.isfinite(x) else float(x)
-
-
-def _json_default(o):
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
 
 
 # ============================================================================ statistics on counts

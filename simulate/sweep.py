@@ -51,6 +51,7 @@ from urllib.parse import quote
 import numpy as np
 import polars as pl
 
+from .provenance import json_default
 from .config import (
     CHAINS_ARGUMENT_NAMES,
     Config,
@@ -366,16 +367,6 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _jsonify(o):
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
-
-
 def _literal(name, v):
     # Fixed dtypes, so that cells concatenate without casts (pl.lit(1) would be Int32).
     if isinstance(v, bool):
@@ -404,7 +395,7 @@ def write_cell(path: Path, table: pl.DataFrame, cell: Cell, meta: dict):
     arrow = table.to_arrow()
     md = dict(arrow.schema.metadata or {})
     for k, v in meta.items():
-        md[f"smallworld.{k}".encode()] = (v if isinstance(v, str) else json.dumps(v, default=_jsonify)).encode()
+        md[f"smallworld.{k}".encode()] = (v if isinstance(v, str) else json.dumps(v, default=json_default)).encode()
     arrow = arrow.replace_schema_metadata(md)
     with atomic_path(path) as tmp:
         pq.write_table(arrow, tmp)
