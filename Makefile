@@ -21,7 +21,7 @@ test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 
 bench: setup
-	$(BIN)/python -m pytest -q benchmarks --benchmark-only
+	$(BIN)/python -m pytest -q -p no:cacheprovider benchmarks/bench_*.py --benchmark-only
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
