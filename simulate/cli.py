@@ -67,6 +67,11 @@ def graph_source(func):
     return wrapper
 
 
+def show_progress(quiet) -> bool:
+    """Progress bars go to stderr, only on a terminal (logs and CI get clean lines) and not with --quiet."""
+    return not quiet and sys.stderr.isatty()
+
+
 def echo_json(obj):
     """Print one JSON object (numpy scalars converted)."""
 
@@ -249,7 +254,7 @@ def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, 
 
     res = run_chains(graph, policy=policy, attrition=attrition, n_chains=n_chains, n_targets=n_targets,
                      seed=seed, max_steps=max_steps, epsilon=epsilon, backtrack=backtrack,
-                     attributes=attributes, min_strength=min_strength, progress=not quiet and not as_json)
+                     attributes=attributes, min_strength=min_strength, progress=show_progress(quiet) and not as_json)
     s = res.summary(n_boot=n_boot)
     if out:
         res.to_parquet(out, metadata={"command": "smallworld chains", "graph": str(source)})
@@ -305,7 +310,7 @@ def distances_command(graph, source, method, n_sources, registers, runs, seed, c
 
     res = distance_distribution(graph, method=method, n_sources=n_sources, registers=registers, runs=runs,
                                 seed=seed, component=component, direction=direction,
-                                progress=not quiet and sys.stderr.isatty())
+                                progress=show_progress(quiet))
     if out:
         res.to_parquet(out, metadata={"command": "smallworld distances", "graph": str(source)})
     s = res.summary()
@@ -394,7 +399,7 @@ def run_command(config, out, executor, workers, scheduler, dry_run, quick, quiet
     if executor is None:
         executor = "dask" if scheduler else ("local" if workers > 1 else "serial")
     report = run_sweep(cfg, out=out, executor=executor, workers=workers, scheduler=scheduler,
-                       progress=not quiet, dry_run=dry_run)
+                       progress=show_progress(quiet), dry_run=dry_run)
     if dry_run:
         for row in cell_listing(report):
             params = " ".join(f"{k}={v}" for k, v in row.items() if k not in ("cell_id", "status"))
@@ -524,7 +529,7 @@ def reproduce_cmd(name, list_, out, quick, executor, workers, scheduler, data_di
         click.echo(f"== {key}: {mods[key].TITLE}", err=True)
         report, seconds = experiments.run_reproduction(key, out=target, quick=quick, executor=executor,
                                                        workers=workers, scheduler=scheduler,
-                                                       data_dir=data_dir, progress=not quiet)
+                                                       data_dir=data_dir, progress=show_progress(quiet))
         rows.append((key, seconds, len(report.missing)))
         where = target or f"results/{key}"
         click.echo(f"   {key}: {len(report.rows)} comparisons, {seconds:.1f} s -> {where}/report.md"
