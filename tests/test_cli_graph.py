@@ -76,3 +76,15 @@ def test_python_m_simulate_help():
     out = subprocess.run([sys.executable, "-m", "simulate", "graph", "info", "/nonexistent/x.txt"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and out.stderr.startswith("error:") and "Traceback" not in out.stderr
+
+
+def test_graph_convert_unknown_output_name_names_the_choices(tmp_path):
+    out = tmp_path / "graph.weird"
+    res = CliRunner().invoke(main, ["graph", "convert", "fb100-reed98", str(out)])
+    assert res.exit_code == 2
+    assert "output format" in res.output and "--to" in res.output
+    assert "Traceback" not in res.output
+    assert not out.exists() and not list(tmp_path.iterdir())
+    res = CliRunner().invoke(main, ["graph", "convert", "fb100-reed98", str(out), "--to", "native"])
+    assert res.exit_code == 0, res.output
+    assert read_graph(out, format="native").num_edges == read_graph("fb100-reed98").num_edges

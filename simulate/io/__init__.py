@@ -165,7 +165,13 @@ def read_graph(source, directed=None, format=None, data_dir=None) -> Graph:
 
 def write_graph(graph: Graph, path, format=None):
     """Write ``graph`` to ``path`` (native ``.swg``, ``.parquet`` edges, or SNAP text). Atomic."""
-    fmt = format or guess_format(path)
+    if format is None:
+        try:
+            format = guess_format(path)
+        except FormatError:
+            raise FormatError(f"{path}: cannot tell the output format from the file name; name it *.swg, "
+                              f"*.parquet or *.txt[.gz], or choose one (--to native|parquet|snap)") from None
+    fmt = format
     if fmt not in WRITERS:
         raise FormatError(f"cannot write format {fmt!r}; writable formats: {', '.join(sorted(WRITERS))}")
     WRITERS[fmt](graph, path)
