@@ -22,7 +22,7 @@ import math
 import numpy as np
 import polars as pl
 
-from .report import Report, t_interval
+from .report import Report
 
 TITLE = "Searchability of identity networks (Watts, Dodds & Newman 2002)"
 CITATION = ("D. J. Watts, P. S. Dodds, M. E. J. Newman, \"Identity and Search in Social Networks\", "

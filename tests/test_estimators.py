@@ -7,7 +7,6 @@ import polars as pl
 import pytest
 from hypothesis import given, settings, strategies as hst
 
-from naive import chains_kleinberg_torus
 from simulate import estimators as E
 from simulate.chains import beta_attrition, run_chains
 from simulate.errors import ParameterError
