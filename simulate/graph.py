@@ -72,7 +72,7 @@ class Graph:
     """
 
     __slots__ = ("indptr", "indices", "directed", "node_ids", "node_attrs", "weights", "meta",
-                 "report", "_transpose", "_fingerprint")
+                 "report", "_transpose", "_fingerprint", "_components")
 
     def __init__(self, indptr, indices, directed, node_ids=None, node_attrs=None, weights=None,
                  meta=None, report=None):
@@ -105,6 +105,7 @@ class Graph:
         self.report = report or BuildReport(input_edges=self.num_edges)
         self._transpose = None
         self._fingerprint = None
+        self._components = {}
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -276,11 +277,18 @@ class Graph:
 
         ``strong=False`` gives weakly connected components (connected components for
         undirected graphs); ``strong=True`` gives strongly connected ones (iterative Tarjan).
-        Both O(n + m).
+        Both O(n + m) the first time; the (read-only) labels are cached on the graph, since
+        distances, chains and summaries all ask for them (0.4 s at 1M nodes).
         """
-        if strong and self.directed:
-            return _csr.strong_components(self.indptr, self.indices)
-        return _csr.weak_components(self.indptr, self.indices)
+        strong = bool(strong and self.directed)
+        if strong not in self._components:
+            if strong:
+                labels, k = _csr.strong_components(self.indptr, self.indices)
+            else:
+                labels, k = _csr.weak_components(self.indptr, self.indices)
+            labels.setflags(write=False)
+            self._components[strong] = (labels, int(k))
+        return self._components[strong]
 
     def largest_component(self, strong=False) -> "Graph":
         """Subgraph induced by the largest (weakly or strongly) connected component."""
