@@ -285,7 +285,7 @@ class Graph:
             if strong:
                 labels, k = _csr.strong_components(self.indptr, self.indices)
             else:
-                labels, k = _csr.weak_components(self.indptr, self.indices)
+                labels, k = _csr.weak_components(self.indptr, self.indices, not self.directed)
             labels.setflags(write=False)
             self._components[strong] = (labels, int(k))
         return self._components[strong]

@@ -161,12 +161,18 @@ def _find(parent, x):
 
 
 @njit(cache=True)
-def weak_components(indptr, indices):
-    """Weakly connected component labels (0..k-1, numbered by smallest node). Union-find, O(m alpha(n))."""
+def weak_components(indptr, indices, symmetric=False):
+    """Weakly connected component labels (0..k-1, numbered by smallest node). Union-find, O(m alpha(n)).
+
+    With ``symmetric=True`` (undirected graphs: every arc has its reverse) only arcs u -> v with
+    v > u are united, which halves the work.
+    """
     n = indptr.shape[0] - 1
     parent = np.arange(n, dtype=np.int32)
     for u in range(n):
         for j in range(indptr[u], indptr[u + 1]):
+            if symmetric and indices[j] < u:
+                continue
             a = _find(parent, u)
             b = _find(parent, indices[j])
             if a != b:
