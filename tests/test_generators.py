@@ -641,3 +641,26 @@ def test_facebook_like_countries_degrees_and_within_share():
     s, d = g.edges()
     assert abs((country[s] == country[d]).mean() - 0.84) < 0.02
     assert g.report.input_edges == g.num_edges and g.report.duplicates_dropped == 0
+
+
+@pytest.mark.parametrize("communities", [0, 5])
+def test_chung_lu_one_pass_and_two_pass_builds_agree(monkeypatch, communities):
+    # Small graphs take the edge-list route, large ones the two-pass count/scatter route:
+    # both must give the identical CSR for the same seed (and chunk count must not matter).
+    import importlib
+
+    pl_mod = importlib.import_module("simulate.generators.power_law")
+    params = dict(n=3000, gamma=2.3, mean_degree=8.0, communities=communities,
+                  within=0.7 if communities else 0.0)
+    one = pl_mod.power_law(seed=11, **params)
+    monkeypatch.setattr(pl_mod, "_ONE_PASS_MAX_EDGES", -1.0)
+    two = pl_mod.power_law(seed=11, **params)
+    assert one.num_edges > 10000
+    assert np.array_equal(one.indptr, two.indptr) and np.array_equal(one.indices, two.indices)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(500).astype(np.int64)
+    w = pl_mod.power_law_weights(500, 2.5, 6.0)[np.argsort(order)]
+    a = pl_mod.chung_lu_csr(order, w, None, 0.0, 3, chunks=3)
+    monkeypatch.setattr(pl_mod, "_ONE_PASS_MAX_EDGES", 1e12)
+    b = pl_mod.chung_lu_csr(order, w, None, 0.0, 3)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])

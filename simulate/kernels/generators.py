@@ -592,6 +592,28 @@ def _bernoulli_positions(m, p, st, out, write):
     return c
 
 
+@njit(cache=True)
+def _bernoulli_positions_capped(m, p, st, out):
+    # As _bernoulli_positions, writing only the first len(out) positions; returns the total.
+    cap = out.shape[0]
+    if p >= 1.0:
+        for i in range(min(m, cap)):
+            out[i] = i
+        return m
+    log_q = math.log1p(-p)
+    c = 0
+    i = np.int64(-1)
+    while True:
+        gap = math.floor(math.log(1.0 - next_double(st)) / log_q)
+        if gap >= m - i - 1:
+            break
+        i += 1 + np.int64(gap)
+        if c < cap:
+            out[c] = i
+        c += 1
+    return c
+
+
 @njit(cache=True, inline="always")
 def _ws_has_edge(u, w, n, half_k, dst, added):
     # (u, w) is an edge iff it is a lattice edge not yet rewired, or a rewired-in edge. The
@@ -634,9 +656,16 @@ def watts_strogatz_edges(n, half_k, p, states):
     if p <= 0.0:
         return src, dst, np.empty(0, dtype=np.int64)
     st = states[0]
-    nchosen = _bernoulli_positions(m, p, st.copy(), src, False)
-    chosen = np.empty(nchosen, dtype=np.int64)
-    _bernoulli_positions(m, p, st, chosen, True)
+    # One pass into a slot of m p + 8 sd + 64 entries (overflow probability < 1e-15); only on
+    # overflow is the stream re-run to count. Same draws either way.
+    cap = min(m, np.int64(m * p + 8.0 * math.sqrt(m * p) + 64.0))
+    buf = np.empty(cap, dtype=np.int64)
+    nchosen = _bernoulli_positions_capped(m, p, st.copy(), buf)
+    if nchosen <= cap:
+        chosen = buf[:nchosen]
+    else:
+        chosen = np.empty(nchosen, dtype=np.int64)
+        _bernoulli_positions(m, p, st.copy(), chosen, True)
     st = states[1]
     added = hashset_new(nchosen)
     deg = np.full(n, 2 * half_k, dtype=np.int64)
@@ -797,9 +826,17 @@ def barabasi_albert_edges(n, m, st):
         rep[r + 1] = i
         r += 2
     for s in range(m + 1, n):
+        # next_below(st, r) inlined with its rejection threshold computed once per node (r is
+        # fixed while s picks its targets): one 64-bit division per draw instead of two, and
+        # the identical draws.
+        bound = np.uint64(r)
+        threshold = (np.uint64(0) - bound) % bound
         t = 0
         while t < m:
-            x = rep[next_below(st, r)]
+            u = next_u64(st)
+            while u < threshold:
+                u = next_u64(st)
+            x = rep[np.int64(u % bound)]
             if mark[x] != s:
                 mark[x] = s
                 targets[t] = x
