@@ -664,3 +664,40 @@ def test_chung_lu_one_pass_and_two_pass_builds_agree(monkeypatch, communities):
     monkeypatch.setattr(pl_mod, "_ONE_PASS_MAX_EDGES", 1e12)
     b = pl_mod.chung_lu_csr(order, w, None, 0.0, 3)
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(2, 60), m=st.integers(1, 8), seed=st.integers(0, 2**31))
+def test_barabasi_albert_direct_csr_equals_the_edge_list_build(n, m, seed):
+    from simulate.kernels import generators as kg
+    from simulate.kernels.csr import csr_from_unique_edges
+    from simulate.kernels.random import stream_states
+
+    m = min(m, n - 1)
+    indptr, indices = kg.barabasi_albert_csr(np.int64(n), np.int64(m), stream_states(seed, 1, (3,))[0])
+    src, dst = kg.barabasi_albert_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (3,))[0])
+    ref = csr_from_unique_edges(src, dst, n, True)
+    assert np.array_equal(indptr, ref[0]) and np.array_equal(indices, ref[1])
+    g = barabasi_albert(n, m, seed=seed)
+    assert g.num_edges == m + (n - m - 1) * m and g.report.input_edges == g.num_edges
+
+
+@pytest.mark.parametrize("p", [0.0005, 0.05, 0.9, 1.0])
+@pytest.mark.parametrize("tiny_caps", [False, True])
+def test_gnp_direct_csr_equals_the_edge_list_build(p, tiny_caps):
+    # Also with every block overflowing its slot (capacities 0..2), the re-run path.
+    from simulate.kernels import generators as kg
+    from simulate.kernels.csr import csr_from_unique_edges
+    from simulate.kernels.random import stream_states
+
+    n = 700
+    bounds = np.array([0, 100, 300, 301, 520, 700], dtype=np.int64)
+    pairs_b = (bounds[1:] * (bounds[1:] - 1) - bounds[:-1] * (bounds[:-1] - 1)) // 2
+    cap = np.minimum(np.arange(5) % 3 if tiny_caps else pairs_b, pairs_b)
+    cap_ptr = np.concatenate([[0], np.cumsum(cap)]).astype(np.int64)
+    states = stream_states(9, 5, (1, 1))
+    indptr, indices = kg.gnp_csr(p, np.int64(n), bounds, cap_ptr, states)
+    ref = csr_from_unique_edges(*kg.gnp_edges(p, bounds, cap_ptr, states), n, True)
+    assert np.array_equal(indptr, ref[0]) and np.array_equal(indices, ref[1])
+    if p == 1.0:
+        assert indices.shape[0] == n * (n - 1)

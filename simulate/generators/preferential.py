@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from ..graph import Graph
+from ..graph import BuildReport, Graph
 from ..kernels import generators as _k
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, graph_from_unique_edges, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
 
 _TAG = 3
 
@@ -49,6 +49,8 @@ def barabasi_albert(n, m, *, seed=0) -> Graph:
     """
     if m >= n:
         raise ParameterError(f"parameter 'm' of barabasi_albert must be an int in [1, n - 1 = {n - 1}], got {m}")
-    src, dst = _k.barabasi_albert_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (_TAG,))[0])
+    # CSR written straight from the process (rows sorted by construction; the same graph as
+    # graph_from_unique_edges on barabasi_albert_edges, tested).
+    indptr, indices = _k.barabasi_albert_csr(np.int64(n), np.int64(m), stream_states(seed, 1, (_TAG,))[0])
     meta = {"model": "barabasi_albert", "n": n, "m": m, "initial": "star", "seed": seed_meta(seed)}
-    return graph_from_unique_edges(src, dst, n, directed=False, meta=meta)  # targets are distinct
+    return Graph(indptr, indices, False, meta=meta, report=BuildReport(input_edges=int(indices.shape[0] // 2)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from ..graph import Graph
+from ..graph import BuildReport, Graph
 from ..kernels import generators as _k
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, graph_from_unique_edges, register_model, seed_meta
@@ -74,7 +74,10 @@ def erdos_renyi(n, m=None, p=None, *, seed=0) -> Graph:
         mu = p * pairs_b.astype(np.float64)
         cap = np.ceil(mu + 8.0 * np.sqrt(mu) + 64.0).astype(np.int64)
         cap_ptr = np.concatenate([[0], np.cumsum(np.minimum(cap, pairs_b))]).astype(np.int64)
-        src, dst = _k.gnp_edges(float(p), bounds, cap_ptr, stream_states(seed, bounds.shape[0] - 1, (_TAG, 1)))
-        meta = {"model": "erdos_renyi", "n": n, "p": p}
+        # Rows straight from the block slots (no exact-size edge list; identical graph).
+        indptr, indices = _k.gnp_csr(float(p), np.int64(n), bounds, cap_ptr,
+                                     stream_states(seed, bounds.shape[0] - 1, (_TAG, 1)))
+        meta = {"model": "erdos_renyi", "n": n, "p": p, "seed": seed_meta(seed)}
+        return Graph(indptr, indices, False, meta=meta, report=BuildReport(input_edges=int(indices.shape[0] // 2)))
     meta["seed"] = seed_meta(seed)
     return graph_from_unique_edges(src, dst, n, directed=False, meta=meta)

@@ -858,6 +858,121 @@ def barabasi_albert_edges(n, m, st):
     return src, dst
 
 
+@njit(cache=True)
+def barabasi_albert_csr(n, m, st):
+    """Sorted CSR of :func:`barabasi_albert_edges`' graph, the identical graph, no edge list.
+
+    Runs the same process from the same stream; the list of edge endpoints ("repeated
+    nodes", pairs (target, new node)) *is* the edge list, and the degrees are known when it
+    ends. Row v is v's own targets (ascending, all < v) followed by the later nodes that
+    picked v (in arrival order, all > v): sorted by construction, so one scatter pass in
+    arrival order fills the CSR. O(n m) expected, serial.
+    """
+    E = m + (n - m - 1) * m
+    rep = np.empty(2 * E, dtype=np.int32)
+    mark = np.full(n, -1, dtype=np.int64)
+    targets = np.empty(m, dtype=np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    r = 0
+    for i in range(1, m + 1):  # star: i -> 0
+        rep[r] = 0
+        rep[r + 1] = i
+        r += 2
+    for s in range(m + 1, n):
+        bound = np.uint64(r)  # next_below(st, r), threshold hoisted (see barabasi_albert_edges)
+        threshold = (np.uint64(0) - bound) % bound
+        t = 0
+        while t < m:
+            u = next_u64(st)
+            while u < threshold:
+                u = next_u64(st)
+            x = rep[np.int64(u % bound)]
+            if mark[x] != s:
+                mark[x] = s
+                targets[t] = x
+                t += 1
+        for i in range(1, m):
+            x = targets[i]
+            j = i - 1
+            while j >= 0 and targets[j] > x:
+                targets[j + 1] = targets[j]
+                j -= 1
+            targets[j + 1] = x
+        for i in range(m):
+            rep[r] = targets[i]
+            rep[r + 1] = s
+            r += 2
+    for k in range(E):  # degrees: each pair (target, newcomer) adds one arc at both
+        indptr[rep[2 * k] + 1] += 1
+        indptr[rep[2 * k + 1] + 1] += 1
+    for v in range(n):
+        indptr[v + 1] += indptr[v]
+    # own targets first: node 0 has none, star leaves 1..m one (node 0), later nodes m
+    cur = indptr[:-1].copy()
+    for v in range(1, n):
+        cur[v] += 1 if v <= m else m
+    own = indptr[:-1].copy()
+    indices = np.empty(2 * E, dtype=np.int32)
+    for k in range(E):
+        t = rep[2 * k]
+        v = rep[2 * k + 1]
+        indices[own[v]] = t
+        own[v] += 1
+        indices[cur[t]] = v
+        cur[t] += 1
+    return indptr, indices
+
+
+@njit(cache=True, parallel=True)
+def gnp_csr(p, n, bounds, cap_ptr, states):
+    """Sorted CSR of :func:`gnp_edges`' graph (the identical graph) without the exact-size
+    edge list: the block slots are bucketed straight into rows.
+
+    Edges leave the blocks in pair order (v ascending, then w < v ascending), so scattering
+    both arcs in that order writes every row ascending: row x gets its w < x neighbours
+    while v = x is generated, then the v > x ones. Overflowing blocks (p < 1e-12) fall back
+    to the exact-size arrays of :func:`gnp_edges`. O(n + m); generation parallel, the
+    scatter serial (memory-bound).
+    """
+    nb = bounds.shape[0] - 1
+    log_q = math.log1p(-p) if p < 1.0 else -1.0
+    src_c = np.empty(cap_ptr[nb], dtype=np.int32)
+    dst_c = np.empty(cap_ptr[nb], dtype=np.int32)
+    counts = np.zeros(nb, dtype=np.int64)
+    for b in prange(nb):
+        st = states[b].copy()
+        counts[b] = _gnp_rows(bounds[b], bounds[b + 1], p, log_q, st, src_c, dst_c, cap_ptr[b], cap_ptr[b + 1])
+    seg = cap_ptr.copy()
+    overflow = False
+    for b in range(nb):
+        if counts[b] > cap_ptr[b + 1] - cap_ptr[b]:
+            overflow = True
+    if overflow:
+        src_c, dst_c, seg = compact_blocks(src_c, dst_c, cap_ptr, counts)
+        for b in range(nb):
+            if counts[b] > cap_ptr[b + 1] - cap_ptr[b]:
+                st = states[b].copy()
+                _gnp_rows(bounds[b], bounds[b + 1], p, log_q, st, src_c, dst_c, seg[b], seg[b + 1])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for b in range(nb):
+        for i in range(seg[b], seg[b] + counts[b]):
+            indptr[src_c[i] + 1] += 1
+            indptr[dst_c[i] + 1] += 1
+    for u in range(n):
+        indptr[u + 1] += indptr[u]
+    cur = indptr[:-1].copy()
+    indices = np.empty(indptr[n], dtype=np.int32)
+    for b in range(nb):
+        for i in range(seg[b], seg[b] + counts[b]):
+            w = src_c[i]
+            v = dst_c[i]
+            indices[cur[v]] = w
+            cur[v] += 1
+            indices[cur[w]] = v
+            cur[w] += 1
+    return indptr, indices
+
+
 # ---------------------------------------------------------------------------- Kleinberg lattice
 @njit(cache=True)
 def lattice_sphere_sizes(dim, dmax):
