@@ -701,3 +701,15 @@ def test_gnp_direct_csr_equals_the_edge_list_build(p, tiny_caps):
     assert np.array_equal(indptr, ref[0]) and np.array_equal(indices, ref[1])
     if p == 1.0:
         assert indices.shape[0] == n * (n - 1)
+
+
+@pytest.mark.parametrize("n,k,p", [(50, 4, 0.3), (31, 10, 1.0), (200, 2, 0.0)])
+def test_watts_strogatz_targets_kernel_is_edges_without_src(n, k, p):
+    from simulate.kernels import generators as kg
+    from simulate.kernels.random import stream_states
+
+    src, dst, rewired = kg.watts_strogatz_edges(np.int64(n), np.int64(k // 2), p, stream_states(4, 2, (2,)))
+    dst2, rewired2 = kg.watts_strogatz_targets(np.int64(n), np.int64(k // 2), p, stream_states(4, 2, (2,)))
+    assert np.array_equal(dst, dst2) and np.array_equal(rewired, rewired2)
+    assert np.array_equal(src, np.arange(src.shape[0]) % n)
+    assert (p == 0.0) == (rewired.shape[0] == 0)

@@ -63,8 +63,6 @@ def watts_strogatz(n, k, p, *, seed=0) -> Graph:
     if k == 0:
         e = np.empty(0, dtype=np.int64)
         return Graph.from_edges(e, e, directed=False, n=n, relabel=False, meta=meta)
-    src, dst, rewired = _k.watts_strogatz_edges(np.int64(n), np.int64(k // 2), float(p),
-                                                stream_states(seed, 2, (_TAG,)))
-    del src
+    dst, rewired = _k.watts_strogatz_targets(np.int64(n), np.int64(k // 2), float(p), stream_states(seed, 2, (_TAG,)))
     indptr, indices = _k.watts_strogatz_csr(np.int64(n), np.int64(k // 2), dst, rewired)
     return Graph(indptr, indices, False, meta=meta, report=BuildReport(input_edges=n * (k // 2)))

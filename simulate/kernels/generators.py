@@ -645,16 +645,28 @@ def watts_strogatz_edges(n, half_k, p, states):
     Returns ``(src, dst, rewired)``: edge e = (j-1) n + u joins src[e] = u and dst[e];
     ``rewired`` lists, ascending, the edges whose endpoint was moved.
     """
+    dst, rewired = watts_strogatz_targets(n, half_k, p, states)
+    src = np.empty(dst.shape[0], dtype=np.int32)
+    for j in range(half_k):
+        for u in range(n):
+            src[j * n + u] = u
+    return src, dst, rewired
+
+
+@njit(cache=True)
+def watts_strogatz_targets(n, half_k, p, states):
+    """:func:`watts_strogatz_edges` without the ``src`` array (edge e starts at e % n):
+    returns ``(dst, rewired)``, the identical process and draws."""
     m = n * half_k
-    src = np.empty(m, dtype=np.int32)
     dst = np.empty(m, dtype=np.int32)
     for j in range(1, half_k + 1):
-        for u in range(n):
-            e = (j - 1) * n + u
-            src[e] = u
-            dst[e] = u + j if u + j < n else u + j - n
+        e0 = (j - 1) * n
+        for u in range(n - j):
+            dst[e0 + u] = u + j
+        for u in range(n - j, n):
+            dst[e0 + u] = u + j - n
     if p <= 0.0:
-        return src, dst, np.empty(0, dtype=np.int64)
+        return dst, np.empty(0, dtype=np.int64)
     st = states[0]
     # One pass into a slot of m p + 8 sd + 64 entries (overflow probability < 1e-15); only on
     # overflow is the stream re-run to count. Same draws either way.
@@ -672,7 +684,7 @@ def watts_strogatz_edges(n, half_k, p, states):
     nrew = 0
     for i in range(nchosen):
         e = chosen[i]
-        u = np.int64(src[e])
+        u = e % n  # edge e = (j-1) n + u starts at u
         w = next_below(st, n)
         skip = False
         while w == u or _ws_has_edge(u, w, n, half_k, dst, added):
@@ -688,7 +700,7 @@ def watts_strogatz_edges(n, half_k, p, states):
             deg[w] += 1
             chosen[nrew] = e
             nrew += 1
-    return src, dst, chosen[:nrew]
+    return dst, chosen[:nrew]
 
 
 @njit(cache=True, inline="always")
