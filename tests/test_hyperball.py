@@ -78,10 +78,18 @@ def test_nf_close_to_exact_with_4096_registers(g, seed):
     assert np.all(np.diff(nf) >= 0)
     # Counters can only change while balls grow: at most diameter + 1 values.
     assert len(nf) <= len(exact)
-    # m = 4096 and balls of <= 40 nodes: linear counting, error ~ k^2 / (2m) collisions.
+    # m = 4096 and balls of <= 40 nodes: linear counting counts occupied registers, so it is
+    # exact up to ~1e-4 relative except where two members of a ball hash to the same register
+    # (probability ~ k^2 / 2m per ball, found by Hypothesis: 9 nodes, 1 edge, seed 145). Allow
+    # exactly those hidden elements, computed with the kernel's hash, and nothing more.
     assert nf[0] == pytest.approx(g.n, rel=0.01)
+    sa, sb = _salts(stream_states(seed, 1)[0])
+    reg = [hb.node_register_and_rank(v, sa, sb, 12)[0] for v in range(g.n)]
+    hidden = np.array([sum(len(b) - len({reg[v] for v in b})
+                           for b in ([v for v, d in dist[u].items() if d <= t] for u in range(g.n)))
+                       for t in range(len(exact))], dtype=np.float64)
     padded = np.concatenate([nf, np.full(len(exact) - len(nf), nf[-1])])
-    np.testing.assert_allclose(padded, exact, rtol=0.05, atol=1.0)
+    assert np.all(np.abs(padded - exact) <= 0.05 * exact + 1.0 + hidden), (padded, exact, hidden)
 
 
 def test_stops_after_diameter_plus_one_check_iteration():
