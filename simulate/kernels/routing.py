@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from .random import next_below, next_double
+from .triangles import common_sorted
 
 # Policies (codes shared with simulate.chains).
 POLICY_RANDOM_WALK = 0
@@ -442,20 +443,5 @@ def tie_strength_levels(indptr, indices):
         a1 = indptr[u + 1]
         for j in range(a0, a1):
             v = indices[j]
-            i = a0
-            k = indptr[v]
-            k1 = indptr[v + 1]
-            common = 0
-            while i < a1 and k < k1:
-                x = indices[i]
-                y = indices[k]
-                if x == y:
-                    common += 1
-                    i += 1
-                    k += 1
-                elif x < y:
-                    i += 1
-                else:
-                    k += 1
-            out[j] = strength_level(common)
+            out[j] = strength_level(common_sorted(indices, a0, a1, indptr[v], indptr[v + 1]))
     return out

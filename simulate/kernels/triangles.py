@@ -10,6 +10,27 @@ import numpy as np
 from numba import njit, prange
 
 
+@njit(cache=True, inline="always")
+def common_sorted(indices, a0, a1, b0, b1):
+    """Number of values shared by the sorted, duplicate-free slices ``indices[a0:a1]`` and
+    ``indices[b0:b1]`` (one merge pass, O(a1 - a0 + b1 - b0)): common neighbours of two rows."""
+    i = a0
+    j = b0
+    count = 0
+    while i < a1 and j < b1:
+        x = indices[i]
+        y = indices[j]
+        if x == y:
+            count += 1
+            i += 1
+            j += 1
+        elif x < y:
+            i += 1
+        else:
+            j += 1
+    return count
+
+
 @njit(cache=True, parallel=True)
 def node_triangles(indptr, indices):
     """Triangles through each node.
@@ -29,19 +50,6 @@ def node_triangles(indptr, indices):
         count = 0
         for p in range(a0, a1):
             v = indices[p]
-            i = a0
-            j = indptr[v]
-            j1 = indptr[v + 1]
-            while i < a1 and j < j1:
-                x = indices[i]
-                y = indices[j]
-                if x == y:
-                    count += 1
-                    i += 1
-                    j += 1
-                elif x < y:
-                    i += 1
-                else:
-                    j += 1
+            count += common_sorted(indices, a0, a1, indptr[v], indptr[v + 1])
         t[u] = count // 2
     return t
