@@ -8,9 +8,9 @@ Sizes from the environment (defaults in brackets):
 ``HB_PEER_NODES`` [HB_NODES] (graph size for the peer comparison), ``HB_RUNS`` [4] (independent
 HyperBall runs averaged for the accuracy figure; timings are those of the first).
 
-With ``HB_RAW=1`` the graph is built straight into a CSR by a counting sort here (duplicates and
-self-loops kept, which HyperBall does not mind) instead of :meth:`Graph.from_edges`, so a
-10M-node / 100M-edge graph needs about 0.9 GB of CSR and no sorting temporaries.
+The graph is :func:`simulate.generators.power_law` (Chung-Lu, degree exponent 2.5, mean degree
+2 * HB_EDGES / HB_NODES), whose two-pass CSR build needs no edge list, restricted to its largest
+component.
 
 What is measured (all in ``benchmark.extra_info`` and printed):
 
@@ -25,7 +25,8 @@ What is measured (all in ``benchmark.extra_info`` and printed):
 * ``peak_rss_gb`` (``ru_maxrss``, whole process) and ``hyperball_alloc_gb`` (tracemalloc peak
   during the run: registers + flags).
 * ``mean_distance_hb`` vs ``mean_distance_bfs`` (BFS from random sources in the largest
-  component, with its standard error), ``relative_error``.
+  component by :func:`simulate.distance_distribution` ``method="sample"``, with its jackknife
+  standard error), ``relative_error``.
 * ``peer_s``: networkit ``NeighborhoodFunctionApproximation`` (ANF, Palmer et al. 2002, k=64)
   on the same largest component; ``peer_ratio`` = peer time / HyperBall time.
 """
@@ -40,97 +41,14 @@ import tracemalloc
 import numpy as np
 from numba import njit, prange
 
-from simulate import Graph
+from simulate import distance_distribution
+from simulate.generators import power_law
 from simulate.kernels.hyperball import HyperBallCounters
 from simulate.kernels.random import stream_states
 
 
 def _env(name, default):
     return int(float(os.environ.get(name, default)))
-
-
-# ---------------------------------------------------------------- graph
-def chung_lu_edges(n, m_edges, seed, gamma=2.5):
-    """Chung-Lu endpoints: each endpoint drawn with probability proportional to a Pareto
-    weight (degree exponent ``gamma``). int32 arrays, generated in chunks to bound memory."""
-    rng = np.random.default_rng(seed)
-    w = rng.pareto(gamma - 1.0, n) + 1.0
-    cdf = np.cumsum(w)
-    cdf /= cdf[-1]
-    src = np.empty(m_edges, dtype=np.int32)
-    dst = np.empty(m_edges, dtype=np.int32)
-    chunk = 10_000_000
-    for lo in range(0, m_edges, chunk):
-        hi = min(m_edges, lo + chunk)
-        src[lo:hi] = np.minimum(np.searchsorted(cdf, rng.random(hi - lo)), n - 1)
-        dst[lo:hi] = np.minimum(np.searchsorted(cdf, rng.random(hi - lo)), n - 1)
-    return src, dst
-
-
-@njit(cache=True)
-def _raw_undirected_csr(src, dst, n):
-    # Counting sort of both arc directions; O(n + m), no sort, no dedupe.
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    for i in range(src.shape[0]):
-        indptr[src[i] + 1] += 1
-        indptr[dst[i] + 1] += 1
-    for u in range(n):
-        indptr[u + 1] += indptr[u]
-    pos = indptr[:-1].copy()
-    indices = np.empty(indptr[n], dtype=np.int32)
-    for i in range(src.shape[0]):
-        a = src[i]
-        b = dst[i]
-        indices[pos[a]] = b
-        pos[a] += 1
-        indices[pos[b]] = a
-        pos[b] += 1
-    return indptr, indices
-
-
-@njit(cache=True)
-def _component_of(indptr, indices, start):
-    n = indptr.shape[0] - 1
-    seen = np.zeros(n, dtype=np.bool_)
-    queue = np.empty(n, dtype=np.int64)
-    seen[start] = True
-    queue[0] = start
-    head, tail = 0, 1
-    while head < tail:
-        u = queue[head]
-        head += 1
-        for k in range(indptr[u], indptr[u + 1]):
-            w = indices[k]
-            if not seen[w]:
-                seen[w] = True
-                queue[tail] = w
-                tail += 1
-    return seen
-
-
-@njit(cache=True, parallel=True)
-def _bfs_histograms(indptr, indices, sources, max_d):
-    # One BFS per source (a task each), histogram of hop distances.
-    n = indptr.shape[0] - 1
-    out = np.zeros((sources.shape[0], max_d), dtype=np.int64)
-    for s in prange(sources.shape[0]):
-        dist = np.full(n, -1, dtype=np.int32)
-        queue = np.empty(n, dtype=np.int32)
-        dist[sources[s]] = 0
-        queue[0] = sources[s]
-        head, tail = 0, 1
-        while head < tail:
-            u = queue[head]
-            head += 1
-            du = dist[u]
-            out[s, du] += 1
-            for k in range(indptr[u], indptr[u + 1]):
-                w = indices[k]
-                if dist[w] < 0:
-                    dist[w] = du + 1
-                    queue[tail] = w
-                    tail += 1
-    return out
 
 
 @njit(cache=True, parallel=True)
@@ -153,16 +71,9 @@ def memory_bandwidth_gbs(gb=1.0):
     return 3 * a.nbytes / (time.perf_counter() - t) / 1e9
 
 
-def build_graph(n, m_edges, raw, seed=1):
-    src, dst = chung_lu_edges(n, m_edges, seed)
-    if raw:
-        indptr, indices = _raw_undirected_csr(src, dst, n)
-        keep = _component_of(indptr, indices, int(np.argmax(np.diff(indptr))))
-        return indptr, indices, keep, None
-    g = Graph.from_edges(src, dst, directed=False, n=n)
-    del src, dst
-    giant = g.largest_component()
-    return giant.indptr, giant.indices, None, giant
+def build_graph(n, m_edges, seed=1):
+    g = power_law(n=n, gamma=2.5, mean_degree=2.0 * m_edges / n, seed=seed)
+    return g.largest_component()
 
 
 def mean_distance(nf):
@@ -170,15 +81,10 @@ def mean_distance(nf):
     return float(np.sum(nf[-1] - nf[:-1]) / (nf[-1] - nf[0]))
 
 
-def sampled_mean_distance(indptr, indices, n_sources, seed, keep=None):
-    rng = np.random.default_rng(seed)
-    pool = np.arange(indptr.shape[0] - 1) if keep is None else np.flatnonzero(keep)
-    sources = rng.choice(pool, n_sources, replace=False).astype(np.int64)
-    hist = _bfs_histograms(indptr, indices, sources, 256)
-    d = np.arange(hist.shape[1])
-    per_source = (hist[:, 1:] * d[1:]).sum(1) / hist[:, 1:].sum(1)
-    pooled = float((hist[:, 1:] * d[1:]).sum() / hist[:, 1:].sum())
-    return pooled, float(per_source.std(ddof=1) / np.sqrt(n_sources))
+def sampled_mean_distance(graph, n_sources, seed):
+    """Exact BFS from sampled sources (bit-parallel), mean distance and its jackknife stderr."""
+    d = distance_distribution(graph, method="sample", n_sources=n_sources, seed=seed)
+    return float(d.mean), float(d.stderr["mean"])
 
 
 def run_hyperball(indptr, indices, log2m, seed):
@@ -224,18 +130,18 @@ def test_hyperball_chung_lu(benchmark):
     n = _env("HB_NODES", 1_000_000)
     m_edges = _env("HB_EDGES", 10 * n)
     log2m = _env("HB_LOG2M", 6)
-    raw = bool(_env("HB_RAW", 0))
     n_sources = _env("HB_SOURCES", 256)
     n_runs = _env("HB_RUNS", 4)
 
     # Warm up (compile) every kernel on a tiny graph first.
-    wi, wx, wk, _ = build_graph(2000, 10000, raw)
-    run_hyperball(wi, wx, log2m, 0)
-    _csr_pass(wi, wx)
-    sampled_mean_distance(wi, wx, 4, 0, wk)
+    warm = build_graph(2000, 10000)
+    run_hyperball(warm.indptr, warm.indices, log2m, 0)
+    _csr_pass(warm.indptr, warm.indices)
+    sampled_mean_distance(warm, 4, 0)
 
     t = time.perf_counter()
-    indptr, indices, keep, giant = build_graph(n, m_edges, raw)
+    giant = build_graph(n, m_edges)
+    indptr, indices = giant.indptr, giant.indices
     build_s = time.perf_counter() - t
     bw = memory_bandwidth_gbs()
     csr_pass_s = np.inf
@@ -267,10 +173,9 @@ def test_hyperball_chung_lu(benchmark):
     width = max(len(c) for c in curves)
     md_runs = [mean_distance(c) for c in curves]
     md_hb = mean_distance(np.mean([np.pad(c, (0, width - len(c)), mode="edge") for c in curves], 0))
-    md_bfs, md_se = sampled_mean_distance(indptr, indices, n_sources, 7, keep)
+    md_bfs, md_se = sampled_mean_distance(giant, n_sources, 7)
     info = {
         "nodes": int(indptr.shape[0] - 1), "arcs": int(indices.shape[0]),
-        "giant_nodes": int(indptr.shape[0] - 1 if keep is None else keep.sum()),
         "log2m": log2m, "build_s": round(build_s, 2),
         "iterations": len(times) - 1, "init_s": round(times[0], 4),
         "iteration_s": [round(x, 4) for x in times[1:]], "total_s": round(total, 3),
@@ -293,12 +198,13 @@ def test_hyperball_chung_lu(benchmark):
         "mean_distance_bfs_se": round(md_se, 4),
         "relative_error": round(abs(md_hb - md_bfs) / md_bfs, 4),
     }
-    if _env("HB_PEER", 1) and giant is not None:
+    if _env("HB_PEER", 1):
         peer_n = _env("HB_PEER_NODES", n)
         if peer_n == n:
             pi, px, ph_total = indptr, indices, total
         else:
-            pi, px, _, _ = build_graph(peer_n, 10 * peer_n, False)
+            peer_graph = build_graph(peer_n, 10 * peer_n)
+            pi, px = peer_graph.indptr, peer_graph.indices
             ph_total = run_hyperball(pi, px, log2m, 42)[2]
         peer_s, peer_md = run_peer(pi, px)
         info.update({"peer": "networkit NeighborhoodFunctionApproximation(k=64, r=7)",
