@@ -1247,18 +1247,27 @@ def kleinberg_csr(side, dim, periodic, offsets, radius, long_dst, q, block):
 
 # ---------------------------------------------------------------------------- hierarchical identity
 @njit(cache=True)
+def tree_height(a, b, branching):
+    """Height of the lowest common ancestor of leaves ``a`` and ``b`` in a ``branching``-ary tree.
+
+    0 for the same leaf (group), 1 for sibling leaves, ..., ``depth`` at most. O(depth).
+    """
+    h = 0
+    while a != b:
+        a //= branching
+        b //= branching
+        h += 1
+    return h
+
+
+@njit(cache=True)
 def tree_distance(a, b, branching):
     """Watts-Dodds-Newman distance between leaves ``a`` and ``b`` of a b-ary tree.
 
     x = 1 when a == b (same group); otherwise x = h + 1 where h is the height of the lowest
-    common ancestor above the leaves (siblings under one parent: x = 2). O(depth).
+    common ancestor above the leaves (siblings under one parent: x = 2): ``tree_height + 1``.
     """
-    x = 1
-    while a != b:
-        a //= branching
-        b //= branching
-        x += 1
-    return x
+    return tree_height(a, b, branching) + 1
 
 
 @njit(cache=True)

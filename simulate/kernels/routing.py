@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange, uint64
 
+from .generators import tree_height
 from .random import next_below, next_double
 from .triangles import common_sorted
 
@@ -84,21 +85,6 @@ def row_major_lattice_distance(v, tcoord, side, periodic):
             x = side - x
         d += x
     return d
-
-
-@njit(cache=True, inline="always")
-def tree_height(a, b, branching):
-    """Height of the lowest common ancestor of leaves ``a`` and ``b`` in a ``branching``-ary tree.
-
-    0 for the same leaf (group), 1 for sibling leaves, ..., ``depth`` at most
-    (Watts, Dodds, Newman 2002's x_ij with leaves as groups).
-    """
-    h = 0
-    while a != b:
-        a //= branching
-        b //= branching
-        h += 1
-    return h
 
 
 @njit(cache=True, inline="always")
