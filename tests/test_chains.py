@@ -208,7 +208,7 @@ def test_identity_search_works_with_homophily():
     # Watts, Dodds, Newman 2002: with homophily (alpha > 0) greedy search on social distance
     # completes far more chains under attrition than without, and beats blind search.
     from simulate.generators import hierarchical_identity
-    from simulate.kernels.generators import social_distance
+    from simulate.kernels.generators.hierarchical import social_distance
     from simulate.kernels.routing import hierarchy_distance
 
     rates = {}

@@ -477,21 +477,22 @@ def test_csr_from_unique_edges_rejects_repeats_and_loops():
 def test_block_capacities_never_change_the_output():
     # Every block overflowing its slot (capacity 0) forces the exact re-run path: the edges must
     # be identical to a run with ample slots.
-    from simulate.kernels import generators as kg
+    from simulate.kernels.generators.power_law import chung_lu_edges
+    from simulate.kernels.generators.random_graphs import gnp_edges
     from simulate.kernels.random import stream_states
 
     n, p = 3000, 0.004
     bounds = np.array([0, 1000, 2000, 2600, n], dtype=np.int64)
     states = stream_states(9, 4, (1,))
     big = np.arange(5, dtype=np.int64) * n * n
-    a = kg.gnp_edges(p, bounds, big, states)
-    b = kg.gnp_edges(p, bounds, np.zeros(5, dtype=np.int64), states)
+    a = gnp_edges(p, bounds, big, states)
+    b = gnp_edges(p, bounds, np.zeros(5, dtype=np.int64), states)
     assert a[0].shape[0] > 1000 and np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
     w = np.sort(np.random.default_rng(0).pareto(1.5, n) + 1.0)[::-1].copy()
     nodes = np.arange(n, dtype=np.int64)
     args = (w, nodes, nodes + 1, np.full(n, n, dtype=np.int64), np.full(n, 1.0 / w.sum()), w, nodes, bounds)
-    c = kg.chung_lu_edges(*args, big, states)
-    d = kg.chung_lu_edges(*args, np.zeros(5, dtype=np.int64), states)
+    c = chung_lu_edges(*args, big, states)
+    d = chung_lu_edges(*args, np.zeros(5, dtype=np.int64), states)
     assert c[0].shape[0] > 1000 and np.array_equal(c[0], d[0]) and np.array_equal(c[1], d[1])
 
 
@@ -502,10 +503,10 @@ def test_kleinberg_direct_rows_equal_from_edges_of_raw_links(side, dim, p, q, pe
     # generic build from the raw arc list, report included ((4, 2, 2, 1, True) wraps: generic).
     from simulate import Graph
     from simulate.generators.kleinberg import _ball_offsets
-    from simulate.kernels import generators as kg
+    from simulate.kernels.generators.kleinberg import lattice_local_arcs
 
     g = kleinberg_lattice(side, dim=dim, r=1.0, q=q, p=p, periodic=periodic, seed=3)
-    lsrc, ldst = kg.lattice_local_arcs(np.int64(side), np.int64(dim), periodic, _ball_offsets(dim, p))
+    lsrc, ldst = lattice_local_arcs(np.int64(side), np.int64(dim), periodic, _ball_offsets(dim, p))
     ldst_long = long_range_contacts(side, dim, 1.0, q, periodic, seed=3)
     n = side**dim
     ref = Graph.from_edges(np.concatenate([lsrc, np.repeat(np.arange(n), q)]), np.concatenate([ldst, ldst_long]),
@@ -519,7 +520,7 @@ def test_chung_lu_kernel_pair_frequencies_are_exact_for_any_tile(tile):
     # 4000 independent copies of a 6-node weight set (one group each, one kernel call): every
     # pair's frequency must match min(1, w_i w_j / W), whatever the cache tile width (skips
     # that cross a tile carry their unspent exponential over; saturated pairs draw nothing).
-    from simulate.kernels import generators as kg
+    from simulate.kernels.generators.power_law import chung_lu_edges
     from simulate.kernels.random import stream_states
 
     w6 = np.array([5.0, 3.0, 2.0, 1.5, 1.0, 0.5])
@@ -529,7 +530,7 @@ def test_chung_lu_kernel_pair_frequencies_are_exact_for_any_tile(tile):
     end = (nodes // k + 1) * k
     bounds = np.linspace(0, k * reps, 9).astype(np.int64)
     cap = np.arange(9, dtype=np.int64) * k * k * reps
-    src, dst = kg.chung_lu_edges(w, nodes, nodes + 1, end, np.full(k * reps, 1.0 / w6.sum()), w, nodes, bounds,
+    src, dst = chung_lu_edges(w, nodes, nodes + 1, end, np.full(k * reps, 1.0 / w6.sum()), w, nodes, bounds,
                                  cap, stream_states(4, 8, (7,)), tile)
     assert (src // k == dst // k).all() and (src < dst).all()
     counts = np.zeros((k, k))
@@ -549,16 +550,16 @@ def test_watts_strogatz_direct_rows_equal_from_edges(n, k, p):
     # Rows written straight from the ring + rewired edges (wrap-around runs, merges) must equal
     # the generic build from the kernel's edge list.
     from simulate import Graph
-    from simulate.kernels import generators as kg
+    from simulate.kernels.generators.watts_strogatz import watts_strogatz_csr, watts_strogatz_edges
     from simulate.kernels.random import stream_states
 
     for seed in range(4):
-        src, dst, rewired = kg.watts_strogatz_edges(np.int64(n), np.int64(k // 2), p, stream_states(seed, 2, (2,)))
+        src, dst, rewired = watts_strogatz_edges(np.int64(n), np.int64(k // 2), p, stream_states(seed, 2, (2,)))
         ref = Graph.from_edges(src, dst, directed=False, n=n, relabel=False)
         assert ref.report.duplicates_dropped == 0 and ref.report.self_loops_dropped == 0
         moved = np.flatnonzero(dst != (src + np.arange(src.shape[0]) // n + 1) % n)
         assert np.array_equal(moved, rewired)
-        indptr, indices = kg.watts_strogatz_csr(np.int64(n), np.int64(k // 2), dst, rewired)
+        indptr, indices = watts_strogatz_csr(np.int64(n), np.int64(k // 2), dst, rewired)
         assert np.array_equal(indptr, ref.indptr) and np.array_equal(indices, ref.indices)
 
 
@@ -568,13 +569,13 @@ def _layout_edge_list(node_of_rank, w, group, f, seed):
     # the generic Graph.from_edges build (symmetrise, sort, dedupe).
     from simulate import Graph
     from simulate.generators.power_law import _TAG, _block_bounds, chung_lu_layout
-    from simulate.kernels import generators as kg
+    from simulate.kernels.generators.power_law import chung_lu_edges
     from simulate.kernels.random import stream_states
 
     lay = chung_lu_layout(node_of_rank, w, group, f)
     bounds, _ = _block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
     cap = np.arange(bounds.shape[0], dtype=np.int64) * node_of_rank.shape[0] ** 2
-    src, dst = kg.chung_lu_edges(lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"], lay["row_inv_s"],
+    src, dst = chung_lu_edges(lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"], lay["row_inv_s"],
                                  lay["col_w"], lay["col_node"], bounds, cap,
                                  stream_states(seed, bounds.shape[0] - 1, (_TAG, 4)), 1 << 16,
                                  lay["row_excl"] if lay["row_excl"].shape[0] else None,
@@ -669,13 +670,13 @@ def test_chung_lu_one_pass_and_two_pass_builds_agree(monkeypatch, communities):
 @settings(max_examples=25, deadline=None)
 @given(n=st.integers(2, 60), m=st.integers(1, 8), seed=st.integers(0, 2**31))
 def test_barabasi_albert_direct_csr_equals_the_edge_list_build(n, m, seed):
-    from simulate.kernels import generators as kg
+    from simulate.kernels.generators.preferential import barabasi_albert_csr, barabasi_albert_edges
     from simulate.kernels.csr import csr_from_unique_edges
     from simulate.kernels.random import stream_states
 
     m = min(m, n - 1)
-    indptr, indices = kg.barabasi_albert_csr(np.int64(n), np.int64(m), stream_states(seed, 1, (3,))[0])
-    src, dst = kg.barabasi_albert_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (3,))[0])
+    indptr, indices = barabasi_albert_csr(np.int64(n), np.int64(m), stream_states(seed, 1, (3,))[0])
+    src, dst = barabasi_albert_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (3,))[0])
     ref = csr_from_unique_edges(src, dst, n, True)
     assert np.array_equal(indptr, ref[0]) and np.array_equal(indices, ref[1])
     g = barabasi_albert(n, m, seed=seed)
@@ -686,7 +687,7 @@ def test_barabasi_albert_direct_csr_equals_the_edge_list_build(n, m, seed):
 @pytest.mark.parametrize("tiny_caps", [False, True])
 def test_gnp_direct_csr_equals_the_edge_list_build(p, tiny_caps):
     # Also with every block overflowing its slot (capacities 0..2), the re-run path.
-    from simulate.kernels import generators as kg
+    from simulate.kernels.generators.random_graphs import gnp_csr, gnp_edges
     from simulate.kernels.csr import csr_from_unique_edges
     from simulate.kernels.random import stream_states
 
@@ -696,8 +697,8 @@ def test_gnp_direct_csr_equals_the_edge_list_build(p, tiny_caps):
     cap = np.minimum(np.arange(5) % 3 if tiny_caps else pairs_b, pairs_b)
     cap_ptr = np.concatenate([[0], np.cumsum(cap)]).astype(np.int64)
     states = stream_states(9, 5, (1, 1))
-    indptr, indices = kg.gnp_csr(p, np.int64(n), bounds, cap_ptr, states)
-    ref = csr_from_unique_edges(*kg.gnp_edges(p, bounds, cap_ptr, states), n, True)
+    indptr, indices = gnp_csr(p, np.int64(n), bounds, cap_ptr, states)
+    ref = csr_from_unique_edges(*gnp_edges(p, bounds, cap_ptr, states), n, True)
     assert np.array_equal(indptr, ref[0]) and np.array_equal(indices, ref[1])
     if p == 1.0:
         assert indices.shape[0] == n * (n - 1)
@@ -705,11 +706,11 @@ def test_gnp_direct_csr_equals_the_edge_list_build(p, tiny_caps):
 
 @pytest.mark.parametrize("n,k,p", [(50, 4, 0.3), (31, 10, 1.0), (200, 2, 0.0)])
 def test_watts_strogatz_targets_kernel_is_edges_without_src(n, k, p):
-    from simulate.kernels import generators as kg
+    from simulate.kernels.generators.watts_strogatz import watts_strogatz_edges, watts_strogatz_targets
     from simulate.kernels.random import stream_states
 
-    src, dst, rewired = kg.watts_strogatz_edges(np.int64(n), np.int64(k // 2), p, stream_states(4, 2, (2,)))
-    dst2, rewired2 = kg.watts_strogatz_targets(np.int64(n), np.int64(k // 2), p, stream_states(4, 2, (2,)))
+    src, dst, rewired = watts_strogatz_edges(np.int64(n), np.int64(k // 2), p, stream_states(4, 2, (2,)))
+    dst2, rewired2 = watts_strogatz_targets(np.int64(n), np.int64(k // 2), p, stream_states(4, 2, (2,)))
     assert np.array_equal(dst, dst2) and np.array_equal(rewired, rewired2)
     assert np.array_equal(src, np.arange(src.shape[0]) % n)
     assert (p == 0.0) == (rewired.shape[0] == 0)

@@ -24,7 +24,7 @@ from .geographic import rank_geographic
 from .follower import directed_follower
 from .registry import MODELS, REQUIRED, ModelSpec, ParamSpec
 from ..errors import ParameterError
-from ..kernels.generators import social_distance, tree_distance
+from ..kernels.generators.hierarchical import social_distance, tree_distance
 
 
 def generate(model, /, seed=0, **params):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..graph import Graph
-from ..kernels import generators as _k
+from ..kernels.generators import follower as _k
 from .power_law import chung_lu_arcs, chung_lu_pairs, power_law_weights
 from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
 

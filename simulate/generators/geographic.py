@@ -10,7 +10,8 @@ import polars as pl
 
 from ..errors import ParameterError
 from ..graph import Graph
-from ..kernels import generators as _k
+from ..kernels.generators import geographic as _k
+from ..kernels.generators.alias import alias_build
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
 
@@ -127,7 +128,7 @@ def rank_links(px, py, link_ptr, alpha, geo_fraction, seed):
     sat = np.zeros((g + 1, g + 1), dtype=np.int64)
     sat[1:, 1:] = counts.reshape(g, g).cumsum(0).cumsum(1)
     ranks = np.arange(1, n, dtype=np.float64)
-    rank_prob, rank_alias = _k.alias_build(np.exp(-alpha * np.log(ranks)))
+    rank_prob, rank_alias = alias_build(np.exp(-alpha * np.log(ranks)))
     nb = (n + _NODE_BLOCK - 1) // _NODE_BLOCK
     return _k.rank_geographic_links(np.ascontiguousarray(px, dtype=np.float64), np.ascontiguousarray(py, dtype=np.float64),
                                     cy, cx, order, sat.ravel(), np.int64(g), cell_ptr, cw, ch,

@@ -7,8 +7,9 @@ import polars as pl
 
 from ..errors import ParameterError
 from ..graph import Graph
-from ..kernels import generators as _k
-from ..kernels.generators import social_distance, tree_distance  # noqa: F401  (re-exported for chains)
+from ..kernels.generators import hierarchical as _k
+from ..kernels.generators.alias import alias_build
+from ..kernels.generators.hierarchical import social_distance, tree_distance  # noqa: F401  (re-exported for chains)
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
 
@@ -66,9 +67,9 @@ def hierarchical_identity(n=None, branching=2, depth=10, group_size=100, dimensi
     Identities: in dimension 0 individual i belongs to group (leaf) i // g; in every other
     dimension to a uniformly random leaf. Distance convention: x_ij = 1 for the same leaf,
     x = h + 1 when the lowest common ancestor is h levels above the leaves
-    (:func:`simulate.kernels.generators.tree_distance`), so x ranges over 1..depth+1;
+    (:func:`simulate.kernels.generators.hierarchical.tree_distance`), so x ranges over 1..depth+1;
     the social distance used by searches is y_ij = min_h x^h_ij
-    (:func:`~simulate.kernels.generators.social_distance`).
+    (:func:`~simulate.kernels.generators.hierarchical.social_distance`).
 
     Link formation (WDN): pick a uniform individual i and a uniform dimension h, a distance x
     with P(x) = exp(-alpha x) / sum_x' exp(-alpha x') over x = 1..depth+1, and j uniformly
@@ -101,7 +102,7 @@ def hierarchical_identity(n=None, branching=2, depth=10, group_size=100, dimensi
         np.cumsum(np.bincount(ident[:, h], minlength=leaves), out=leaf_ptr[h, 1:])
     xs = np.arange(1, depth + 2, dtype=np.float64)
     logits = -alpha * xs
-    prob, alias = _k.alias_build(np.exp(logits - logits.max()))
+    prob, alias = alias_build(np.exp(logits - logits.max()))
     max_draws = 100 * target + 10_000
     if n >= 2 and target > 0:
         src, dst, draws = _k.hierarchical_edges(ident, order, leaf_ptr, np.int64(branching), prob, alias,

@@ -7,7 +7,8 @@ import polars as pl
 
 from ..errors import ParameterError
 from ..graph import BuildReport, Graph
-from ..kernels import generators as _k
+from ..kernels.generators import kleinberg as _k
+from ..kernels.generators.alias import alias_build
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
 
@@ -124,7 +125,7 @@ def long_range_contacts(side, dim, r, q, periodic, seed):
     d = np.arange(1, dmax + 1, dtype=np.float64)
     sizes = _k.lattice_sphere_sizes(np.int64(dim), np.int64(dmax))[1:]
     weights = np.exp(np.log(sizes) - r * np.log(d))  # log space: no overflow for large r or dim
-    prob, alias = _k.alias_build(weights)
+    prob, alias = alias_build(weights)
     nb = (n + _NODE_BLOCK - 1) // _NODE_BLOCK
     return _k.kleinberg_long_range(np.int64(side), np.int64(dim), np.int64(q), bool(periodic),
                                    prob, alias, _NODE_BLOCK, stream_states(seed, nb, (_TAG,)))

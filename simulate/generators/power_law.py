@@ -7,7 +7,7 @@ import polars as pl
 
 from ..errors import ParameterError
 from ..graph import BuildReport, Graph
-from ..kernels import generators as _k
+from ..kernels.generators import power_law as _k
 from ..kernels.csr import csr_from_unique_edges
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
@@ -307,8 +307,8 @@ def chung_lu_csr(node_of_rank, w, group, f, seed, chunks=None):
     """CSR (indptr int64, indices int32, rows sorted) of the (grouped) Chung-Lu graph, built in
     two passes over the same random streams, without ever holding an edge list.
 
-    Pass 1 (:func:`simulate.kernels.generators.chung_lu_count`) counts each node's degree,
-    pass 2 (:func:`~simulate.kernels.generators.chung_lu_scatter`) regenerates the identical
+    Pass 1 (:func:`simulate.kernels.generators.power_law.chung_lu_count`) counts each node's degree,
+    pass 2 (:func:`~simulate.kernels.generators.power_law.chung_lu_scatter`) regenerates the identical
     edges from copies of the same per-block streams and writes both arcs straight into the
     CSR, then rows are sorted in parallel. Peak memory: the CSR (4 bytes per arc + 8 per
     node), the layout (~80 bytes per node) and 8 bytes per node per chunk of blocks. The

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..graph import BuildReport, Graph
-from ..kernels import generators as _k
+from ..kernels.generators import preferential as _k
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..graph import BuildReport, Graph
-from ..kernels import generators as _k
+from ..kernels.generators import random_graphs as _k
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, graph_from_unique_edges, register_model, seed_meta
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange, uint64
 
-from .generators import tree_height
+from .generators.hierarchical import tree_height
 from .random import next_below, next_double
 from .triangles import common_sorted
 

@@ -1,0 +1,291 @@
+"""Chung-Lu (expected degrees) and configuration-model kernels for :mod:`simulate.generators.power_law`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from ..random import next_below, next_double
+from .blocks import compact_blocks
+
+
+@njit(cache=True, inline="always")
+def _log1m(p):
+    # log(1 - p) for 0 <= p < 1. Below 1e-3 the Taylor series to p^5 is exact to double
+    # precision (truncation p^6/6 < 2e-16 p) and ~5x cheaper than log1p; Chung-Lu pair
+    # probabilities are almost all that small.
+    if p < 1.0e-3:
+        return -p * (1.0 + p * (0.5 + p * (1.0 / 3.0 + p * (0.25 + p * 0.2))))
+    return math.log1p(-p)
+
+
+@njit(cache=True)
+def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node,
+                    col_group, tile, st, mode, src, dst, c0, limit, deg, cur, out):
+    # Miller & Hagberg (2011) for rows [r0, r1): candidates j sorted by weight (descending),
+    # so p = min(1, rw * col_w[j] / S) only decreases; skip geometrically with the current p
+    # and accept the landing candidate with probability q / p (thinning; no draw when q = p,
+    # e.g. saturated pairs). Expected O(1 + edges) per row.
+    #
+    # Cache tiling: the rows advance together through column tiles of ``tile`` candidates,
+    # so the weights they read stay in cache (one row at a time would jump over all n
+    # columns, a cache miss per visit once n is ~1M). A skip is drawn as an Exp(1) amount E
+    # spent at rate h = -log(1 - p) per candidate (gap = floor(E / h), the inverse-CDF
+    # geometric); a skip that runs past the tile end keeps its unspent E for the next tile,
+    # which by memorylessness is the same draw.
+    #
+    # ``row_excl[r] >= 0`` (when ``row_excl`` is not empty) rejects candidates j with
+    # ``col_group[j] == row_excl[r]`` after they are drawn: the pair's probability becomes 0
+    # without changing any other pair's draw (a cross-group-only layer).
+    # What happens to an accepted edge (rnode, v) depends on ``mode``:
+    #   0: written to src/dst at c0.. while below limit;
+    #   1: counted, deg[rnode] += 1 and deg[v] += 1 (the caller's private counter row);
+    #   2: scattered as both arcs, out[cur[rnode]] = v, out[cur[v]] = rnode, cursors advanced.
+    nr = r1 - r0
+    if nr <= 0:
+        return 0
+    sj = np.empty(nr, dtype=np.int64)
+    sp = np.empty(nr, dtype=np.float64)
+    se = np.full(nr, -1.0)  # unspent exponential, < 0: none pending
+    lo = row_start[r0]
+    hi = row_end[r0]
+    for i in range(nr):
+        r = r0 + i
+        sj[i] = row_start[r]
+        if sj[i] < row_end[r] and row_w[r] > 0.0:
+            sp[i] = min(1.0, row_w[r] * col_w[sj[i]] * row_inv_s[r])
+        else:
+            sp[i] = 0.0
+        lo = min(lo, row_start[r])
+        hi = max(hi, row_end[r])
+    c = 0
+    t0 = lo
+    while t0 < hi:
+        t1 = min(hi, t0 + tile)
+        for i in range(nr):
+            p = sp[i]
+            j = sj[i]
+            if p <= 0.0 or j >= t1:
+                continue
+            r = r0 + i
+            rw = row_w[r]
+            inv_s = row_inv_s[r]
+            cend = row_end[r]
+            rnode = row_node[r]
+            excl = row_excl[r] if row_excl.shape[0] > 0 else -1
+            e = se[i]
+            while True:
+                if p < 1.0:
+                    if e < 0.0:
+                        e = -math.log(1.0 - next_double(st))
+                    h = -_log1m(p)
+                    span = e / h
+                    if span >= cend - j:  # no further candidate: the row is finished
+                        p = 0.0
+                        break
+                    if span >= t1 - j:  # lands beyond this tile: keep the unspent part
+                        e -= (t1 - j) * h
+                        j = t1
+                        break
+                    j += np.int64(math.floor(span))
+                    e = -1.0
+                elif j >= t1:
+                    break
+                q = min(1.0, rw * col_w[j] * inv_s)
+                if q >= p or next_double(st) * p < q:
+                    v = col_node[j]
+                    # directed rows scan every column: no self-loops
+                    if v != rnode and (excl < 0 or col_group[j] != excl):
+                        if mode == 0:
+                            if c0 + c < limit:
+                                src[c0 + c] = rnode
+                                dst[c0 + c] = v
+                        elif mode == 1:
+                            deg[rnode] += 1
+                            deg[v] += 1
+                        else:
+                            out[cur[rnode]] = v
+                            cur[rnode] += 1
+                            out[cur[v]] = rnode
+                            cur[v] += 1
+                        c += 1
+                p = q
+                j += 1
+                if j >= cend or p <= 0.0:
+                    p = 0.0
+                    break
+                if j >= t1:
+                    break
+            sp[i] = p
+            sj[i] = j
+            se[i] = e
+        t0 = t1
+    return c
+
+
+@njit(cache=True, parallel=True)
+def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, row_bounds,
+                   cap_ptr, states, tile=1 << 16, row_excl=None, col_group=None):
+    """Expected-degree (Chung-Lu) edges over sorted candidate ranges.
+
+    Row r (node ``row_node[r]``, weight ``row_w[r]``) is joined to candidate ``j`` in
+    ``[row_start[r], row_end[r])`` independently with probability
+    ``min(1, row_w[r] * col_w[j] * row_inv_s[r])``; candidates are sorted by ``col_w``
+    descending. Undirected graphs use rows = columns = nodes sorted by weight with
+    ``row_start = r + 1`` (each pair once); directed graphs scan all columns (self excluded).
+    Block b covers rows ``[row_bounds[b], row_bounds[b+1])`` with stream ``states[b]``; the
+    caller cuts blocks of equal expected work (hub rows are expensive), so the static
+    schedule of ``prange`` stays balanced. Block b first writes into slot
+    ``[cap_ptr[b], cap_ptr[b+1])`` (module notes). The rows of a block walk the candidates
+    in tiles of ``tile`` columns (default 65,536: ~1 MiB of weights and ids, cache-resident),
+    which changes no probability. O(n + m) expected. Optional ``row_excl`` / ``col_group``
+    (int64): row r never joins a candidate j with ``col_group[j] == row_excl[r]`` (rows with
+    ``row_excl[r] < 0`` join any); see :func:`chung_lu_count`.
+    """
+    nb = row_bounds.shape[0] - 1
+    no_i64 = np.empty(0, dtype=np.int64)
+    no_i32 = np.empty(0, dtype=np.int32)
+    ex = no_i64 if row_excl is None else row_excl
+    cg = no_i64 if col_group is None else col_group
+    src_c = np.empty(cap_ptr[nb], dtype=np.int32)
+    dst_c = np.empty(cap_ptr[nb], dtype=np.int32)
+    counts = np.zeros(nb, dtype=np.int64)
+    for b in prange(nb):
+        st = states[b].copy()
+        counts[b] = _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end,
+                                    row_inv_s, ex, col_w, col_node, cg, tile, st, 0, src_c, dst_c, cap_ptr[b],
+                                    cap_ptr[b + 1], no_i64, no_i64, no_i32)
+    src, dst, offs = compact_blocks(src_c, dst_c, cap_ptr, counts)
+    for b in range(nb):
+        if counts[b] > cap_ptr[b + 1] - cap_ptr[b]:  # overflow: re-run from the same stream
+            st = states[b].copy()
+            _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end,
+                            row_inv_s, ex, col_w, col_node, cg, tile, st, 0, src, dst, offs[b], offs[b + 1],
+                            no_i64, no_i64, no_i32)
+    return src, dst
+
+
+@njit(cache=True, parallel=True)
+def chung_lu_count(row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node, col_group,
+                   row_bounds, states, n, chunks, tile=1 << 16):
+    """Pass 1 of the two-pass CSR build: per-chunk degree counts of Chung-Lu edges, none stored.
+
+    Same model, blocks and streams as :func:`chung_lu_edges` (``row_excl`` / ``col_group``
+    int64; an empty ``row_excl`` excludes nothing). Block b belongs to chunk ``b % chunks``;
+    each chunk runs its blocks serially into its own counter row, so no two threads touch
+    one counter. Returns ``deg`` (chunks, n) int64: ``deg[t, u]`` = arcs at u from chunk t's
+    edges. O(n * chunks + edges) time, 8 n chunks bytes.
+    """
+    nb = row_bounds.shape[0] - 1
+    deg = np.zeros((chunks, n), dtype=np.int64)
+    no_i32 = np.empty(0, dtype=np.int32)
+    no_i64 = np.empty(0, dtype=np.int64)
+    for t in prange(chunks):
+        d = deg[t]
+        for b in range(t, nb, chunks):
+            st = states[b].copy()
+            _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end, row_inv_s,
+                            row_excl, col_w, col_node, col_group, tile, st, 1, no_i32, no_i32, 0, 0, d, no_i64,
+                            no_i32)
+    return deg
+
+
+@njit(cache=True, parallel=True)
+def chunk_cursors(deg):
+    """Turn per-chunk counts (pass 1) into CSR ``indptr`` and per-chunk write cursors, in place.
+
+    Row u's arcs are laid out chunk by chunk: chunk t writes from
+    ``indptr[u] + sum_{t' < t} deg[t', u]``. ``deg`` is overwritten with those cursors;
+    returns ``indptr`` (int64, n + 1).
+    """
+    chunks, n = deg.shape
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for u in range(n):
+        s = 0
+        for t in range(chunks):
+            s += deg[t, u]
+        indptr[u + 1] = indptr[u] + s
+    for u in prange(n):
+        c = indptr[u]
+        for t in range(chunks):
+            k = deg[t, u]
+            deg[t, u] = c
+            c += k
+    return indptr
+
+
+@njit(cache=True, parallel=True)
+def chung_lu_scatter(row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node, col_group,
+                     row_bounds, states, cursors, indices, tile=1 << 16):
+    """Pass 2: regenerate pass 1's edges from the same streams and write both arcs into CSR.
+
+    ``cursors`` come from :func:`chunk_cursors` (chunk t = ``b % chunks`` writes only inside
+    its own sub-range of each row, so threads never collide); ``indices`` (int32, all arcs)
+    is filled in place, rows unsorted (see :func:`sort_rows`). Memory: nothing beyond the
+    CSR and the cursors.
+    """
+    nb = row_bounds.shape[0] - 1
+    chunks = cursors.shape[0]
+    no_i32 = np.empty(0, dtype=np.int32)
+    for t in prange(chunks):
+        cur = cursors[t]
+        for b in range(t, nb, chunks):
+            st = states[b].copy()
+            _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end, row_inv_s,
+                            row_excl, col_w, col_node, col_group, tile, st, 2, no_i32, no_i32, 0, 0, cur, cur,
+                            indices)
+
+
+@njit(cache=True, parallel=True)
+def sort_rows(indptr, indices):
+    """Sort every CSR row in place (parallel over rows); returns the number of repeated
+    neighbours (adjacent equal entries) left after sorting, which must be 0 for a simple graph."""
+    n = indptr.shape[0] - 1
+    rep = np.zeros(n, dtype=np.int64)
+    for u in prange(n):
+        a = indptr[u]
+        b = indptr[u + 1]
+        if b - a > 1:
+            row = indices[a:b]
+            row.sort()
+            r = 0
+            for j in range(1, b - a):
+                if row[j - 1] == row[j]:
+                    r += 1
+            rep[u] = r
+    return rep.sum()
+
+
+@njit(cache=True)
+def stub_matching(owner, seg_ptr, st):
+    """Configuration-model stub matching: shuffle each segment of stubs and pair neighbours.
+
+    ``owner[i]`` is the node of stub i; segments ``[seg_ptr[s], seg_ptr[s+1])`` are matched
+    separately (a group's internal stubs, then the global ones). Fisher-Yates, O(stubs).
+    An odd segment leaves its last stub unmatched. Returns ``(src, dst)`` with self-loops and
+    multi-edges still in (the caller erases and counts them).
+    """
+    stubs = owner.copy()
+    ns = seg_ptr.shape[0] - 1
+    total = 0
+    for s in range(ns):
+        total += (seg_ptr[s + 1] - seg_ptr[s]) // 2
+    src = np.empty(total, dtype=np.int64)
+    dst = np.empty(total, dtype=np.int64)
+    c = 0
+    for s in range(ns):
+        a = seg_ptr[s]
+        k = seg_ptr[s + 1] - a
+        for i in range(k - 1, 0, -1):
+            j = next_below(st, i + 1)
+            t = stubs[a + i]
+            stubs[a + i] = stubs[a + j]
+            stubs[a + j] = t
+        for i in range(k // 2):
+            src[c] = stubs[a + 2 * i]
+            dst[c] = stubs[a + 2 * i + 1]
+            c += 1
+    return src, dst
