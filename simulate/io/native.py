@@ -29,8 +29,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import FormatError
+from ..errors import FormatError, GraphError
 from ..graph import BuildReport, Graph
+from ..kernels import csr as _csr
 from .atomic import atomic_path
 
 FORMAT_VERSION = 1
@@ -73,26 +74,154 @@ def write_native(graph: Graph, path):
         (tmp / "meta.json").write_text(json.dumps(info, indent=1, default=str))
 
 
-def read_native(path, mmap=True) -> Graph:
-    """Open a ``.swg`` directory; arrays are memory-mapped unless ``mmap=False``."""
-    path = Path(path)
-    meta_file = path / "meta.json"
-    if not meta_file.exists():
-        raise FormatError(f"{path}: not a smallworld graph directory (no meta.json)")
+_REPORT_KEYS = frozenset(BuildReport.__dataclass_fields__)
+
+#: Messages for the codes of :func:`simulate.kernels.csr.check_csr`.
+_CSR_PROBLEMS = {
+    _csr.CSR_INDPTR_START: "indptr does not start at 0",
+    _csr.CSR_INDPTR_END: "indptr does not end at the number of arcs",
+    _csr.CSR_INDPTR_DECREASING: "indptr decreases after row {pos}",
+    _csr.CSR_INDEX_OUT_OF_RANGE: "neighbour index out of range at arc {pos}",
+    _csr.CSR_ROW_NOT_INCREASING: "a row is not strictly increasing at arc {pos} (unsorted or repeated)",
+    _csr.CSR_SELF_LOOP: "self-loop at arc {pos}",
+    _csr.CSR_ASYMMETRIC: "undirected graph whose arc {pos} has no reverse arc",
+}
+
+#: Environment variable that skips the O(m) checks of :func:`read_native` (trusted files).
+TRUST_ENV = "SMALLWORLD_TRUST_NATIVE"
+
+
+def _load_array(file, mode, dtype, length, what):
+    """One ``.npy`` of the native format, checked for dtype, rank and length (O(1))."""
+    if not file.is_file():
+        raise FormatError(f"{file}: missing ({what} of a native graph)")
+    try:
+        # Always map first: a damaged header may declare any shape, and mapping checks it
+        # against the file size before anything is allocated.
+        a = np.load(file, mmap_mode="r", allow_pickle=False)
+    except Exception as exc:  # numpy's header parser raises ValueError, SyntaxError, TokenError...
+        raise FormatError(f"{file}: not a readable .npy array ({type(exc).__name__})") from None
+    if not isinstance(a, np.ndarray) or a.ndim != 1 or a.dtype != np.dtype(dtype):
+        raise FormatError(f"{file}: expected a 1-d {np.dtype(dtype).name} array, found "
+                          f"{getattr(a, 'ndim', '?')}-d {getattr(a, 'dtype', type(a).__name__)}")
+    if a.shape[0] != length:
+        raise FormatError(f"{file}: {a.shape[0]:,} entries where meta.json implies {length:,}")
+    return a if mode else np.array(a)
+
+
+def _read_meta(meta_file):
     try:
         info = json.loads(meta_file.read_text())
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{meta_file}: invalid JSON ({exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{meta_file}: invalid JSON ({type(exc).__name__})") from None
+    except OSError as exc:
+        raise FormatError(f"{meta_file}: cannot be read ({exc.strerror})") from None
+    if not isinstance(info, dict):
+        raise FormatError(f"{meta_file}: expected a JSON object")
     if info.get("format") != "smallworld-graph" or info.get("version") != FORMAT_VERSION:
-        raise FormatError(f"{meta_file}: unsupported format/version {info.get('format')}/{info.get('version')}")
+        raise FormatError(f"{meta_file}: unsupported format/version {info.get('format')!r}/{info.get('version')!r}")
+
+    def count(key):
+        v = info.get(key)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise FormatError(f"{meta_file}: {key!r} must be a non-negative integer, found {v!r}")
+        return v
+
+    count("n"), count("arcs")
+    if info["n"] >= 2**31 - 1:
+        raise FormatError(f"{meta_file}: n = {info['n']:,} exceeds the int32 node index range")
+    if not isinstance(info.get("directed"), bool):
+        raise FormatError(f"{meta_file}: 'directed' must be true or false, found {info.get('directed')!r}")
+    if not isinstance(info.get("meta", {}), (dict, type(None))):
+        raise FormatError(f"{meta_file}: 'meta' must be an object")
+    report = info.get("report", {})
+    if (not isinstance(report, dict) or not set(report) <= _REPORT_KEYS
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in report.values())):
+        raise FormatError(f"{meta_file}: 'report' must map {sorted(_REPORT_KEYS)} to integers")
+    fp = info.get("fingerprint")
+    if fp is not None and not isinstance(fp, str):
+        raise FormatError(f"{meta_file}: 'fingerprint' must be a string")
+    return info
+
+
+def read_native(path, mmap=True, trusted=None) -> Graph:
+    """Open a ``.swg`` directory, validated; arrays are memory-mapped unless ``mmap=False``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.swg`` directory.
+    mmap : bool, default True
+        Memory-map ``indptr``/``indices``/``weights`` (pages load on use).
+    trusted : bool, optional
+        Skip the O(m) checks below (shapes, dtypes and meta.json are still checked). Default:
+        true when the environment variable ``SMALLWORLD_TRUST_NATIVE=1`` is set, else false.
+
+    Raises
+    ------
+    FormatError
+        Naming the file and the first problem: unreadable or malformed ``meta.json``, a
+        truncated or wrongly typed ``.npy`` array, lengths that disagree with ``meta.json``,
+        ``indptr`` not starting at 0, decreasing or not ending at the arc count, a neighbour
+        index outside ``0..n-1``, an unsorted or repeated row, a self-loop, an undirected graph
+        whose arcs are not symmetric, a node table of the wrong height, or a structure whose
+        fingerprint differs from the one recorded.
+
+    Notes
+    -----
+    The structural checks (:func:`simulate.kernels.csr.check_csr`) and the fingerprint cost
+    O(n + m log d_max) once; a passed check is remembered by the files' (path, size, mtime,
+    inode) (:mod:`simulate.io.stamps`), so reopening an unchanged graph costs O(1). Without
+    them an out-of-range index would make the kernels read outside the arrays (a crash, not an
+    error).
+    """
+    import os
+
+    from . import stamps
+
+    path = Path(path)
+    meta_file = path / "meta.json"
+    if not path.is_dir() or not meta_file.is_file():
+        raise FormatError(f"{path}: not a smallworld graph directory (no meta.json)")
+    info = _read_meta(meta_file)
+    n, arcs = info["n"], info["arcs"]
     mode = "r" if mmap else None
-    indptr = np.load(path / "indptr.npy", mmap_mode=mode)
-    indices = np.load(path / "indices.npy", mmap_mode=mode)
-    weights = np.load(path / "weights.npy", mmap_mode=mode) if (path / "weights.npy").exists() else None
-    nodes = pl.read_parquet(path / "nodes.parquet") if (path / "nodes.parquet").exists() else None
+    indptr = _load_array(path / "indptr.npy", mode, np.int64, n + 1, "row offsets")
+    indices = _load_array(path / "indices.npy", mode, np.int32, arcs, "neighbour indices")
+    weights = None
+    if (path / "weights.npy").exists():
+        weights = _load_array(path / "weights.npy", mode, np.float64, arcs, "tie strengths")
+    nodes = None
+    if (path / "nodes.parquet").exists():
+        try:
+            nodes = pl.read_parquet(path / "nodes.parquet")
+        except Exception as exc:  # polars/arrow raise many types for a damaged file
+            raise FormatError(f"{path / 'nodes.parquet'}: not a readable Parquet node table "
+                              f"({type(exc).__name__})") from None
+        if nodes.height != n:
+            raise FormatError(f"{path / 'nodes.parquet'}: {nodes.height:,} rows for {n:,} nodes")
+    if trusted is None:
+        trusted = os.environ.get(TRUST_ENV, "") not in ("", "0")
+    files = [p for p in (meta_file, path / "indptr.npy", path / "indices.npy", path / "weights.npy",
+                         path / "nodes.parquet") if p.exists()]
+    check = f"native-v{FORMAT_VERSION}"
+    if not trusted and not stamps.already_checked(check, files):
+        code, pos = _csr.check_csr(indptr, indices, not info["directed"])
+        if code != _csr.CSR_OK:
+            raise FormatError(f"{path}: corrupt native graph: {_CSR_PROBLEMS[int(code)].format(pos=int(pos))}")
     ids, attrs = _split_nodes(nodes)
-    return Graph(indptr, indices, info["directed"], node_ids=ids, node_attrs=attrs, weights=weights,
-                 meta=info.get("meta"), report=BuildReport(**info.get("report", {})))
+    try:
+        g = Graph(indptr, indices, info["directed"], node_ids=ids, node_attrs=attrs, weights=weights,
+                  meta=info.get("meta"), report=BuildReport(**info.get("report", {})))
+    except (GraphError, ValueError, TypeError) as exc:
+        raise FormatError(f"{path}: corrupt native graph ({exc})") from None
+    if not trusted and not stamps.already_checked(check, files):
+        fp = info.get("fingerprint")
+        if fp is not None and fp != g.fingerprint:
+            raise FormatError(f"{path}: corrupt native graph: its structure does not match the fingerprint "
+                              f"recorded in meta.json (modified after it was written?)")
+        stamps.remember_checked(check, files)
+    return g
 
 
 def write_parquet_edges(graph: Graph, path):

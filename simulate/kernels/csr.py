@@ -418,3 +418,83 @@ def csr_from_unique_edges(src, dst, n, symmetric):
     if repeats:
         raise ValueError(f"csr_from_unique_edges: {repeats} repeated arc(s) in the input")
     return indptr, indices
+
+
+#: Codes returned by :func:`check_csr` (0 = a valid CSR).
+CSR_OK = 0
+CSR_INDPTR_START = 1
+CSR_INDPTR_END = 2
+CSR_INDPTR_DECREASING = 3
+CSR_INDEX_OUT_OF_RANGE = 4
+CSR_ROW_NOT_INCREASING = 5
+CSR_SELF_LOOP = 6
+CSR_ASYMMETRIC = 7
+
+
+@njit(cache=True)
+def _row_has(indptr, indices, u, v):
+    # Binary search for v in the sorted row u.
+    lo = indptr[u]
+    hi = indptr[u + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if indices[mid] < v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < indptr[u + 1] and indices[lo] == v
+
+
+@njit(cache=True)
+def check_csr(indptr, indices, symmetric):
+    """First violation of the CSR contract, as ``(code, position)``; ``(CSR_OK, -1)`` if none.
+
+    Checks, in this order (each later check relies on the earlier ones, so no access is ever
+    out of bounds): ``indptr[0] == 0``, ``indptr[n] == len(indices)``, ``indptr``
+    non-decreasing, every index in ``0..n-1``, rows strictly increasing (sorted, no repeats),
+    no self-loops and, when ``symmetric``, every arc u -> v matched by v -> u.
+
+    Parameters
+    ----------
+    indptr : int64 ndarray, shape (n + 1,)
+    indices : int32 ndarray
+    symmetric : bool
+        Also require the arc set to be symmetric (an undirected graph).
+
+    Returns
+    -------
+    code : int
+        One of the ``CSR_*`` constants of this module.
+    position : int
+        The offending row (indptr checks) or arc position (index checks).
+
+    Notes
+    -----
+    One serial streaming pass over ``indptr`` and ``indices``: O(n + m) time and O(1) memory;
+    the symmetry check adds a binary search per arc, O(m log d_max).
+    """
+    n = indptr.shape[0] - 1
+    m = indices.shape[0]
+    if indptr[0] != 0:
+        return CSR_INDPTR_START, 0
+    if indptr[n] != m:
+        return CSR_INDPTR_END, n
+    for u in range(n):
+        if indptr[u + 1] < indptr[u]:
+            return CSR_INDPTR_DECREASING, u
+    for j in range(m):
+        v = indices[j]
+        if v < 0 or v >= n:
+            return CSR_INDEX_OUT_OF_RANGE, j
+    for u in range(n):
+        for j in range(indptr[u], indptr[u + 1]):
+            if j > indptr[u] and indices[j - 1] >= indices[j]:
+                return CSR_ROW_NOT_INCREASING, j
+            if indices[j] == u:
+                return CSR_SELF_LOOP, j
+    if symmetric:
+        for u in range(n):
+            for j in range(indptr[u], indptr[u + 1]):
+                if not _row_has(indptr, indices, indices[j], u):
+                    return CSR_ASYMMETRIC, j
+    return CSR_OK, -1
