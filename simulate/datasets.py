@@ -231,6 +231,20 @@ _register(
         sha256="6f371ed427cc96f636580561da94c8f4ba823113da703cd491c0b0e05c6aa696",
         nodes=7115, edges=103689,
     ),
+    Dataset(
+        name="college-msg",
+        description="SNAP CollegeMsg: private messages among students of a UC Irvine online community "
+                    "(59,835 timestamped messages); read undirected with weight = messages per pair, "
+                    "both directions summed (interaction intensity)",
+        citation=("P. Panzarasa, T. Opsahl, K. M. Carley. Patterns and dynamics of users' behavior and "
+                  "interaction: Network analysis of an online community. JASIST 60(5):911-932, 2009, "
+                  f"doi:10.1002/asi.21015. {_SNAP}"),
+        url=_github("theokjulien/SPAHR-Model-Analysis", "6277f44", "CollegeMsg.txt"),
+        page="https://snap.stanford.edu/data/CollegeMsg.html",
+        file="snap/CollegeMsg.txt", format="events", directed=False,
+        sha256="ada7a13d18196d1c33a7fadecefa969a6c12be99d9ac38f92edef94560ec7314",
+        nodes=1899, edges=13838,
+    ),
     # ------------------------------------------------------------------ Twitter
     Dataset(
         name="ego-twitter-undirected",

@@ -26,7 +26,6 @@ in the whole graph, so the frame is computed on the induced subgraph.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from .provenance import json_default
 from .errors import ParameterError, SmallworldError
 from .graph import Graph
 from .kernels.bfs import bfs_direction_optimizing, bfs_top_down, farthest_node
@@ -272,19 +270,9 @@ class DistanceDistribution:
         The schema metadata key ``smallworld`` holds :meth:`provenance` as JSON; every key
         of ``metadata`` (a dict) is stored as its own key with a JSON value.
         """
-        import pyarrow.parquet as pq
+        from .provenance import write_parquet
 
-        from .io.atomic import atomic_path
-
-        table = self.to_polars().to_arrow()
-        meta = dict(table.schema.metadata or {})
-        meta[b"smallworld"] = json.dumps(self.provenance(), default=json_default).encode()
-        for k, v in (metadata or {}).items():
-            meta[str(k).encode()] = json.dumps(v, default=json_default).encode()
-        table = table.replace_schema_metadata(meta)
-        with atomic_path(path) as tmp:
-            pq.write_table(table, str(tmp))
-        return path
+        return write_parquet(self.to_polars(), path, self.provenance(), metadata)
 
 
 def _finite_or_none(x):

@@ -459,3 +459,56 @@ def reproduce_policy_distance(graph, policy, u, t):
         return float(nx.shortest_path_length(G, u, t))
     except nx.NetworkXNoPath:
         return math.inf
+
+
+# ---------------------------------------------------------------------------- ties
+def ties_overlap_networkx(G):
+    """{(u, v): Onnela overlap} for an undirected networkx graph, u < v (0 when k_u = k_v = 1)."""
+    out = {}
+    for u, v in G.edges():
+        a, b = min(u, v), max(u, v)
+        c = len(set(G[a]) & set(G[b]))
+        den = (G.degree(a) - 1) + (G.degree(b) - 1) - c
+        out[(a, b)] = c / den if den > 0 else 0.0
+    return out
+
+
+def ties_percolation_from_scratch(n, src, dst, order, removed_counts):
+    """Giant fraction and susceptibility (sum over sizes s < s_max of n_s s^2 / n), recomputing
+    connected components with networkx after each number of removed edges."""
+    import networkx as nx
+
+    giant, chi = [], []
+    for k in removed_counts:
+        keep = order[k:]
+        G = nx.Graph()
+        G.add_nodes_from(range(n))
+        G.add_edges_from(zip(src[keep].tolist(), dst[keep].tolist()))
+        sizes = [len(c) for c in nx.connected_components(G)]
+        smax = max(sizes)
+        giant.append(smax / n)
+        chi.append(sum(s * s for s in sizes if s < smax) / n)
+    return giant, chi
+
+
+def ties_brute_force_reliable(n, arcs, s, h):
+    """Max over simple paths of <= h arcs from s of the product of arc probabilities (DFS over all
+    simple paths); ``arcs`` = {u: [(v, p), ...]}."""
+    best = [0.0] * n
+    best[s] = 1.0
+
+    def walk(u, prob, depth, on_path):
+        for v, p in arcs.get(u, []):
+            if v in on_path:
+                continue
+            q = prob * p
+            if q > best[v]:
+                best[v] = q
+            if depth + 1 < h:
+                on_path.add(v)
+                walk(v, q, depth + 1, on_path)
+                on_path.remove(v)
+
+    if h > 0:
+        walk(s, 1.0, 0, {s})
+    return best

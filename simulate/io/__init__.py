@@ -14,6 +14,8 @@ mat         ``*.mat``: MATLAB adjacency ``A`` + Facebook100 ``local_info`` (:mod
 jlg         ``*.jlg``: JuliaGraphs LG text, usually gzip (:mod:`simulate.io.jlg`)
 konect      ``out.*`` files and KONECT ``.tar.bz2`` archives (:mod:`simulate.io.konect`)
 snap-ego    SNAP ego-network archives such as ``facebook.tar.gz`` (:mod:`simulate.io.snap_ego`)
+events      temporal event lists ``u v time``: weight = events per pair (:mod:`simulate.io.events`;
+            never guessed from a name: ``--format events`` or ``--weights count``)
 archive     ``*.tar.bz2``/``*.tar.gz``/``*.tgz``: KONECT if it has an ``out.*`` member, else
             a SNAP ego-network archive
 ==========  ==========================================================================
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from ..errors import FormatError
 from ..graph import Graph
-from . import delimited, gml, jlg, konect, matlab, native, snap_ego, text
+from . import delimited, events, gml, jlg, konect, matlab, native, snap_ego, text
 from .locations import attach_locations, attach_node_table, read_locations, read_node_labels
 
 __all__ = ["READERS", "WRITERS", "SUFFIXES", "guess_format", "read_graph", "write_graph", "read_archive",
@@ -44,6 +46,7 @@ READERS = {
     "jlg": jlg.read_jlg,
     "konect": konect.read_konect,
     "snap-ego": snap_ego.read_ego_archive,
+    "events": events.read_event_counts,
     "archive": lambda path, directed: read_archive(path, directed),
 }
 
