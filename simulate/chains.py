@@ -647,8 +647,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     epsilon = _probability("epsilon", epsilon)
     if max_steps is None:
         max_steps = default_max_steps(graph.n)
-    if int(max_steps) < 1:
-        raise ParameterError(f"max_steps must be >= 1, got {max_steps}")
+    if not 1 <= int(max_steps) < 2**31 - 1:
+        raise ParameterError(f"max_steps must lie in 1..{2**31 - 2:,} (step counts are int32), got {max_steps}")
     max_steps = int(max_steps)
     code, feat_i, feat_f, side, periodic, branching, spherical, used = _policy_features(graph, policy, attributes)
 
@@ -698,6 +698,10 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     nc = src.shape[0]
     states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
     degree = graph.out_degree().astype(np.int64)
+    if record_paths:
+        from .memory import require_memory
+
+        require_memory(4 * nc * (max_steps + 1), f"recording the paths of {nc:,} chains of up to {max_steps:,} steps")
     paths = np.full((nc, max_steps + 1) if record_paths else (0, 0), -1, dtype=np.int32)
 
     outs = []

@@ -28,8 +28,17 @@ class SmallworldGroup(click.Group):
         except SmallworldError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
-        except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-            click.echo(f"error: {exc.filename or ''}: {exc.strerror}", err=True)
+        except OSError as exc:
+            # Missing files, permissions, a path below a file, a read-only file system, a full
+            # disk: the operating system's own words, naming the file.
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(2)
+        except MemoryError:
+            from .memory import LIMIT_ENV
+
+            click.echo(f"error: out of memory (the request is too large for this machine; a lower "
+                       f"--max-memory / ${LIMIT_ENV} refuses such requests before they start)", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -38,13 +47,23 @@ class SmallworldGroup(click.Group):
 
 @click.group(cls=SmallworldGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smallworld")
-def main():
+@click.option("--max-memory", default=None, metavar="SIZE",
+              help="Refuse requests estimated to need more memory than SIZE (e.g. 16G, 0 = no limit) "
+                   "[default: $SMALLWORLD_MAX_MEMORY, else 80% of physical memory].")
+def main(max_memory=None):
     """smallworld: how many hops separate people, and can they find the short paths?
 
     \b
     Graphs: a file (SNAP text, CSV, Parquet, GML, .mat, .jlg, KONECT, native .swg)
     or a dataset name from 'smallworld data list'.
     """
+    if max_memory is not None:
+        import os
+
+        from .memory import LIMIT_ENV, parse_size
+
+        parse_size(max_memory)  # a bad size is an error here, not later in a worker
+        os.environ[LIMIT_ENV] = max_memory  # inherited by sweep worker processes
 
 
 def graph_source(func):

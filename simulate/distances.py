@@ -631,6 +631,11 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
     runs = int(runs)
     if runs < 1:
         raise ParameterError(f"runs must be >= 1, got {runs}")
+    from .memory import require_memory
+
+    # Two register arrays (current and next ball) of one byte per register, plus per-node
+    # float64 estimates and change flags.
+    require_memory(graph.n * (2 * registers + 24), f"HyperBall with {registers} registers on {graph.n:,} nodes")
     try:
         from .kernels.hyperball import hyperball_run
     except ImportError as exc:  # pragma: no cover - the kernel ships with the package

@@ -28,3 +28,7 @@ class ParameterError(SmallworldError, ValueError):
 
 class ConfigError(SmallworldError, ValueError):
     """An invalid experiment config; the message names the file, line, section and key."""
+
+
+class MemoryLimitError(SmallworldError, MemoryError):
+    """A request whose estimated memory exceeds the limit (see :mod:`simulate.memory`)."""

@@ -206,12 +206,46 @@ def register_model(name, description, *params):
                     raise ParameterError(f"parameter {key!r} of {name} given twice")
                 kwargs[key] = val
             values = MODELS[name].validate(kwargs)
+            _require_memory_for(name, values)
             return impl(seed=check_seed(seed), **values)
 
         MODELS[name] = ModelSpec(name, public, description, specs)
         return public
 
     return decorate
+
+
+def _expected_size(name, v):
+    """(nodes, arcs) a model's parameters ask for, an upper-end estimate; None if unknown."""
+    mean = float(v.get("mean_degree") or 0.0)
+    if name == "kleinberg_lattice":
+        n = int(v["side"]) ** int(v["dim"])
+        return n, n * (2 * int(v["q"]) + (2 * int(v["p"]) + 1) ** int(v["dim"]))
+    if name == "hierarchical_identity":
+        n = v["n"] if v["n"] is not None else int(v["group_size"]) * int(v["branching"]) ** int(v["depth"])
+        return n, int(n * mean) * 2
+    n = v.get("n")
+    if n is None:
+        return None
+    n = int(n)
+    if name == "erdos_renyi":
+        m = v["m"] if v.get("m") is not None else (v.get("p") or 0.0) * n * (n - 1) / 2
+        return n, int(2 * m)
+    if name == "watts_strogatz":
+        return n, n * int(v["k"])
+    if name == "barabasi_albert":
+        return n, 2 * n * int(v["m"])
+    return n, int(2 * n * mean)
+
+
+def _require_memory_for(name, values):
+    """MemoryLimitError before a generator allocates more than the limit (see simulate.memory)."""
+    from ..memory import graph_bytes, require_memory
+
+    size = _expected_size(name, values)
+    if size is not None:
+        n, arcs = size
+        require_memory(graph_bytes(n, arcs), f"{name} with {n:,} nodes and about {arcs:,} arcs")
 
 
 def check_seed(seed):

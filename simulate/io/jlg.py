@@ -44,6 +44,9 @@ def read_jlg(path, directed=None) -> Graph:
     if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit() or parts[2] not in ("u", "d"):
         raise FormatError(f"{path}, line 1: expected a JuliaGraphs header 'n,m,u|d,name', found {head[:80]!r}")
     n, m = int(parts[0]), int(parts[1])
+    from ..memory import graph_bytes, require_memory
+
+    require_memory(graph_bytes(n, 2 * m), f"{path}: a graph of {n:,} nodes and {m:,} edges (as its header declares)")
     if directed is None:
         directed = parts[2] == "d"
     try:

@@ -107,6 +107,12 @@ def read_konect(path, directed=None, weighted=False) -> Graph:
     if not data.strip():
         raise FormatError(f"{name}: file is empty")
     head = parse_konect_header(data)
+    if head["n1"] is not None:
+        from ..memory import graph_bytes, require_memory
+
+        declared = head["n1"] + (head["n2"] if head["structure"] == "bip" else 0)
+        require_memory(graph_bytes(declared, 2 * (head["m"] or 0)),
+                       f"{name}: a graph of {declared:,} nodes and {head['m'] or 0:,} edges (as its header declares)")
     if directed is None:
         directed = head["structure"] == "asym"
     src, dst, w = parse_edge_bytes(data, name, weighted=weighted)

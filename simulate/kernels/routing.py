@@ -192,7 +192,7 @@ def route_chains(indptr, indices, sources, targets, states, policy, epsilon, bac
 
     Notes
     -----
-    Work O(sum over steps of holder degree); memory O(n_chains + threads * max_steps).
+    Work O(sum over steps of holder degree); memory O(n_chains + threads * min(max_steps, n)).
     Parallel over blocks of chains; every chain uses only its own stream, so results do not
     depend on the number of threads.
     """
@@ -208,7 +208,9 @@ def route_chains(indptr, indices, sources, targets, states, policy, epsilon, bac
         d = indptr[u + 1] - indptr[u]
         if d > dmax:
             dmax = d
-    cap = max_steps + 2
+    # A chain only ever moves to unvisited nodes, so its visited set and backtracking stack
+    # hold at most min(max_steps, n) + 1 nodes: buffers bounded by the graph, not by max_steps.
+    cap = min(max_steps, n) + 2
     bits = 1
     while (1 << bits) < 2 * cap:
         bits += 1

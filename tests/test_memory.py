@@ -1,0 +1,99 @@
+"""Memory bounded before allocation (simulate/memory.py and the places that call it)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simulate.cli import main
+from simulate.errors import MemoryLimitError, ParameterError
+from simulate.memory import LIMIT_ENV, memory_limit, parse_size, physical_memory, require_memory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def child_peak_rss_mb(code, env_extra):
+    """Run ``code`` in a fresh interpreter; return (its output, its own peak RSS in MiB)."""
+    script = ("import resource, sys\n" + code +
+              "\nprint('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **env_extra}, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.strip().splitlines()
+    return lines[:-1], int(lines[-1].split()[1])
+
+
+def test_parse_size_and_default_limit(monkeypatch):
+    assert parse_size("16G") == 16 * 2**30
+    assert parse_size("512m") == 512 * 2**20
+    assert parse_size("1.5GiB") == int(1.5 * 2**30)
+    assert parse_size("2000") == 2000
+    with pytest.raises(ParameterError):
+        parse_size("lots")
+    monkeypatch.delenv(LIMIT_ENV, raising=False)
+    assert memory_limit() == int(0.8 * physical_memory())
+    monkeypatch.setenv(LIMIT_ENV, "1K")
+    with pytest.raises(MemoryLimitError, match="above the memory limit"):
+        require_memory(2048, "a test request")
+    monkeypatch.setenv(LIMIT_ENV, "0")
+    require_memory(10**18, "anything")  # 0 disables the check
+
+
+def test_konect_header_declaring_2e9_nodes_is_refused_with_small_peak_rss(tmp_path):
+    f = tmp_path / "out.huge"
+    f.write_text("% sym unweighted\n% 2 2000000000 2000000000\n1 2\n2 3\n")
+    assert f.stat().st_size < 64
+    code = ("from simulate.io import read_graph\nfrom simulate.errors import MemoryLimitError\n"
+            f"try:\n    read_graph({str(f)!r})\nexcept MemoryLimitError as e:\n    print('REFUSED', e)\n")
+    out, peak = child_peak_rss_mb(code, {LIMIT_ENV: "8G"})
+    assert out and out[0].startswith("REFUSED") and "2,000,000,000 nodes" in out[0], out
+    # A fresh interpreter with numpy/numba/polars loaded, nothing of the declared size.
+    assert peak < 1000, peak
+
+
+def test_jlg_header_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv(LIMIT_ENV, "8G")
+    f = tmp_path / "huge.jlg"
+    f.write_text("2000000000,2,u,x\n1,2\n2,3\n")
+    r = CliRunner().invoke(main, ["graph", "info", str(f)])
+    assert r.exit_code == 2 and "memory limit" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("args", [["erdos_renyi", "-p", "n=2147483647", "-p", "m=10"],
+                                  ["kleinberg_lattice", "-p", "side=1000", "-p", "q=10000"]])
+def test_huge_generator_request_is_refused(args):
+    r = CliRunner().invoke(main, ["--max-memory", "8G", "generate", *args])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and "memory limit" in r.output
+
+
+def test_hyperball_registers_are_bounded(monkeypatch):
+    from simulate.distances import distance_distribution
+    from simulate.generators import erdos_renyi
+
+    g = erdos_renyi(2000, m=6000, seed=1)
+    monkeypatch.setenv(LIMIT_ENV, "1M")
+    with pytest.raises(MemoryLimitError, match="HyperBall with 4096 registers"):
+        distance_distribution(g, method="hyperball", registers=4096, runs=1)
+
+
+def test_chain_buffers_do_not_grow_with_max_steps():
+    code = ("from simulate.generators import kleinberg_lattice\nfrom simulate.chains import run_chains\n"
+            "g = kleinberg_lattice(side=30, r=2.0, seed=1)\n"
+            "res = run_chains(g, policy='random_walk', n_chains=100, n_targets=5, max_steps=1_000_000_000, seed=1)\n"
+            "print(res.table.height)\n")
+    out, peak = child_peak_rss_mb(code, {})
+    assert out == ["100"]
+    assert peak < 1000, peak  # per-task buffers sized by min(max_steps, n), not max_steps
+
+
+def test_max_steps_beyond_int32_is_a_parameter_error():
+    from simulate.chains import run_chains
+    from simulate.generators import kleinberg_lattice
+
+    g = kleinberg_lattice(side=5, seed=1)
+    with pytest.raises(ParameterError, match="max_steps"):
+        run_chains(g, policy="greedy_lattice", n_chains=4, max_steps=2**31, seed=1)
