@@ -9,26 +9,10 @@ attrition-corrected chain-length estimators of :mod:`simulate.estimators` in
 
 Policies
 --------
-``greedy_lattice``
-    Forward to the neighbour with the smallest lattice Manhattan distance to the target
-    (periodic-aware); node attributes ``coord_0 .. coord_{dim-1}``, meta ``side``,
-    ``periodic`` (Kleinberg, Nature 406, 845 (2000), doi:10.1038/35022643).
-``greedy_geo``
-    Smallest great-circle (haversine) distance on ``lat``/``lon`` (degrees), or Euclidean
-    on ``x``/``y`` (Liben-Nowell et al., PNAS 102, 11623 (2005), doi:10.1073/pnas.0503018102).
-``greedy_hierarchy``
-    Smallest social distance ``min_h x_h`` over identity dimensions ``identity_0 ..``, where
-    ``x_h`` is the tree distance (height of the lowest common ancestor) in a tree of
-    branching ``meta["branching"]`` (Watts, Dodds, Newman, Science 296, 1302 (2002),
-    doi:10.1126/science.1070120).
-``greedy_attributes``
-    Most attributes in common with the target (e.g. Facebook100 ``dorm, year, major,
-    high_school``; 0 = missing never matches).
-``max_degree``
-    Highest out-degree neighbour (hub seeking; Adamic et al., Phys. Rev. E 64, 046135
-    (2001), doi:10.1103/PhysRevE.64.046135).
-``random_walk``
-    Uniformly random eligible neighbour (self-avoiding).
+Declared in :mod:`simulate.policies` (:data:`simulate.policies.POLICIES`): ``random_walk``,
+``greedy_lattice``, ``greedy_geo``, ``greedy_hierarchy``, ``greedy_attributes``,
+``max_degree``, each with what it needs from the graph, its kernel branch and its source.
+A policy that needs node attributes the graph lacks fails before any chain runs.
 
 Every policy delivers when the target is a neighbour; ties are broken uniformly at random
 with the chain's own stream; ``epsilon`` mixes any policy with uniformly random choice.
@@ -38,30 +22,21 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from .provenance import json_default
-from . import estimators
+from . import estimators, policies
 from .errors import ParameterError
 from .graph import Graph
 from .kernels import routing as _routing
 from .kernels.random import stream_states
 
-POLICIES = {
-    "random_walk": _routing.POLICY_RANDOM_WALK,
-    "greedy_lattice": _routing.POLICY_GREEDY_LATTICE,
-    "greedy_geo": _routing.POLICY_GREEDY_GEO,
-    "greedy_hierarchy": _routing.POLICY_GREEDY_HIERARCHY,
-    "greedy_attributes": _routing.POLICY_GREEDY_ATTRIBUTES,
-    "max_degree": _routing.POLICY_MAX_DEGREE,
-}
-
-#: Default attribute columns for ``greedy_attributes`` (those present are used).
-FACEBOOK100_ATTRIBUTES = ("dorm", "year", "major", "high_school")
+#: The routing-policy registry (re-exported from :mod:`simulate.policies`).
+POLICIES = policies.POLICIES
+FACEBOOK100_ATTRIBUTES = policies.FACEBOOK100_ATTRIBUTES
 
 STATUSES = estimators.STATUSES
 
@@ -106,99 +81,7 @@ def beta_attrition(n, mean, concentration=10.0, seed=0) -> np.ndarray:
     return rng.beta(mean * concentration, (1 - mean) * concentration, size=int(n))
 
 
-# ------------------------------------------------------------------ policy features
-def _need(policy, what, hint):
-    return ParameterError(f"policy {policy} needs {what} ({hint})")
-
-
-def _int_column(df, col):
-    s = df[col]
-    if s.dtype.is_integer():
-        return s.fill_null(0).to_numpy().astype(np.int64)
-    if s.dtype == pl.Boolean:
-        return s.cast(pl.Int64).fill_null(0).to_numpy()
-    # Strings/categories: code 1.. per distinct value, nulls and empty strings -> 0 (missing).
-    s = s.cast(pl.String)
-    codes = s.rank("dense").fill_null(0).to_numpy().astype(np.int64)
-    codes[(s == "").fill_null(False).to_numpy()] = 0
-    return codes
-
-
-def _policy_features(graph: Graph, policy: str, attributes):
-    n = graph.n
-    feat_i = np.zeros((n, 0), dtype=np.int64)
-    feat_f = np.zeros((n, 0), dtype=np.float64)
-    side, periodic, branching, spherical = 0, False, 2, False
-    code = POLICIES[policy]
-    attrs = graph.node_attrs
-    cols = [] if attrs is None else list(attrs.columns)
-    used = []
-    if policy == "greedy_lattice":
-        coords = sorted((c for c in cols if re.fullmatch(r"coord_\d+", c)), key=lambda c: int(c[6:]))
-        dim = int(graph.meta.get("dim", len(coords)))
-        want = [f"coord_{j}" for j in range(max(dim, 1))]
-        missing = [c for c in want if c not in cols]
-        if missing:
-            raise _need(policy, f"node attributes coord_0.. (missing {missing[0]})",
-                        "generate the graph with kleinberg_lattice")
-        feat_i = np.column_stack([_int_column(attrs, c) for c in want])
-        periodic = bool(graph.meta.get("periodic", False))
-        side = int(graph.meta.get("side", int(feat_i.max()) + 1 if n else 1))
-        if periodic and side <= 0:
-            raise ParameterError("a periodic lattice needs meta['side'] >= 1")
-        used = want
-        ids = np.arange(n, dtype=np.int64)
-        if side >= 1 and n == side ** len(want) and all(
-                np.array_equal(feat_i[:, j], (ids // side ** j) % side) for j in range(len(want))):
-            # Row-major layout: the kernel computes coordinates from ids (same distances).
-            # feat_i then only carries the dimension (its number of columns).
-            code = _routing.POLICY_GREEDY_LATTICE_ROW_MAJOR
-            feat_i = np.zeros((1, len(want)), dtype=np.int64)
-    elif policy == "greedy_geo":
-        if "lat" in cols and "lon" in cols:
-            lat = np.radians(attrs["lat"].cast(pl.Float64).to_numpy())
-            lon = np.radians(attrs["lon"].cast(pl.Float64).to_numpy())
-            feat_f = np.column_stack([lat, lon, np.cos(lat)])
-            spherical = True
-            used = ["lat", "lon"]
-        elif "x" in cols and "y" in cols:
-            feat_f = np.column_stack([attrs["x"].cast(pl.Float64).to_numpy(),
-                                      attrs["y"].cast(pl.Float64).to_numpy()])
-            used = ["x", "y"]
-        else:
-            raise _need(policy, "node attributes lat and lon, or x and y",
-                        "generate the graph with rank_geographic")
-        if not np.all(np.isfinite(feat_f)):
-            raise ParameterError(f"policy greedy_geo: node attributes {used} contain missing or non-finite values")
-    elif policy == "greedy_hierarchy":
-        idents = sorted((c for c in cols if re.fullmatch(r"identity_\d+", c)), key=lambda c: int(c[9:]))
-        if not idents:
-            raise _need(policy, "node attributes identity_0..", "generate the graph with hierarchical_identity")
-        if "branching" not in graph.meta:
-            raise _need(policy, "graph meta 'branching'", "generate the graph with hierarchical_identity")
-        branching = int(graph.meta["branching"])
-        if branching < 2:
-            raise ParameterError(f"meta branching must be >= 2, got {branching}")
-        feat_i = np.column_stack([_int_column(attrs, c) for c in idents])
-        if feat_i.min(initial=0) < 0:
-            raise ParameterError("identity attributes must be >= 0 (leaf indices)")
-        used = idents
-    elif policy == "greedy_attributes":
-        if attributes is None:
-            attributes = [c for c in FACEBOOK100_ATTRIBUTES if c in cols]
-            if not attributes:
-                raise _need(policy, f"node attributes (default {', '.join(FACEBOOK100_ATTRIBUTES)})",
-                            "pass attributes=[...] naming node attribute columns")
-        if isinstance(attributes, str):
-            attributes = [a.strip() for a in attributes.split(",") if a.strip()]
-        missing = [c for c in attributes if c not in cols]
-        if missing:
-            raise _need(policy, f"node attribute {missing[0]!r}", f"available: {cols}")
-        feat_i = np.column_stack([_int_column(attrs, c) for c in attributes])
-        used = list(attributes)
-    return code, np.ascontiguousarray(feat_i), np.ascontiguousarray(feat_f), side, periodic, branching, spherical, used
-
-
+# ------------------------------------------------------------------ tie strength
 def tie_levels(graph: Graph) -> np.ndarray:
     """Tie-strength level 1..5 (int8) per arc.
 
@@ -443,43 +326,12 @@ def policy_distances(graph: Graph, policy: str, target, attributes=None) -> np.n
     target, as Travers & Milgram's Boston and Nebraska groups (Sociometry 32, 425 (1969),
     doi:10.2307/2786545).
     """
-    if policy not in POLICIES:
-        raise ParameterError(f"unknown policy {policy!r}; allowed: {', '.join(POLICIES)}")
     t = int(_internal(graph, target, "target")[0])
-    code, feat_i, feat_f, side, periodic, branching, spherical, _ = _policy_features(graph, policy, attributes)
+    feats = policies.build_features(policy, graph, attributes)
+    d = policies.distances_to(policy, graph, feats, t)
+    if d is not None:
+        return d
     n = graph.n
-    if code == getattr(_routing, "POLICY_GREEDY_LATTICE_ROW_MAJOR", -1):
-        ids = np.arange(n, dtype=np.int64)
-        feat_i = np.column_stack([(ids // side ** j) % side for j in range(feat_i.shape[1])])
-        code = _routing.POLICY_GREEDY_LATTICE
-    if code == _routing.POLICY_GREEDY_LATTICE:
-        x = np.abs(feat_i - feat_i[t])
-        if periodic:
-            x = np.minimum(x, side - x)
-        return x.sum(axis=1).astype(np.float64)
-    if code == _routing.POLICY_GREEDY_GEO:
-        if spherical:
-            s1 = np.sin(0.5 * (feat_f[:, 0] - feat_f[t, 0]))
-            s2 = np.sin(0.5 * (feat_f[:, 1] - feat_f[t, 1]))
-            return s1 * s1 + feat_f[:, 2] * feat_f[t, 2] * s2 * s2
-        return ((feat_f - feat_f[t]) ** 2).sum(axis=1)
-    if code == _routing.POLICY_GREEDY_HIERARCHY:
-        best = np.full(n, np.inf)
-        for j in range(feat_i.shape[1]):  # H dimensions, vectorised over nodes
-            a = feat_i[:, j].copy()
-            b = int(feat_i[t, j])
-            h = np.zeros(n, dtype=np.float64)
-            differ = a != b
-            while differ.any():  # at most depth rounds
-                h += differ
-                a //= branching
-                b //= branching
-                differ = a != b
-            best = np.minimum(best, h)
-        return best
-    if code == _routing.POLICY_GREEDY_ATTRIBUTES:
-        ft = feat_i[t]
-        return -((feat_i == ft) & (ft != 0)).sum(axis=1).astype(np.float64)
     d = shortest_path_lengths(graph, np.arange(n, dtype=np.int32), np.full(n, t, dtype=np.int32)).astype(np.float64)
     d[d < 0] = np.inf
     return d
@@ -639,8 +491,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     """
     if not isinstance(graph, Graph):
         raise ParameterError(f"graph must be a simulate.Graph, got {type(graph).__name__}")
-    if policy not in POLICIES:
-        raise ParameterError(f"unknown policy {policy!r}; allowed: {', '.join(POLICIES)}")
+    policies.get(policy)
     if graph.n < 2:
         raise ParameterError("the graph needs at least 2 nodes")
     attrition = _probability("attrition", attrition)
@@ -650,7 +501,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     if not 1 <= int(max_steps) < 2**31 - 1:
         raise ParameterError(f"max_steps must lie in 1..{2**31 - 2:,} (step counts are int32), got {max_steps}")
     max_steps = int(max_steps)
-    code, feat_i, feat_f, side, periodic, branching, spherical, used = _policy_features(graph, policy, attributes)
+    feats = policies.build_features(policy, graph, attributes)
+    feat_i, feat_f, side, periodic, branching, spherical = feats.kernel_arguments()
 
     node_drop = np.zeros(0, dtype=np.float64)
     if node_attrition is not None:
@@ -714,7 +566,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     for a in range(0, nc, batch):
         b = min(nc, a + batch)
         outs.append(_routing.route_chains(
-            graph.indptr, graph.indices, src[a:b], tgt[a:b], states[a:b], code, epsilon,
+            graph.indptr, graph.indices, src[a:b], tgt[a:b], states[a:b], feats.code, epsilon,
             bool(backtrack), max_steps, feat_i, feat_f, degree, side, periodic, branching, spherical,
             levels, ms, node_drop, attrition, strength_drop, bool(record_paths),
             paths[a:b] if record_paths else paths))
@@ -755,7 +607,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
 
     params = {
         "policy": policy, "attrition": attrition, "n_chains": nc, "seed": int(seed), "max_steps": max_steps,
-        "epsilon": epsilon, "backtrack": bool(backtrack), "attributes": used,
+        "epsilon": epsilon, "backtrack": bool(backtrack), "attributes": feats.used,
         "min_strength": ms or None,
         "attrition_by_strength": None if attrition_by_strength is None else strength_drop.tolist(),
         "node_attrition": None if node_attrition is None else {"mean": float(node_drop.mean())},

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from . import __version__
+from . import __version__, policies
 from .errors import SmallworldError
 
 
@@ -236,12 +236,34 @@ def data_verify(name, data_dir):
 
 
 # ---------------------------------------------------------------------------- chains (Milgram-style search)
-@main.command("chains")
+class PolicyChoice(click.Choice):
+    """The routing-policy names of :data:`simulate.policies.POLICIES`, read when used."""
+
+    def __init__(self):
+        self.case_sensitive = True
+
+    @property
+    def choices(self):
+        return policies.names()
+
+    def convert(self, value, param, ctx):
+        if value in policies.POLICIES:
+            return value
+        try:
+            policies.get(value)
+        except SmallworldError as exc:  # the registry's message: "did you mean" and the known names
+            self.fail(str(exc), param, ctx)
+
+
+def _policies_epilog() -> str:
+    return "\b\nPolicies (simulate.policies):\n" + "\n".join(f"  {line}" for line in policies.help_text().splitlines())
+
+
+@main.command("chains", epilog=_policies_epilog())
 @graph_source
-@click.option("--policy", default="greedy_lattice", show_default=True,
-              type=click.Choice(["greedy_lattice", "greedy_geo", "greedy_hierarchy", "greedy_attributes",
-                                 "max_degree", "random_walk"]),
-              help="Routing policy (each holder sees only its neighbours and the target's attributes).")
+@click.option("--policy", default="greedy_lattice", show_default=True, type=PolicyChoice(),
+              help="Routing policy (each holder sees only its neighbours and the target's attributes; "
+                   "see Policies below). A policy needing node attributes the graph lacks fails first.")
 @click.option("--attrition", default=0.0, show_default=True, type=float,
               help="Probability that a holder drops the message, per step (0..1).")
 @click.option("--chains", "n_chains", default=1000, show_default=True, type=int, help="Number of chains.")
@@ -253,7 +275,8 @@ def data_verify(name, data_dir):
 @click.option("--backtrack", is_flag=True, help="Dead ends return the message to the previous holder.")
 @click.option("--max-steps", default=None, type=int, help="Step cap [default: 10 sqrt(n) + 100].")
 @click.option("--attributes", default=None, metavar="A,B,...",
-              help="Columns for greedy_attributes [default: dorm, year, major, high_school present].")
+              help=f"Columns for greedy_attributes [default: those of "
+                   f"{', '.join(policies.FACEBOOK100_ATTRIBUTES)} present].")
 @click.option("--min-strength", default=None, type=click.IntRange(1, 5),
               help="Forward only along ties of at least this strength level (1..5).")
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Write the chain table (Parquet).")

@@ -116,58 +116,81 @@ def chains_kleinberg_torus(side, r=2.0, q=1, seed=0, local=True):
                                   "r": r, "q": q})
 
 
+def _reference_lattice(graph, v, t, attributes):
+    meta, attrs = graph.meta, graph.node_attrs
+    side, per = meta["side"], meta.get("periodic", False)
+    tot = 0
+    for j in range(meta["dim"]):
+        c = attrs[f"coord_{j}"]
+        dx = abs(int(c[v]) - int(c[t]))
+        tot += min(dx, side - dx) if per else dx
+    return tot
+
+
+def _reference_geo(graph, v, t, attributes):
+    import math
+
+    attrs = graph.node_attrs
+    if "lat" in attrs.columns:
+        la1, lo1 = math.radians(attrs["lat"][v]), math.radians(attrs["lon"][v])
+        la2, lo2 = math.radians(attrs["lat"][t]), math.radians(attrs["lon"][t])
+        a = math.sin((la1 - la2) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo1 - lo2) / 2) ** 2
+        return 2 * math.asin(math.sqrt(min(1.0, a)))
+    return math.hypot(attrs["x"][v] - attrs["x"][t], attrs["y"][v] - attrs["y"][t])
+
+
+def _reference_hierarchy(graph, v, t, attributes):
+    attrs, b = graph.node_attrs, graph.meta["branching"]
+    best = None
+    for c in (c for c in attrs.columns if c.startswith("identity_")):
+        a1, a2, h = int(attrs[c][v]), int(attrs[c][t]), 0
+        while a1 != a2:
+            a1, a2, h = a1 // b, a2 // b, h + 1
+        best = h if best is None else min(best, h)
+    return best
+
+
+def _reference_attributes(graph, v, t, attributes):
+    attrs = graph.node_attrs
+    return -sum(1 for c in attributes if attrs[c][t] != 0 and attrs[c][v] == attrs[c][t])
+
+
+def _reference_max_degree(graph, v, t, attributes):
+    return -int(graph.indptr[v + 1] - graph.indptr[v])
+
+
+#: Plain-Python score (lower is better) of neighbour ``v`` for target ``t``, one per routing
+#: policy name of ``simulate.policies.POLICIES`` (tests check the keys match the registry).
+CHAINS_REFERENCE_SCORES = {
+    "random_walk": lambda graph, v, t, attributes: 0,
+    "greedy_lattice": _reference_lattice,
+    "greedy_geo": _reference_geo,
+    "greedy_hierarchy": _reference_hierarchy,
+    "greedy_attributes": _reference_attributes,
+    "max_degree": _reference_max_degree,
+}
+
+
 def chains_reference_router(graph, sources, targets, states, policy, epsilon=0.0, backtrack=False,
                             max_steps=100, attrition=0.0, node_attrition=None, levels=None,
                             min_strength=0, attrition_by_strength=None, attributes=None):
     """Brute-force Python router replaying the kernel's documented draw order on the same streams.
 
     Per holding step: attrition draw (always); deliver if the target is an eligible neighbour;
-    epsilon draw (if epsilon > 0) then uniform eligible choice; else policy scores computed
-    here in plain Python (lower better), ties by ``next_below(#tied)`` in neighbour order;
-    then a transit-loss draw when ``attrition_by_strength`` is given. Returns a list of
-    ``(status, path)`` with status in reached/dropped/dead_end/max_steps.
+    epsilon draw (if epsilon > 0) then uniform eligible choice; else policy scores from
+    ``CHAINS_REFERENCE_SCORES[policy]`` (lower better), ties by ``next_below(#tied)`` in
+    neighbour order; then a transit-loss draw when ``attrition_by_strength`` is given. Returns a
+    list of ``(status, path)`` with status in reached/dropped/dead_end/max_steps.
     """
-    import math
-
     from simulate.kernels.random import next_below, next_double
 
     n = graph.n
     adj = [graph.indices[graph.indptr[u]:graph.indptr[u + 1]].tolist() for u in range(n)]
     arc0 = graph.indptr.tolist()
-    attrs = graph.node_attrs
-    meta = graph.meta
-    deg = [len(a) for a in adj]
+    reference_score = CHAINS_REFERENCE_SCORES[policy]
 
     def score(v, t):
-        if policy == "greedy_lattice":
-            side, per = meta["side"], meta.get("periodic", False)
-            tot = 0
-            for j in range(meta["dim"]):
-                c = attrs[f"coord_{j}"]
-                dx = abs(int(c[v]) - int(c[t]))
-                tot += min(dx, side - dx) if per else dx
-            return tot
-        if policy == "greedy_geo":
-            if "lat" in attrs.columns:
-                la1, lo1 = math.radians(attrs["lat"][v]), math.radians(attrs["lon"][v])
-                la2, lo2 = math.radians(attrs["lat"][t]), math.radians(attrs["lon"][t])
-                a = math.sin((la1 - la2) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo1 - lo2) / 2) ** 2
-                return 2 * math.asin(math.sqrt(min(1.0, a)))
-            return math.hypot(attrs["x"][v] - attrs["x"][t], attrs["y"][v] - attrs["y"][t])
-        if policy == "greedy_hierarchy":
-            b = meta["branching"]
-            best = None
-            for c in (c for c in attrs.columns if c.startswith("identity_")):
-                a1, a2, h = int(attrs[c][v]), int(attrs[c][t]), 0
-                while a1 != a2:
-                    a1, a2, h = a1 // b, a2 // b, h + 1
-                best = h if best is None else min(best, h)
-            return best
-        if policy == "greedy_attributes":
-            return -sum(1 for c in attributes if attrs[c][t] != 0 and attrs[c][v] == attrs[c][t])
-        if policy == "max_degree":
-            return -deg[v]
-        return 0
+        return reference_score(graph, v, t, attributes)
 
     out = []
     for c in range(len(sources)):

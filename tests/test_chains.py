@@ -13,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as hst
 
-from naive import (chains_kleinberg_torus, chains_reference_common_neighbours,
+from naive import (CHAINS_REFERENCE_SCORES, chains_kleinberg_torus, chains_reference_common_neighbours,
                    chains_reference_router)
 from simulate import Graph, write_graph
 from simulate.chains import (_KEY_CHAINS, ChainResults, beta_attrition, read_chains, run_chains,
                              shortest_path_lengths, tie_levels)
 from simulate.cli import main
 from simulate.errors import ParameterError
+from simulate.policies import POLICIES
 from simulate.kernels.random import stream_states
 from simulate.kernels.routing import tie_strength_levels
 
@@ -82,13 +83,25 @@ def assert_same_chains(res, ref):
     assert t["steps"].to_list() == [len(p) - 1 for _, p in ref]
 
 
+#: Test graphs of policy_graphs() -> the policy routed on them (every registered policy appears).
+POLICY_CASES = {"greedy_lattice": "greedy_lattice", "greedy_lattice_explicit": "greedy_lattice",
+                "greedy_geo_xy": "greedy_geo", "greedy_geo_latlon": "greedy_geo",
+                "greedy_hierarchy": "greedy_hierarchy", "greedy_attributes": "greedy_attributes",
+                "max_degree": "max_degree", "random_walk": "random_walk"}
+
+
+def test_every_policy_has_a_reference_scorer_and_a_test_graph():
+    assert set(CHAINS_REFERENCE_SCORES) == set(POLICIES.names())
+    assert set(POLICY_CASES.values()) == set(POLICIES.names())
+    assert set(POLICY_CASES) == set(policy_graphs())
+
+
 # ------------------------------------------------------------------ against the brute-force router
-@pytest.mark.parametrize("name", ["greedy_lattice", "greedy_lattice_explicit", "greedy_geo_xy", "greedy_geo_latlon", "greedy_hierarchy",
-                                  "greedy_attributes", "max_degree", "random_walk"])
+@pytest.mark.parametrize("name", sorted(POLICY_CASES))
 @pytest.mark.parametrize("variant", ["plain", "attrition_epsilon", "backtrack"])
 def test_kernel_matches_reference_router(name, variant):
     g = policy_graphs()[name]
-    policy = "greedy_geo" if name.startswith("greedy_geo") else name.replace("_explicit", "")
+    policy = POLICY_CASES[name]
     kw = {"attrition": 0.0, "epsilon": 0.0, "backtrack": False}
     if variant == "attrition_epsilon":
         kw.update(attrition=0.2, epsilon=0.3)
@@ -391,18 +404,19 @@ def test_attrition_run_is_the_free_run_cut_short():
 # ------------------------------------------------------------------ validation, output
 def test_policy_needs_its_attributes():
     g = random_graph(20, 0.3, 1)
-    with pytest.raises(ParameterError, match="greedy_lattice needs node attributes coord_0.*kleinberg_lattice"):
+    # Every message names what is missing (tests/test_policies.py covers the wording and the CLI).
+    with pytest.raises(ParameterError, match=r"greedy_lattice needs coord_\* node attributes.*kleinberg_lattice"):
         run_chains(g, "greedy_lattice")
-    with pytest.raises(ParameterError, match="greedy_geo needs .*lat"):
+    with pytest.raises(ParameterError, match="greedy_geo needs lat,lon or x,y node attributes"):
         run_chains(g, "greedy_geo")
-    with pytest.raises(ParameterError, match="greedy_hierarchy needs node attributes identity_0"):
+    with pytest.raises(ParameterError, match=r"greedy_hierarchy needs identity_\* node attributes"):
         run_chains(g, "greedy_hierarchy")
     with pytest.raises(ParameterError, match="greedy_attributes needs"):
         run_chains(g, "greedy_attributes")
     g2 = random_graph(20, 0.3, 1, attrs=pl.DataFrame({"dorm": np.arange(20)}))
     with pytest.raises(ParameterError, match="'year'"):
         run_chains(g2, "greedy_attributes", attributes=["dorm", "year"])
-    with pytest.raises(ParameterError, match="unknown policy"):
+    with pytest.raises(ParameterError, match="unknown routing policy"):
         run_chains(g, "teleport")
     with pytest.raises(ParameterError, match="attrition"):
         run_chains(g, "random_walk", attrition=1.5)

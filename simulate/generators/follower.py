@@ -23,6 +23,7 @@ _OVERSAMPLE = 1.15  # one-way arcs drawn in excess, then trimmed to the exact co
     ParamSpec("reciprocity", float, default=0.221, low=0.0, high=1.0,
               doc="Fraction of arcs whose reverse exists (Twitter: 0.221, Kwak et al. 2010)."),
     ParamSpec("max_degree", float, default=None, low=1.0, high=1e9, doc="Cap on expected out- and in-degrees."),
+    provides=(),
 )
 def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, reciprocity=0.221, max_degree=None,
                       *, seed=0) -> Graph:

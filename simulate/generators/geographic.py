@@ -38,6 +38,8 @@ MAX_EXACT = 4096
     ParamSpec("clusters", int, default=20, low=1, high=MAX_NODES, doc="Cluster count for layout=clustered."),
     ParamSpec("cluster_spread", float, default=0.03, low=0.0, high=10.0, doc="Cluster standard deviation (unit square)."),
     ParamSpec("undirected", bool, default=False, doc="Symmetrise links (default: directed u -> v)."),
+    # generated points: x, y; given positions: their lat, lon or x, y
+    provides=lambda p: ("x,y",) if p is not None and p.get("positions") is None else ("lat,lon|x,y",),
 )
 def rank_geographic(positions=None, n=None, alpha=1.0, mean_degree=10.0, geo_fraction=2.0 / 3.0,
                     layout="uniform", clusters=20, cluster_spread=0.03, undirected=False, *, seed=0) -> Graph:

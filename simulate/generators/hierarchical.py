@@ -26,6 +26,7 @@ _TAG = 6
     ParamSpec("dimensions", int, default=2, low=1, high=64, doc="Number H of independent social dimensions."),
     ParamSpec("alpha", float, default=1.0, low=-50.0, high=50.0, doc="Homophily: P(distance x) ~ exp(-alpha x)."),
     ParamSpec("mean_degree", float, default=25.0, low=0.0, high=1e6, doc="Target mean degree z."),
+    provides=("identity_*",),  # identity_0 .. identity_{dimensions-1}; meta branching, depth
 )
 def hierarchical_identity(n=None, branching=2, depth=10, group_size=100, dimensions=2, alpha=1.0,
                           mean_degree=25.0, *, seed=0) -> Graph:

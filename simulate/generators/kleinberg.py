@@ -26,6 +26,7 @@ _NODE_BLOCK = 1024
     ParamSpec("p", int, default=1, low=0, high=1000, doc="Local contacts: every node within lattice distance p."),
     ParamSpec("periodic", bool, default=False, doc="Torus (wrap-around) instead of open boundaries."),
     ParamSpec("undirected", bool, default=False, doc="Symmetrise long-range links (undirected graph)."),
+    provides=("coord_*",),  # coord_0 .. coord_{dim-1}, row-major; meta side, dim, periodic
 )
 def kleinberg_lattice(side, dim=2, r=2.0, q=1, p=1, periodic=False, undirected=False, *, seed=0) -> Graph:
     """Kleinberg's lattice small world with exact d^-r long-range links.

@@ -154,6 +154,8 @@ def _mixing_fraction(group, weights, within, k, where):
               doc="Number of groups ('countries'), node attribute 'country'; 0 = none."),
     ParamSpec("within", float, default=0.0, low=0.0, high=1.0,
               doc="Expected fraction of edges joining two members of the same group."),
+    # group of each node as attribute "country" when there are 2 or more groups
+    provides=lambda p: ("country",) if p is None or p.get("communities", 0) >= 2 else (),
 )
 def power_law(n, gamma, mean_degree, max_degree=None, model="chung_lu", communities=0, within=0.0,
               *, seed=0) -> Graph:

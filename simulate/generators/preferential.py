@@ -18,6 +18,7 @@ _TAG = 3
     "Barabasi-Albert 1999 linear preferential attachment: each new node links to m existing nodes chosen proportionally to degree.",
     ParamSpec("n", int, low=2, high=MAX_NODES, doc="Number of nodes (> m)."),
     ParamSpec("m", int, low=1, high=MAX_NODES - 1, doc="Edges added per new node (< n)."),
+    provides=(),
 )
 def barabasi_albert(n, m, *, seed=0) -> Graph:
     """Barabasi-Albert preferential-attachment graph, undirected.

@@ -19,6 +19,7 @@ _TAG = 1
     ParamSpec("n", int, low=0, high=MAX_NODES, doc="Number of nodes."),
     ParamSpec("m", int, default=None, low=0, doc="Number of edges (G(n,m)); give m or p, not both."),
     ParamSpec("p", float, default=None, low=0.0, high=1.0, doc="Edge probability (G(n,p))."),
+    provides=(),
 )
 def erdos_renyi(n, m=None, p=None, *, seed=0) -> Graph:
     """Erdos-Renyi random graph, undirected, no self-loops.

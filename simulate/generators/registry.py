@@ -149,12 +149,33 @@ def _fmt(x):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A registered generator: its name, public function, description and parameters."""
+    """A registered generator: its name, public function, description, parameters and the
+    node attributes its graphs carry.
+
+    ``provides`` is a tuple of node-attribute requirements (:mod:`simulate.node_attributes`,
+    e.g. ``("coord_*",)``), or a callable ``provides(params)`` returning one for the given
+    parameters (defaults filled in), and, called with None, what some parameters provide.
+    """
 
     name: str
     function: object
     description: str
     params: dict = field(default_factory=dict)
+    provides: tuple | object = ()
+
+    def node_attributes(self, params: dict | None = None) -> tuple:
+        """The node attributes a graph of this model carries with ``params`` (requirement strings).
+
+        ``params`` None: what the model can provide with some parameters (for hints and docs).
+        Absent parameters take their defaults; values are not validated here.
+        """
+        if not callable(self.provides):
+            return tuple(self.provides)
+        if params is None:
+            return tuple(self.provides(None))
+        full = {k: ps.default for k, ps in self.params.items() if not ps.required}
+        full.update(params)
+        return tuple(self.provides(full))
 
     def validate(self, given: dict) -> dict:
         """Checked, converted keyword arguments with defaults filled in."""
@@ -180,6 +201,9 @@ class ModelSpec:
         for ps in self.params.values():
             default = "required" if ps.required else f"default {ps.default!r}"
             lines.append(f"    {ps.name:<14} {ps.allowed()}; {default}. {ps.doc}")
+        provided = self.node_attributes()
+        if provided:
+            lines.append(f"    node attributes: {'; '.join(provided)}")
         return "\n".join(lines)
 
 
@@ -187,9 +211,17 @@ MODELS: dict[str, ModelSpec] = {}
 """Every registered model by name."""
 
 
-def register_model(name, description, *params):
-    """Declare a model: wrap ``impl(seed=..., **params)`` with validation and register it."""
+def register_model(name, description, *params, provides=()):
+    """Declare a model: wrap ``impl(seed=..., **params)`` with validation and register it.
+
+    ``provides``: the node attributes its graphs carry (see :class:`ModelSpec`); each requirement
+    string is parsed here, so a malformed one fails at import.
+    """
+    from ..node_attributes import parse_requirement
+
     specs = {p.name: p for p in params}
+    for entry in (provides(None) if callable(provides) else provides):
+        parse_requirement(entry)
 
     def decorate(impl):
         order = [p for p in inspect.signature(impl).parameters if p != "seed"]
@@ -209,7 +241,7 @@ def register_model(name, description, *params):
             _require_memory_for(name, values)
             return impl(seed=check_seed(seed), **values)
 
-        MODELS[name] = ModelSpec(name, public, description, specs)
+        MODELS[name] = ModelSpec(name, public, description, specs, provides)
         return public
 
     return decorate

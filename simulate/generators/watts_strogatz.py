@@ -19,6 +19,7 @@ _TAG = 2
     ParamSpec("n", int, low=0, high=MAX_NODES, doc="Number of nodes."),
     ParamSpec("k", int, low=0, high=MAX_NODES, doc="Lattice degree (even): each node joined to k/2 on each side."),
     ParamSpec("p", float, low=0.0, high=1.0, doc="Rewiring probability per edge."),
+    provides=(),
 )
 def watts_strogatz(n, k, p, *, seed=0) -> Graph:
     """Watts-Strogatz small-world graph, undirected.

@@ -2,7 +2,7 @@
 
 Pure array code: no I/O, no configuration, no imports from the layers above. The public
 entry point is :func:`simulate.chains.run_chains`, which validates input, builds the
-feature arrays a policy needs and calls :func:`route_chains`.
+feature arrays a policy needs (:mod:`simulate.policies`) and calls :func:`route_chains`.
 
 A chain carries a message from a source towards a target. At each step the holder first
 drops out with its attrition probability; otherwise it delivers to the target if the
@@ -34,7 +34,9 @@ from .generators.hierarchical import tree_height
 from .random import next_below, next_double
 from .triangles import common_sorted
 
-# Policies (codes shared with simulate.chains).
+# Policy branches of _score. Each is named by one declaration in simulate.policies (its
+# ``kernel`` or ``kernel_variants``); a new policy that needs a new scoring rule adds a code here
+# and its branch in _score (lower score is better).
 POLICY_RANDOM_WALK = 0
 POLICY_GREEDY_LATTICE = 1
 POLICY_GREEDY_GEO = 2
