@@ -75,7 +75,8 @@ class Context:
         config = load_config(self.config_path(config_name), quick=self.quick)
         out = self.out_dir / subdir
         rep = run_sweep(config, out=out, executor=self.executor, workers=self.workers,
-                        scheduler=self.scheduler, quick=self.quick, progress=self.progress)
+                        scheduler=self.scheduler, quick=self.quick, progress=self.progress,
+                        data_dir=self.data_dir)
         if not rep.ok:
             first = next(iter(rep.errors.items()), ("?", "?"))
             raise SmallworldError(f"reproduction {self.name}: {rep.failed} cell(s) of "

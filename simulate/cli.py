@@ -3,6 +3,10 @@
 Every command that takes a graph accepts a file path or a dataset name
 (``smallworld graph info ego-facebook``). Errors caused by input print one line on stderr
 and exit with status 2, without a traceback.
+
+Start-up: module level imports only click and :mod:`simulate.errors`; each command imports
+what it needs (numpy, kernels, polars, the reproductions) when it runs, so ``smallworld --help``
+stays fast (``tests/test_startup.py`` checks which modules it loads).
 """
 
 from __future__ import annotations
@@ -13,10 +17,18 @@ import sys
 from pathlib import Path
 
 import click
-import numpy as np
 
-from . import __version__, policies
+from . import policies
 from .errors import SmallworldError
+
+#: ``--data-dir`` of every command that reads data sets (one wording, one environment variable).
+DATA_DIR_HELP = ("Directory holding dataset files [default: $SMALLWORLD_DATA, else ../shared/data beside "
+                 "a source checkout, else ~/.cache/smallworld/data].")
+
+
+def data_dir_option(help=DATA_DIR_HELP):
+    return click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
+                        help=help)
 
 
 class SmallworldGroup(click.Group):
@@ -45,8 +57,19 @@ class SmallworldGroup(click.Group):
             sys.exit(130)
 
 
+def print_version(ctx, param, value):
+    """``--version``: the installed version, looked up only when asked for (importlib.metadata is slow)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from . import __version__
+
+    click.echo(f"smallworld, version {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=SmallworldGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="smallworld")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=print_version,
+              help="Show the version and exit.")
 @click.option("--max-memory", default=None, metavar="SIZE",
               help="Refuse requests estimated to need more memory than SIZE (e.g. 16G, 0 = no limit) "
                    "[default: $SMALLWORLD_MAX_MEMORY, else 80% of physical memory].")
@@ -74,11 +97,10 @@ def graph_source(func):
                   help="Treat edges as directed or not [default: the dataset's or file's own; text files: undirected].")
     @click.option("--format", "fmt", default=None, metavar="F",
                   help="Input format, overriding the file name (snap, csv, parquet, native, gml, mat, jlg, konect, ...).")
-    @click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
-                  help="Directory holding dataset files [default: $SMALLWORLD_DATA, else ../shared/data].")
+    @data_dir_option()
     @functools.wraps(func)
     def wrapper(source, directed, fmt, data_dir, **kwargs):
-        from .io import read_graph
+        from .sources import read_graph
 
         graph = read_graph(source, directed=directed, format=fmt, data_dir=data_dir)
         return func(graph=graph, source=source, **kwargs)
@@ -107,6 +129,8 @@ def graph():
 
 def graph_summary(g) -> dict:
     """The facts ``smallworld graph info`` prints, as a dict."""
+    import numpy as np
+
     deg = g.out_degree() if not g.directed else g.out_degree() + g.in_degree()
     labels, k = g.connected_components()
     largest = int(np.bincount(labels).max()) if g.n else 0
@@ -174,8 +198,7 @@ def data():
 
 
 @data.command("list")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
-              help="Directory holding dataset files [default: $SMALLWORLD_DATA, else ../shared/data].")
+@data_dir_option()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
 def data_list(data_dir, as_json):
     """Every registered data set, whether it is present locally, its size and description."""
@@ -200,8 +223,7 @@ def data_list(data_dir, as_json):
 
 @data.command("path")
 @click.argument("name")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
-              help="Directory holding dataset files.")
+@data_dir_option()
 def data_path(name, data_dir):
     """Print the local path of data set NAME (whether or not the file is there yet)."""
     from . import datasets
@@ -211,8 +233,8 @@ def data_path(name, data_dir):
 
 @data.command("fetch")
 @click.argument("name")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
-              help="Where to put the file [default: $SMALLWORLD_DATA, else ../shared/data].")
+@data_dir_option("Where to put the file [default: $SMALLWORLD_DATA, else ../shared/data beside a source "
+                 "checkout, else ~/.cache/smallworld/data].")
 @click.option("--url", default=None, help="Download from this address instead of the registered one.")
 @click.option("--force", is_flag=True, help="Download even if a verified copy is present.")
 def data_fetch(name, data_dir, url, force):
@@ -225,8 +247,7 @@ def data_fetch(name, data_dir, url, force):
 
 @data.command("verify")
 @click.argument("name")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
-              help="Directory holding dataset files.")
+@data_dir_option()
 def data_verify(name, data_dir):
     """Check the local file of data set NAME against its registered sha256."""
     from . import datasets
@@ -427,8 +448,9 @@ def diameter_command(graph, source, as_json):
               help="dask scheduler address (tcp://host:port); implies --executor dask.")
 @click.option("--dry-run", is_flag=True, help="List the cells and which are done; run nothing.")
 @click.option("--quick", is_flag=True, help="Apply the config's [quick] overrides (small sizes).")
+@data_dir_option()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def run_command(config, out, executor, workers, scheduler, dry_run, quick, quiet):
+def run_command(config, out, executor, workers, scheduler, dry_run, quick, data_dir, quiet):
     """Run (or resume) the experiment sweep described by CONFIG (TOML).
 
     Each cell is written to its own Parquet file as soon as it finishes; rerunning skips
@@ -441,7 +463,7 @@ def run_command(config, out, executor, workers, scheduler, dry_run, quick, quiet
     if executor is None:
         executor = "dask" if scheduler else ("local" if workers > 1 else "serial")
     report = run_sweep(cfg, out=out, executor=executor, workers=workers, scheduler=scheduler,
-                       progress=show_progress(quiet), dry_run=dry_run)
+                       progress=show_progress(quiet), dry_run=dry_run, data_dir=data_dir)
     if dry_run:
         for row in cell_listing(report):
             params = " ".join(f"{k}={v}" for k, v in row.items() if k not in ("cell_id", "status"))
@@ -544,8 +566,7 @@ def generate_command(model_name, params, seed, out, list_models):
 @click.option("--executor", type=click.Choice(["serial", "local", "dask"]), default="serial", show_default=True)
 @click.option("--workers", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="dask scheduler tcp://HOST:PORT.")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
-              help="Directory holding dataset files.")
+@data_dir_option()
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def reproduce_cmd(name, list_, out, quick, executor, workers, scheduler, data_dir, quiet):
     """Reproduce a published separation figure (or 'all').
@@ -593,11 +614,10 @@ def tie_graph_source(func):
                   show_default=True,
                   help="count: read a temporal event list (u v time per line) with weight = events per "
                        "pair, both directions summed (as dataset college-msg does).")
-    @click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="SMALLWORLD_DATA",
-                  help="Directory holding dataset files [default: $SMALLWORLD_DATA, else ../shared/data].")
+    @data_dir_option()
     @functools.wraps(func)
     def wrapper(source, directed, fmt, weights, data_dir, **kwargs):
-        from .io import read_graph
+        from .sources import read_graph
 
         if weights == "count":
             fmt = "events"

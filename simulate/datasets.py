@@ -1,8 +1,10 @@
 """Registry of the real data sets smallworld knows, where their files live, and how to get them.
 
 Data directory, first that applies: the ``data_dir`` argument (``--data-dir``), the
-``SMALLWORLD_DATA`` environment variable, ``../shared/data`` next to the repository (when it
-exists), else ``~/.cache/smallworld/data``.
+``SMALLWORLD_DATA`` environment variable, ``../shared/data`` next to the repository (a source
+checkout only, when it exists), else ``~/.cache/smallworld/data`` (where ``smallworld data fetch``
+puts files). An installed package has no repository beside it: a missing file's error says how to
+point ``--data-dir`` or ``$SMALLWORLD_DATA`` at the data.
 
 Each :class:`Dataset` has a ``kind``: ``"graph"`` (read with :func:`simulate.read_graph`),
 ``"locations"`` (a node -> lat/lon table, :func:`simulate.io.locations.read_locations`) or
@@ -24,7 +26,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DatasetError
+from .errors import DatasetError, MissingFileError, UnknownDatasetError
+from .registry import did_you_mean
 
 KINDS = ("graph", "locations", "labels")
 
@@ -84,24 +87,25 @@ class Dataset:
 
     def read(self, path=None, directed=None, format=None):
         """Read the graph (DatasetError for location/label tables: use :meth:`load`)."""
-        from .errors import FormatError
         from .io import READERS
 
         if self.kind != "graph":
             raise DatasetError(f"dataset {self.name!r} is a {self.kind} table, not a graph; "
                                f"load it with simulate.datasets.load({self.name!r})")
         path = self.local_path() if path is None else Path(path)
-        fmt = format or self.format
-        if fmt not in READERS:
-            raise FormatError(f"unknown format {fmt!r}; known formats: {', '.join(sorted(READERS))}")
-        return READERS[fmt](path, self.directed if directed is None else directed)
+        reader = READERS.get(format or self.format)
+        return reader(path, self.directed if directed is None else directed)
+
+    def require(self, data_dir=None) -> Path:
+        """The local file; :class:`MissingFileError` saying how to get it (or where to point) if absent."""
+        path = self.local_path(data_dir)
+        if not path.exists():
+            raise MissingFileError(missing_message(self, path))
+        return path
 
     def load(self, data_dir=None):
         """The data: a :class:`~simulate.Graph` for graphs, a polars DataFrame for tables."""
-        path = self.local_path(data_dir)
-        if not path.exists():
-            raise DatasetError(f"dataset {self.name!r} is not present locally (expected {path}); "
-                               f"get it with: smallworld data fetch {self.name}")
+        path = self.require(data_dir)
         if self.kind == "graph":
             return self.read(path)
         from .io import locations
@@ -393,10 +397,18 @@ def resolve_data_dir(data_dir=None) -> Path:
     env = os.environ.get("SMALLWORLD_DATA")
     if env:
         return Path(env)
+    # ../shared/data beside a source checkout only: an installed package's parent is site-packages.
     shared = _REPO_ROOT.parent / "shared" / "data"
-    if shared.exists():
+    if (_REPO_ROOT / "pyproject.toml").is_file() and shared.exists():
         return shared
     return Path.home() / ".cache" / "smallworld" / "data"
+
+
+def missing_message(ds: Dataset, path: Path) -> str:
+    """Why dataset ``ds`` cannot be read at ``path`` and the two ways to fix it."""
+    return (f"dataset {ds.name!r} is not present locally (expected {path}); get it with: "
+            f"smallworld data fetch {ds.name}, or point --data-dir (or $SMALLWORLD_DATA) at the "
+            f"directory that holds {ds.file}")
 
 
 def is_dataset(name: str) -> bool:
@@ -407,8 +419,9 @@ def get(name: str) -> Dataset:
     """Registry entry by name (DatasetError with the known names if unknown)."""
     try:
         return REGISTRY[name]
-    except KeyError:
-        raise DatasetError(f"unknown dataset {name!r}; known: {', '.join(sorted(REGISTRY))}") from None
+    except (KeyError, TypeError):
+        raise UnknownDatasetError(f"unknown dataset {name!r}{did_you_mean(name, REGISTRY)} "
+                                  f"(known: {', '.join(sorted(REGISTRY))})") from None
 
 
 def names(kind=None):
@@ -439,9 +452,7 @@ def verify(name, data_dir=None) -> bool:
     Returns True when it matches; raises DatasetError when the file is missing or differs.
     """
     ds = get(name)
-    path = ds.local_path(data_dir)
-    if not path.exists():
-        raise DatasetError(f"dataset {name!r} is not present locally (expected {path})")
+    path = ds.require(data_dir)
     got = sha256_file(path)
     if got != ds.sha256:
         raise DatasetError(f"{path}: checksum mismatch for dataset {name!r} "

@@ -32,3 +32,21 @@ class ConfigError(SmallworldError, ValueError):
 
 class MemoryLimitError(SmallworldError, MemoryError):
     """A request whose estimated memory exceeds the limit (see :mod:`simulate.memory`)."""
+
+
+# One type per failure of opening a graph source, raised the same way by the CLI, sweeps and
+# Python (:mod:`simulate.sources`). Each also derives from the broader type earlier code caught.
+class MissingFileError(FormatError, DatasetError):
+    """A file that is not there: a path given directly, or a dataset's file in the data directory.
+
+    For a dataset the message names the expected path and how to get it (``smallworld data fetch``,
+    ``--data-dir`` or ``$SMALLWORLD_DATA``).
+    """
+
+
+class UnknownFormatError(FormatError):
+    """A graph format that has no reader (or that cannot be guessed from the file name)."""
+
+
+class UnknownDatasetError(DatasetError):
+    """A dataset name that is not registered; the message lists the known ones and the closest."""

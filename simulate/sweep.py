@@ -202,35 +202,25 @@ def expand_cells(config: Config) -> list[Cell]:
 _GRAPH_CACHE: "collections.OrderedDict[str, object]" = collections.OrderedDict()
 
 
-def build_graph(params: dict, seed: int = 0, base_dir=None):
-    """The graph of a resolved ``[graph]`` section."""
-    from .io import read_graph
+def build_graph(params: dict, seed: int = 0, base_dir=None, data_dir=None):
+    """The graph of a resolved ``[graph]`` section (through :func:`simulate.sources.open_source`).
 
-    if "generator" in params:
-        from .generators import generate
+    ``data_dir`` is where dataset files are read from; ``base_dir`` anchors relative ``file`` paths.
+    """
+    from .sources import open_source
 
-        kwargs = {k: v for k, v in params.items() if k not in ("generator", "component") and v is not None}
-        g = generate(params["generator"], seed=seed, **kwargs)
-    elif "dataset" in params:
-        g = read_graph(params["dataset"], directed=params.get("directed"))
-    else:
-        path = Path(params["file"])
-        if not path.is_absolute() and base_dir is not None:
-            path = Path(base_dir) / path
-        g = read_graph(path, directed=params.get("directed"), format=params.get("format"))
-    if params.get("component") == "largest":
-        g = g.largest_component()
-    return g
+    return open_source(params, data_dir=data_dir, base_dir=base_dir, seed=seed)
 
 
-def cached_graph(cell: Cell, base_dir=None):
+def cached_graph(cell: Cell, base_dir=None, data_dir=None):
     """The cell's graph, built at most once per process while it stays in the LRU cache."""
-    g = _GRAPH_CACHE.get(cell.graph_key)
+    key = (cell.graph_key, str(base_dir), str(data_dir))
+    g = _GRAPH_CACHE.get(key)
     if g is not None:
-        _GRAPH_CACHE.move_to_end(cell.graph_key)
+        _GRAPH_CACHE.move_to_end(key)
         return g
-    g = build_graph(cell.graph, cell.graph_seed, base_dir)
-    _GRAPH_CACHE[cell.graph_key] = g
+    g = build_graph(cell.graph, cell.graph_seed, base_dir, data_dir)
+    _GRAPH_CACHE[key] = g
     while len(_GRAPH_CACHE) > GRAPH_CACHE_SIZE:
         _GRAPH_CACHE.popitem(last=False)
     return g
@@ -408,7 +398,8 @@ def run_cell(task: dict) -> dict:
     ----------
     task : dict
         ``cell`` (:class:`Cell`), ``out`` (absolute output directory), ``config_json``,
-        ``base_dir``, ``threads`` (Numba threads for this worker, or None).
+        ``base_dir``, ``data_dir`` (resolved dataset directory, carried to every worker),
+        ``threads`` (Numba threads for this worker, or None).
 
     Returns
     -------
@@ -424,7 +415,7 @@ def run_cell(task: dict) -> dict:
     started, t0 = _now(), time.perf_counter()
     row = {"cell_id": cell.id, "worker": f"{socket.gethostname()}:{os.getpid()}", "started": started}
     try:
-        graph = cached_graph(cell, task.get("base_dir"))
+        graph = cached_graph(cell, task.get("base_dir"), task.get("data_dir"))
         table, summary = run_experiment(graph, cell.experiment, cell.seed)
         finished = _now()
         flat = flatten_summary(summary)
@@ -734,7 +725,7 @@ def _sigterm_as_exception(graceful: bool):
 
 
 def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, quick=False,
-              progress=True, dry_run=False) -> SweepReport:
+              progress=True, dry_run=False, data_dir=None) -> SweepReport:
     """Run (or resume) every cell of a config.
 
     Parameters
@@ -756,6 +747,10 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
         Show a progress bar on stderr.
     dry_run : bool
         Only list the cells and whether each is done.
+    data_dir : str or Path, optional
+        Directory holding dataset files [default: :func:`simulate.datasets.resolve_data_dir`, i.e.
+        ``$SMALLWORLD_DATA`` or the checkout's ``../shared/data``]. Resolved here, once, and handed
+        to every cell as an argument, so workers (local or Dask) read the same directory.
 
     Returns
     -------
@@ -821,8 +816,11 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
     else:
         threads = _default_threads(workers)
     config_json = config.to_json()
+    from .datasets import resolve_data_dir
+
+    data_dir = str(resolve_data_dir(data_dir).resolve())
     tasks = [{"cell": c, "out": str(out), "config_json": config_json, "base_dir": config.base_dir,
-              "threads": threads} for c in todo]
+              "data_dir": data_dir, "threads": threads} for c in todo]
     by_id = {c.id: c for c in cells}
 
     from tqdm import tqdm

@@ -171,9 +171,9 @@ def test_graph_built_once_per_graph(tmp_path, monkeypatch):
     calls = []
     real = sweep_mod.build_graph
 
-    def counting(params, seed=0, base_dir=None):
+    def counting(params, seed=0, base_dir=None, data_dir=None):
         calls.append(seed)
-        return real(params, seed, base_dir)
+        return real(params, seed, base_dir, data_dir)
 
     monkeypatch.setattr(sweep_mod, "build_graph", counting)
     sweep_mod._GRAPH_CACHE.clear()

@@ -1,4 +1,8 @@
-"""Graph readers and writers, and the single entry points :func:`read_graph` / :func:`write_graph`.
+"""Graph readers and writers, and the single entry points :func:`read_file` / :func:`write_graph`.
+
+Files only: dataset names and generator specs are resolved one layer up, in
+:mod:`simulate.sources` (``simulate.read_graph``), so this package never imports
+:mod:`simulate.datasets`.
 
 Formats (name: file names it is guessed from)
 
@@ -27,28 +31,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import FormatError
+from ..errors import FormatError, MissingFileError, UnknownFormatError
 from ..graph import Graph
+from ..registry import Registry
 from . import delimited, events, gml, jlg, konect, matlab, native, snap_ego, text
 from .locations import attach_locations, attach_node_table, read_locations, read_node_labels
 
-__all__ = ["READERS", "WRITERS", "SUFFIXES", "guess_format", "read_graph", "write_graph", "read_archive",
+__all__ = ["READERS", "WRITERS", "SUFFIXES", "guess_format", "read_file", "write_graph", "read_archive",
            "read_locations", "attach_locations", "read_node_labels", "attach_node_table"]
 
 #: format name -> reader(path, directed) returning a Graph. ``directed`` may be None ("file default").
-READERS = {
-    "native": lambda path, directed: native.read_native(path),
-    "parquet": lambda path, directed: native.read_parquet_edges(path, directed),
-    "snap": lambda path, directed: text.read_edgelist(path, directed=bool(directed)),
-    "csv": delimited.read_csv_format,
-    "gml": gml.read_gml,
-    "mat": matlab.read_mat,
-    "jlg": jlg.read_jlg,
-    "konect": konect.read_konect,
-    "snap-ego": snap_ego.read_ego_archive,
-    "events": events.read_event_counts,
-    "archive": lambda path, directed: read_archive(path, directed),
-}
+READERS: Registry = Registry("format", error=UnknownFormatError)
+for _name, _reader in (
+    ("native", lambda path, directed: native.read_native(path)),
+    ("parquet", lambda path, directed: native.read_parquet_edges(path, directed)),
+    ("snap", lambda path, directed: text.read_edgelist(path, directed=bool(directed))),
+    ("csv", delimited.read_csv_format),
+    ("gml", gml.read_gml),
+    ("mat", matlab.read_mat),
+    ("jlg", jlg.read_jlg),
+    ("konect", konect.read_konect),
+    ("snap-ego", snap_ego.read_ego_archive),
+    ("events", events.read_event_counts),
+    ("archive", lambda path, directed: read_archive(path, directed)),
+):
+    READERS.register(_name, _reader, module=__name__)
+del _name, _reader
 
 
 def read_archive(path, directed=None) -> Graph:
@@ -57,7 +65,7 @@ def read_archive(path, directed=None) -> Graph:
 
     path = Path(path)
     if not path.exists():
-        raise FormatError(f"{path}: no such file")
+        raise MissingFileError(f"{path}: no such file")
     try:
         with tarfile.open(path, "r:*") as tar:
             names = [Path(m.name).name for m in tar.getmembers() if m.isfile()]
@@ -118,52 +126,42 @@ def guess_format(path) -> str:
         return "konect"
     if base.endswith(_TEXT_SUFFIXES):
         return "snap"
-    raise FormatError(f"{path}: cannot tell the format from the file name; pass format= "
+    raise UnknownFormatError(f"{path}: cannot tell the format from the file name; pass format= "
                       f"(--format) one of: {', '.join(sorted(READERS))}")
 
 
-def read_graph(source, directed=None, format=None, data_dir=None) -> Graph:
-    """Read a graph from a file or a known dataset name.
+def read_file(path, directed=None, format=None) -> Graph:
+    """Read a graph file.
 
     Parameters
     ----------
-    source : str or Path
-        A file path, or a dataset name from :mod:`simulate.datasets` (e.g. ``"ego-facebook"``).
+    path : str or Path
+        The file (or ``.swg`` directory).
     directed : bool, optional
-        Force directed/undirected. Default: the dataset registry's value for known datasets,
-        the file's own (native, Parquet), else undirected.
+        Force directed/undirected. Default: the file's own (native, Parquet), else undirected.
     format : str, optional
         Reader name (see :data:`READERS`); default guessed from the file name.
-    data_dir : str or Path, optional
-        Where dataset files live (see :func:`simulate.datasets.data_dir`).
 
     Returns
     -------
     Graph
-    """
-    from .. import datasets
 
-    path = Path(source)
-    if not path.exists() and datasets.is_dataset(str(source)):
-        ds = datasets.get(str(source))
-        path = ds.local_path(data_dir)
-        if not path.exists():
-            raise FormatError(f"dataset {ds.name!r} is not present locally (expected {path}); "
-                              f"get it with: smallworld data fetch {ds.name}")
-        if directed is None:
-            directed = ds.directed
-        if format is None:
-            format = ds.format
-        return ds.read(path, directed=directed, format=format)
+    Raises
+    ------
+    MissingFileError
+        ``path`` does not exist.
+    UnknownFormatError
+        ``format`` has no reader, or none is given and the file name does not tell it.
+
+    Notes
+    -----
+    Dataset names are resolved one layer up, by :func:`simulate.sources.read_graph` (which is
+    ``simulate.read_graph``); this package knows only files.
+    """
+    path = Path(path)
     if not path.exists():
-        hint = ""
-        if "/" not in str(source) and "." not in str(source):
-            hint = " (and it is not a known dataset name: see 'smallworld data list')"
-        raise FormatError(f"{source}: no such file{hint}")
-    fmt = format or guess_format(path)
-    if fmt not in READERS:
-        raise FormatError(f"unknown format {fmt!r}; known formats: {', '.join(sorted(READERS))}")
-    return READERS[fmt](path, directed)
+        raise MissingFileError(f"{path}: no such file")
+    return READERS.get(format or guess_format(path))(path, directed)
 
 
 def write_graph(graph: Graph, path, format=None):
@@ -176,5 +174,5 @@ def write_graph(graph: Graph, path, format=None):
                               f"*.parquet or *.txt[.gz], or choose one (--to native|parquet|snap)") from None
     fmt = format
     if fmt not in WRITERS:
-        raise FormatError(f"cannot write format {fmt!r}; writable formats: {', '.join(sorted(WRITERS))}")
+        raise UnknownFormatError(f"cannot write format {fmt!r}; writable formats: {', '.join(sorted(WRITERS))}")
     WRITERS[fmt](graph, path)

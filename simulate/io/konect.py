@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import FormatError
+from ..errors import FormatError, MissingFileError
 from ..graph import Graph
 from .text import parse_edge_bytes, read_bytes
 
@@ -98,7 +98,7 @@ def read_konect(path, directed=None, weighted=False) -> Graph:
     path = Path(path)
     if is_tar(path):
         if not path.exists():
-            raise FormatError(f"{path}: no such file")
+            raise MissingFileError(f"{path}: no such file")
         data, member = _archive_bytes(path)
         name = f"{path}:{member}"
     else:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ..errors import FormatError
+from ..errors import FormatError, MissingFileError
 from ..graph import Graph
 from .text import parse_edge_bytes
 
@@ -42,7 +42,7 @@ def read_ego_archive(path, directed=None) -> Graph:
     """
     path = Path(path)
     if not path.exists():
-        raise FormatError(f"{path}: no such file")
+        raise MissingFileError(f"{path}: no such file")
     srcs, dsts, egos = [], [], []
     try:
         with tarfile.open(path, "r:*") as tar:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import FormatError
+from ..errors import FormatError, MissingFileError
 from ..graph import Graph
 from . import _parse
 
@@ -29,7 +29,7 @@ def read_bytes(path) -> bytes:
     """Whole file contents, decompressing ``.gz``, ``.bz2`` and ``.xz`` by suffix (and magic)."""
     path = Path(path)
     if not path.exists():
-        raise FormatError(f"{path}: no such file")
+        raise MissingFileError(f"{path}: no such file")
     if path.is_dir():
         raise FormatError(f"{path}: is a directory, not an edge-list file")
     with open(path, "rb") as fh:
