@@ -429,8 +429,9 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
 
     Parameters
     ----------
-    graph : Graph
-        Directed or undirected; messages follow out-arcs.
+    graph : Graph or simulate.implicit.ImplicitPopulation
+        Directed or undirected; messages follow out-arcs. An implicit population (never
+        stored) runs its own router: see :meth:`simulate.implicit.KleinbergPopulation.run_chains`.
     policy : str
         One of ``greedy_lattice, greedy_geo, greedy_hierarchy, greedy_attributes, max_degree,
         random_walk`` (see the module docstring for what each needs).
@@ -489,8 +490,14 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     O(n_chains) plus the optional path buffer. Tie levels (O(sum of d_u + d_v) over arcs)
     are computed only when ``min_strength`` or ``attrition_by_strength`` is given.
     """
+    from .implicit import ImplicitPopulation
+
+    if isinstance(graph, ImplicitPopulation):  # contacts on demand: simulate.implicit
+        return graph.run_chains(policy, attrition, n_chains, n_targets, sources, targets, seed, max_steps, epsilon,
+                                backtrack, attributes, min_strength, attrition_by_strength, node_attrition,
+                                record_paths, compute_distances, progress, chains_per_target, source_groups)
     if not isinstance(graph, Graph):
-        raise ParameterError(f"graph must be a simulate.Graph, got {type(graph).__name__}")
+        raise ParameterError(f"graph must be a simulate.Graph or an implicit population, got {type(graph).__name__}")
     policies.get(policy)
     if graph.n < 2:
         raise ParameterError("the graph needs at least 2 nodes")

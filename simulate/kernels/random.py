@@ -42,14 +42,20 @@ def stream_states(seed, n_streams, spawn_key=()):
     ndarray of uint64, shape (n_streams, 4)
         Row ``i`` depends only on (seed, spawn_key, i), not on ``n_streams``.
     """
+    base = stream_key(seed, spawn_key)
+    out = np.empty((int(n_streams), 4), dtype=np.uint64)
+    _fill_states(base, out)
+    return out
+
+
+def stream_key(seed, spawn_key=()):
+    """The uint64[4] key of the stream family ``(seed, spawn_key)``: :func:`stream_states` row ``i``
+    is ``keyed_state(stream_key(seed, spawn_key), i, st)``."""
     if isinstance(seed, np.random.SeedSequence):
         ss = np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + tuple(spawn_key))
     else:
         ss = np.random.SeedSequence(int(seed) if seed is not None else None, spawn_key=tuple(spawn_key))
-    base = ss.generate_state(4, dtype=np.uint64)
-    out = np.empty((int(n_streams), 4), dtype=np.uint64)
-    _fill_states(base, out)
-    return out
+    return ss.generate_state(4, dtype=np.uint64)
 
 
 @njit(cache=True)
@@ -64,12 +70,25 @@ def _splitmix64(x):
 def _fill_states(base, out):
     # Stream i: hash(base, i) through SplitMix64, so streams do not depend on how many exist.
     for i in range(out.shape[0]):
-        x = base[0] ^ _splitmix64(uint64(i) + base[1])
-        for j in range(4):
-            x = _splitmix64(x ^ base[(j + 2) % 4])
-            out[i, j] = x
-        if out[i, 0] == 0 and out[i, 1] == 0 and out[i, 2] == 0 and out[i, 3] == 0:
-            out[i, 0] = uint64(1)
+        keyed_state(base, i, out[i])
+
+
+@njit(cache=True, inline="always")
+def keyed_state(base, i, st):
+    """Write into ``st`` (uint64[4]) stream ``i`` of the family keyed by ``base`` (uint64[4]).
+
+    Counter-based: stream ``i`` is a hash of (base, i) through SplitMix64, computed in O(1)
+    without the other streams, so ``keyed_state(base, i, st)`` equals row ``i`` of
+    :func:`stream_states` for the seed and spawn key that gave ``base``
+    (``base = SeedSequence(...).generate_state(4, uint64)``). Implicit populations key a
+    person's contacts this way (:mod:`simulate.kernels.implicit`).
+    """
+    x = base[0] ^ _splitmix64(uint64(i) + base[1])
+    for j in range(4):
+        x = _splitmix64(x ^ base[(j + 2) % 4])
+        st[j] = x
+    if st[0] == 0 and st[1] == 0 and st[2] == 0 and st[3] == 0:
+        st[0] = uint64(1)
 
 
 @njit(cache=True, inline="always")

@@ -1,0 +1,405 @@
+"""Implicit populations: chain experiments on populations that are never stored.
+
+An implicit population is a model, its parameters and a seed. A person is an int64 id; their
+contacts are computed on demand, when a message reaches them, from a counter-based stream keyed
+by (seed, person) (:func:`simulate.kernels.random.keyed_state`). Greedy routing touches only the
+people a message visits, so chain experiments run on populations of 10^12 people and more with
+memory O(chains in flight x path length), never O(population).
+
+Modes
+-----
+``quenched`` (default)
+    One fixed random graph: person ``u``'s long-range contacts are drawn from the stream keyed by
+    (population seed, u), so they are the same on every visit, in every chain, on any thread
+    count. Needed wherever a message can come back to someone (revisits, backtracking, random
+    walks) and to ask "who are u's contacts?" (:meth:`KleinbergPopulation.contacts`).
+``annealed``
+    Long-range contacts are redrawn from the chain's own stream at every visit, as
+    kleinberg-grid-simulator does (Mathieu, OPODIS 2016). For greedy lattice routing with local
+    range p >= 1 the distance to the target strictly decreases, so nobody is visited twice and
+    every visited person's contacts are fresh independent draws in both modes: the two modes
+    give chains with the same law (constant attrition included), and annealed is a little
+    faster (no per-person stream to seed). The population seed is then unused.
+
+Models are declared once in :data:`IMPLICIT_MODELS` (a :class:`simulate.registry.Registry`);
+:func:`implicit_population` builds one by name with validated parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from .errors import ParameterError
+from .generators.kleinberg import _ball_offsets
+from .generators.registry import ModelSpec, ParamSpec, check_seed, seed_meta
+from .kernels import implicit as _ki
+from .kernels.generators.alias import alias_build
+from .kernels.random import stream_key, stream_states
+from .registry import Registry
+
+#: Largest population: ids are int64 and coordinates products must not overflow.
+MAX_PEOPLE = 2**62
+
+#: Spawn key of the per-person streams (quenched contacts).
+_KEY_PEOPLE = (0x1A9C, 1)
+
+MODES = ("quenched", "annealed")
+
+
+@dataclass(frozen=True)
+class ImplicitModel:
+    """A registered implicit model: its :class:`~simulate.generators.registry.ModelSpec`
+    (name, description, ParamSpecs) and the population class."""
+
+    spec: ModelSpec
+    cls: type
+
+
+IMPLICIT_MODELS: Registry = Registry("implicit population model")
+
+
+def register_implicit(name, description, *params):
+    """Class decorator: declare an implicit population model with its parameters."""
+    specs = {p.name: p for p in params}
+
+    def decorate(cls):
+        IMPLICIT_MODELS.register(name, ImplicitModel(ModelSpec(name, cls, description, specs), cls),
+                                 module=cls.__module__)
+        cls.model = name
+        return cls
+
+    return decorate
+
+
+def implicit_population(model, seed=0, mode="quenched", **params):
+    """An implicit population of the registered ``model`` (parameters validated).
+
+    Parameters
+    ----------
+    model : str
+        A name in :data:`IMPLICIT_MODELS` (``kleinberg_lattice``).
+    seed : int or numpy.random.SeedSequence
+        Keys every person's contacts (quenched mode).
+    mode : {"quenched", "annealed"}
+        See the module docstring.
+    **params
+        The model's parameters (``smallworld chains --list-models`` / :func:`describe_models`).
+    """
+    entry = IMPLICIT_MODELS.get(model)
+    values = entry.spec.validate(params)
+    return entry.cls(seed=check_seed(seed), mode=_check_mode(mode), **values)
+
+
+def describe_models() -> str:
+    """One paragraph per implicit model: description and parameters (ranges and defaults)."""
+    return "\n".join(IMPLICIT_MODELS.get(n).spec.describe() for n in IMPLICIT_MODELS.names())
+
+
+def _check_mode(mode):
+    if mode not in MODES:
+        from .registry import did_you_mean
+
+        raise ParameterError(f"mode must be one of {', '.join(MODES)}, got {mode!r}{did_you_mean(mode, MODES)}")
+    return mode
+
+
+class ImplicitPopulation:
+    """Base of the implicit population models (a model, its parameters, a seed and a mode).
+
+    Subclasses define ``n`` (number of people), :meth:`params` and :meth:`run_chains`, and are
+    registered with :func:`register_implicit`. Anything that takes a stored
+    :class:`~simulate.Graph` for chain experiments takes an implicit population too
+    (:func:`simulate.chains.run_chains`).
+    """
+
+    model = "?"
+    seed = 0
+    mode = "quenched"
+
+    @property
+    def n(self) -> int:
+        raise NotImplementedError
+
+    def params(self) -> dict:
+        raise NotImplementedError
+
+    @property
+    def meta(self) -> dict:
+        """Model, parameters, seed and mode (provenance, like ``Graph.meta``)."""
+        return {"model": self.model, **self.params(), "seed": seed_meta(self.seed), "mode": self.mode,
+                "implicit": True}
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the model, parameters, seed and mode: what determines every contact."""
+        blob = json.dumps(self.meta, sort_keys=True, default=str).encode()
+        return "implicit:" + hashlib.sha256(blob).hexdigest()[:32]
+
+    def person_key(self) -> np.ndarray:
+        """uint64[4] key of the per-person streams (person u's stream = ``keyed_state(key, u)``)."""
+        return stream_key(self.seed, _KEY_PEOPLE)
+
+
+# ------------------------------------------------------------------ Kleinberg
+@register_implicit(
+    "kleinberg_lattice",
+    "Kleinberg 2000 lattice, never stored: side^dim people, local contacts within L1 distance p, q long-range "
+    "out-links with P(u->v) ~ d(u,v)^-r drawn when a message reaches u (same law as the stored "
+    "kleinberg_lattice(undirected=False)).",
+    ParamSpec("side", int, low=2, high=2**62, doc="People per lattice side (n = side^dim < 2^62)."),
+    ParamSpec("dim", int, default=2, low=1, high=8, doc="Lattice dimension."),
+    ParamSpec("r", float, default=2.0, low=0.0, high=1000.0, doc="Clustering exponent: P(u->v) ~ d(u,v)^-r."),
+    ParamSpec("q", int, default=1, low=0, high=10000, doc="Long-range out-links per person."),
+    ParamSpec("p", int, default=1, low=1, high=1000, doc="Local contacts: everyone within lattice distance p."),
+    ParamSpec("periodic", bool, default=False, doc="Torus (wrap-around) instead of open boundaries."),
+    ParamSpec("kgs_rules", bool, default=False,
+              doc="kleinberg-grid-simulator's rules: links never reach the last row/column, local moves preferred "
+                  "on ties (coordinate 0 first), pairs uniform with source = target allowed (0-step routes)."),
+)
+@dataclass(frozen=True, eq=False)
+class KleinbergPopulation(ImplicitPopulation):
+    """Kleinberg's lattice, never stored (see :func:`implicit_population`).
+
+    Person ``u`` has row-major coordinates ``coord_i = (u // side^i) % side``; local contacts
+    are everyone within lattice (L1, torus-aware) distance p, long-range contacts q independent
+    draws with ``P(u -> v) ~ d(u, v)^-r`` (Kleinberg, STOC 2000, doi:10.1145/335305.335325),
+    exactly the law of the stored ``kleinberg_lattice(undirected=False)``: distance by the
+    binned alias sampler of :mod:`simulate.kernels.implicit`, offset uniform on the L1 sphere,
+    redrawn off the lattice. A contact that is also a local contact or a repeat counts once in
+    routing, as the stored graph merges them.
+
+    Notes
+    -----
+    Setup O(min(dmax, 4096) + 8 log2 dmax) for the distance bins (dmax = dim (side - 1), or
+    dim floor(side/2) on a torus); each contact O(dim^2) expected (O(1) in 2-D); nothing per
+    person is stored.
+    """
+
+    side: int
+    dim: int = 2
+    r: float = 2.0
+    q: int = 1
+    p: int = 1
+    periodic: bool = False
+    kgs_rules: bool = False
+    seed: object = 0
+    mode: str = "quenched"
+    _law: tuple = field(default=None, repr=False, compare=False)
+
+    #: Distances with their own alias entry; beyond, geometric bins per octave.
+    EXACT_UPTO = 4096
+    PER_OCTAVE = 8
+
+    def __post_init__(self):
+        side, dim = int(self.side), int(self.dim)
+        if side < 2:
+            raise ParameterError(f"parameter 'side' of kleinberg_lattice must be >= 2, got {side}")
+        if side ** dim >= MAX_PEOPLE:
+            raise ParameterError(f"kleinberg_lattice: side^dim = {side}^{dim} must be < 2^62 "
+                                 f"(int64 person ids); lower 'side' or 'dim'")
+        if self.periodic and side <= 2 * self.p:
+            raise ParameterError(f"kleinberg_lattice: a torus needs side > 2 p (side {side}, p {self.p})")
+        if self.periodic and self.kgs_rules:
+            raise ParameterError("kleinberg_lattice: kgs_rules describe kleinberg-grid-simulator's open grid; "
+                                 "use periodic=false")
+        _check_mode(self.mode)
+        limit = side - 1 if self.kgs_rules else side
+        dmax = dim * (side // 2 if self.periodic else limit - 1)
+        if dmax < 1:
+            raise ParameterError(f"kleinberg_lattice: side {side} leaves no room for long-range links")
+        lo, width, loge, mass = _ki.distance_bins(np.int64(dim), float(self.r), np.int64(dmax),
+                                                  np.int64(self.EXACT_UPTO), np.int64(self.PER_OCTAVE))
+        prob, alias = alias_build(mass)
+        object.__setattr__(self, "_law", (prob, alias, lo, width, loge, int(limit), int(dmax)))
+
+    @property
+    def n(self) -> int:
+        return int(self.side) ** int(self.dim)
+
+    def params(self) -> dict:
+        return {"side": int(self.side), "dim": int(self.dim), "r": float(self.r), "q": int(self.q),
+                "p": int(self.p), "periodic": bool(self.periodic), "kgs_rules": bool(self.kgs_rules)}
+
+    @property
+    def dmax(self) -> int:
+        """Largest long-range link length the law allows."""
+        return self._law[6]
+
+    # -------------------------------------------------------------- contacts
+    def coordinates(self, ids) -> np.ndarray:
+        """Row-major lattice coordinates of people ``ids``, shape (len, dim), int64."""
+        ids = self._ids(ids, "ids")
+        return np.stack([(ids // self.side ** i) % self.side for i in range(self.dim)], axis=-1)
+
+    def long_range_contacts(self, ids) -> np.ndarray:
+        """Quenched long-range contacts of people ``ids``, int64 (len, q), repeats kept.
+
+        A deterministic function of (seed, person): the same on every call and thread count.
+        In annealed mode contacts exist only while a message is at a person; this still returns
+        the quenched ones (the same law).
+        """
+        ids = self._ids(ids, "ids")
+        prob, alias, lo, width, loge, limit, _ = self._law
+        return _ki.kleinberg_contacts_many(ids, np.int64(self.side), np.int64(self.dim), bool(self.periodic),
+                                           np.int64(self.q), np.int64(limit), prob, alias, lo, width, loge,
+                                           float(self.r), self.person_key())
+
+    def link_lengths(self, n_draws, seed=0) -> np.ndarray:
+        """``n_draws`` lengths from the model's long-range distance law (before boundary
+        rejection): ``P(d) ~ S(d) d^-r`` on ``1..dmax``. For tests and diagnostics."""
+        prob, alias, lo, width, loge, _, _ = self._law
+        st = stream_states(seed, 1, (0x1A9C, 9))[0]
+        return _ki.sample_distances(int(n_draws), prob, alias, lo, width, loge, np.int64(self.dim), float(self.r), st)
+
+    def _ids(self, ids, name):
+        a = np.atleast_1d(np.asarray(ids))
+        if a.dtype.kind not in "iu" or (a.size and (a.min() < 0 or a.max() >= self.n)):
+            raise ParameterError(f"{name}: person ids must be integers in [0, {self.n}) for this population")
+        return np.ascontiguousarray(a, dtype=np.int64)
+
+    # -------------------------------------------------------------- chains
+    def _pairs(self, n_chains, n_targets, chains_per_target, sources, targets, seed):
+        from .chains import _KEY_PAIRS
+
+        n = self.n
+        rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
+        if sources is not None and targets is not None:
+            s, t = self._ids(sources, "sources"), self._ids(targets, "targets")
+            try:
+                s, t = np.broadcast_arrays(s, t)
+            except ValueError:
+                raise ParameterError(f"sources ({s.size}) and targets ({t.size}) must have equal length or one entry")
+            return s.copy(), t.copy()
+        if self.kgs_rules and sources is None and targets is None:
+            # kleinberg-grid-simulator: source and target uniform and independent (s = t counts, 0 steps).
+            k = int(n_chains if chains_per_target is None else chains_per_target * (n_targets or 1))
+            return rng.integers(0, n, k), rng.integers(0, n, k)
+        if sources is not None:
+            s = self._ids(sources, "sources")
+            idx = rng.integers(0, n - 1, s.shape[0])
+            return s, idx + (idx >= s)
+        # The stored graph's draw (simulate.chains._choose_pairs) with the component = everyone:
+        # the same seed gives the same pairs on a stored lattice of the same size.
+        if targets is not None:
+            tgt = self._ids(targets, "targets")
+        else:
+            if n_targets is None or int(n_targets) < 1:
+                raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
+            tgt = rng.integers(0, n, int(n_targets))
+        k = tgt.shape[0]
+        if chains_per_target is not None:
+            if int(chains_per_target) < 1:
+                raise ParameterError(f"chains_per_target must be >= 1, got {chains_per_target}")
+            per = np.full(k, int(chains_per_target), dtype=np.int64)
+        else:
+            if int(n_chains) < k:
+                raise ParameterError(f"n_chains ({n_chains}) must be >= the number of targets ({k})")
+            per = np.full(k, int(n_chains) // k, dtype=np.int64)
+            per[: int(n_chains) % k] += 1
+        t = np.repeat(tgt, per)
+        idx = rng.integers(0, n - 1, t.shape[0])
+        return idx + (idx >= t), t
+
+    def run_chains(self, policy="greedy_lattice", attrition=0.0, n_chains=1000, n_targets=10, sources=None,
+                   targets=None, seed=0, max_steps=None, epsilon=0.0, backtrack=False, attributes=None,
+                   min_strength=None, attrition_by_strength=None, node_attrition=None, record_paths=False,
+                   compute_distances=True, progress=False, chains_per_target=None, source_groups=None):
+        """Greedy lattice routing on this population: :func:`simulate.chains.run_chains`'s arguments.
+
+        Supported: ``policy="greedy_lattice"``, constant ``attrition``, pairs (random, given
+        sources and/or targets, ``chains_per_target``), ``max_steps`` (default ``dim x side``:
+        greedy with p >= 1 always arrives within the starting distance, so chains never stop
+        there), ``record_paths`` (int64 ids), ``progress``. ``compute_distances`` is ignored:
+        the ``shortest_path`` column is null (a BFS would visit the whole population), and
+        ``params["shortest_path"]`` says so. Per-node or per-tie attrition, epsilon mixing,
+        backtracking, tie strengths and source groups are not available on an implicit
+        lattice (ParameterError).
+
+        Returns
+        -------
+        ChainResults
+            The stored graph's columns; ids are int64 person ids (``source == source_id``).
+        """
+        from .chains import _KEY_CHAINS, ChainResults, STATUSES, _probability
+
+        if policy != "greedy_lattice":
+            raise ParameterError(f"policy {policy!r} is not available on an implicit kleinberg_lattice "
+                                 "(available: greedy_lattice)")
+        unsupported = {"epsilon": epsilon not in (0, 0.0, None), "backtrack": bool(backtrack),
+                       "attributes": attributes is not None, "min_strength": min_strength is not None,
+                       "attrition_by_strength": attrition_by_strength is not None,
+                       "node_attrition": node_attrition is not None, "source_groups": source_groups is not None}
+        bad = [k for k, v in unsupported.items() if v]
+        if bad:
+            raise ParameterError(f"{bad[0]} is not available on an implicit population (greedy lattice routing "
+                                 "with constant attrition only)")
+        attrition = _probability("attrition", attrition)
+        if max_steps is None:
+            max_steps = int(self.dim) * int(self.side)
+        if int(max_steps) < 1:
+            raise ParameterError(f"max_steps must be >= 1, got {max_steps}")
+        max_steps = int(max_steps)
+        src, tgt = self._pairs(n_chains, n_targets, chains_per_target, sources, targets, seed)
+        if not self.kgs_rules and np.any(src == tgt):
+            raise ParameterError(f"source and target are the same person ({int(src[src == tgt][0])})")
+        src = np.ascontiguousarray(src, dtype=np.int64)
+        tgt = np.ascontiguousarray(tgt, dtype=np.int64)
+        nc = src.shape[0]
+        if record_paths and nc * (max_steps + 1) > 2**28:
+            raise ParameterError(f"record_paths: {nc} chains x {max_steps + 1} steps is too large to buffer; "
+                                 "lower max_steps or the number of chains")
+        states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
+        paths = np.full((nc, max_steps + 1) if record_paths else (0, 0), -1, dtype=np.int64)
+        prob, alias, lo, width, loge, limit, _ = self._law
+        offsets = _ball_offsets(int(self.dim), int(self.p))
+        key = self.person_key()
+        outs = []
+        batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=nc, unit="chain", desc=f"chains ({policy}, implicit)")
+        for a in range(0, nc, batch):
+            b = min(nc, a + batch)
+            outs.append(_ki.route_kleinberg(
+                np.int64(self.side), np.int64(self.dim), bool(self.periodic), np.int64(self.p), np.int64(self.q),
+                np.int64(limit), offsets, prob, alias, lo, width, loge, float(self.r), self.mode == "quenched", key,
+                src[a:b], tgt[a:b], states[a:b], max_steps, attrition, bool(self.kgs_rules), bool(record_paths),
+                paths[a:b] if record_paths else paths))
+            if bar is not None:
+                bar.update(b - a)
+        if bar is not None:
+            bar.close()
+        status, steps, log_surv, last = (np.concatenate(x) for x in zip(*outs)) if outs else \
+            (np.zeros(0, np.int8), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int64))
+        table = pl.DataFrame({
+            "chain": np.arange(nc, dtype=np.int64),
+            "source": src, "target": tgt, "source_id": src, "target_id": tgt,
+            "status": pl.Series("status", np.asarray(STATUSES)[status]),
+            "steps": steps,
+            "shortest_path": pl.Series("shortest_path", [None] * nc, dtype=pl.Int32),
+            "survival": np.exp(log_surv),
+            "backtracks": np.zeros(nc, dtype=np.int32),
+            "last_id": last,
+        })
+        if record_paths:
+            mask = np.arange(max_steps + 1)[None, :] <= steps[:, None]
+            offs = np.concatenate([[0], np.cumsum(steps.astype(np.int64) + 1)])
+            vals = paths[mask]
+            table = table.with_columns(pl.Series("path", [vals[offs[i]:offs[i + 1]] for i in range(nc)],
+                                                 dtype=pl.List(pl.Int64)))
+        params = {
+            "policy": policy, "attrition": attrition, "n_chains": nc, "seed": int(seed), "max_steps": max_steps,
+            "epsilon": 0.0, "backtrack": False, "attributes": [], "min_strength": None,
+            "attrition_by_strength": None, "node_attrition": None,
+            "n_targets": int(np.unique(tgt).shape[0]),
+            "graph_meta": self.meta,
+            "shortest_path": "not available on an implicit population (a BFS would visit everyone)",
+        }
+        return ChainResults(table, params, self.fingerprint)

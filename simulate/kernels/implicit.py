@@ -1,0 +1,460 @@
+"""Numba kernels for implicit populations: contacts computed on demand, never stored.
+
+A person of an implicit population is an int64 id; its contacts are a deterministic function
+of (population key, id) (*quenched*: :func:`simulate.kernels.random.keyed_state` gives person
+``u`` its own counter-based stream) or are drawn afresh from the chain's stream at every
+visit (*annealed*). Greedy routing never needs more of the population than the people a
+message visits, so memory is O(chains in flight x path length).
+
+Pure array code: no I/O, no configuration, no imports from the layers above. The public layer
+is :mod:`simulate.implicit`.
+
+Kleinberg lattice (Kleinberg, STOC 2000, doi:10.1145/335305.335325)
+------------------------------------------------------------------
+Node ``u`` of the ``side^dim`` lattice has row-major coordinates ``coord_i = (u // side^i) %
+side``. Long-range link lengths ``d`` follow ``P(d) ~ S(d) d^-r`` on ``1..dmax`` (``S(d)`` the
+number of points of Z^dim at L1 distance d), drawn in O(1) expected time by
+:func:`draw_distance` from an alias table over *bins*: one bin per distance up to
+``exact_upto`` and geometric bins beyond, each bin proposing a uniform distance accepted with
+probability ``w(d) / envelope``. Every accepted distance therefore has probability exactly
+proportional to ``w(d)`` (no normalising sums are needed, so sides up to 2^31 in 2-D cost
+O(bins) to set up, where the stored generator's per-distance alias table costs O(side)).
+The offset is then uniform on the L1 sphere of radius d, and the proposal is redrawn if it
+leaves the lattice (open boundary) or the torus' fundamental box, exactly as the stored
+generator (:func:`simulate.kernels.generators.kleinberg.kleinberg_long_range`) does: the
+accepted contact ``v`` has probability proportional to ``d(u, v)^-r``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .generators.alias import alias_draw
+from .generators.kleinberg import _l1_sphere_point
+from .random import keyed_state, next_below, next_double
+from .routing import CHAINS_PER_TASK, STATUS_DROPPED, STATUS_MAX_STEPS, STATUS_REACHED
+
+# ------------------------------------------------------------------ the distance law
+
+
+@njit(cache=True, inline="always")
+def log_sphere_size(dim, d):
+    """log S(d), S(d) = sum_k C(dim, k) 2^k C(d-1, k-1) points of Z^dim at L1 distance d >= 1."""
+    if dim == 1:
+        return np.log(2.0)
+    if dim == 2:
+        return np.log(4.0 * d)
+    s = 0.0
+    c = 1.0  # C(d-1, k-1), updated in k
+    cd = float(dim)  # C(dim, k)
+    pw = 2.0
+    for k in range(1, dim + 1):
+        if k > d:
+            break
+        s += cd * pw * c
+        c *= (d - k) / k
+        cd *= (dim - k) / (k + 1.0)
+        pw *= 2.0
+    return np.log(s)
+
+
+@njit(cache=True, inline="always")
+def log_distance_weight(dim, r, d):
+    """log of the unnormalised probability ``S(d) d^-r`` of a long-range link of length d."""
+    return log_sphere_size(dim, d) - r * np.log(float(d))
+
+
+@njit(cache=True)
+def distance_bins(dim, r, dmax, exact_upto, per_octave):
+    """Bins of the distance law on ``1..dmax`` for :func:`draw_distance`.
+
+    Distances ``1..min(dmax, exact_upto)`` get one bin each; beyond, bins ``[lo, lo + width)``
+    grow geometrically (``per_octave`` per doubling). Returns ``(lo, width, log_envelope,
+    mass)``: ``log_envelope`` bounds ``log w(d)`` on the bin (``S`` increases and ``d^-r``
+    does not, for r >= 0, so ``S(hi - 1) lo^-r`` bounds it) and ``mass = width x envelope``
+    (relative to the largest envelope, so no overflow). O(exact_upto + per_octave log dmax).
+    """
+    e = min(dmax, exact_upto)
+    nb = e
+    lo_ = e + 1
+    ratio = 2.0 ** (1.0 / per_octave)
+    while lo_ <= dmax:
+        hi = max(lo_ + 1, int(np.ceil(lo_ * ratio)))
+        hi = min(hi, dmax + 1)
+        nb += 1
+        lo_ = hi
+    lo = np.empty(nb, dtype=np.int64)
+    width = np.empty(nb, dtype=np.int64)
+    loge = np.empty(nb, dtype=np.float64)
+    for d in range(1, e + 1):
+        lo[d - 1] = d
+        width[d - 1] = 1
+        loge[d - 1] = log_distance_weight(dim, r, d)
+    b = e
+    lo_ = e + 1
+    while lo_ <= dmax:
+        hi = max(lo_ + 1, int(np.ceil(lo_ * ratio)))
+        hi = min(hi, dmax + 1)
+        lo[b] = lo_
+        width[b] = hi - lo_
+        loge[b] = log_sphere_size(dim, hi - 1) - r * np.log(float(lo_))
+        b += 1
+        lo_ = hi
+    ref = loge.max()
+    mass = np.empty(nb, dtype=np.float64)
+    for i in range(nb):
+        mass[i] = np.exp(loge[i] - ref) * width[i]
+    return lo, width, loge, mass
+
+
+@njit(cache=True, inline="always")
+def draw_distance(prob, alias, lo, width, loge, dim, r, st):
+    """A link length d with P(d) proportional to ``S(d) d^-r`` (bins of :func:`distance_bins`).
+
+    Bin from the alias table (weights = bin masses), then within a wide bin a uniform proposal
+    accepted with probability ``w(d) / envelope``: exact, O(1) expected draws (acceptance at
+    least ``2^-((dim - 1 + r) / per_octave)`` in a wide bin).
+    """
+    while True:
+        b = alias_draw(prob, alias, st)
+        w = width[b]
+        if w == 1:
+            return lo[b]
+        d = lo[b] + next_below(st, w)
+        if next_double(st) < np.exp(log_distance_weight(dim, r, d) - loge[b]):
+            return d
+
+
+@njit(cache=True, inline="always")
+def _sphere_point_2d(d, st, delta):
+    # Uniform point of the 4d points of Z^2 at L1 distance d: index a in [0, 4d) walks the
+    # diamond's four sides (a bijection, one draw).
+    a = next_below(st, 4 * d)
+    side_ = a // d
+    k = a - side_ * d
+    if side_ == 0:
+        delta[0] = d - k
+        delta[1] = k
+    elif side_ == 1:
+        delta[0] = -k
+        delta[1] = d - k
+    elif side_ == 2:
+        delta[0] = k - d
+        delta[1] = -k
+    else:
+        delta[0] = k
+        delta[1] = k - d
+
+
+@njit(cache=True)
+def draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, loge, r, st, delta, perm, cuts, vc):
+    """One long-range contact of the node with coordinates ``hc``; its coordinates into ``vc``.
+
+    ``limit``: open lattices accept coordinates ``0 <= c < limit`` (``side``; ``side - 1``
+    reproduces kleinberg-grid-simulator, whose links never reach the last row or column).
+    Returns the contact's row-major id.
+    """
+    while True:
+        d = draw_distance(prob, alias, lo, width, loge, dim, r, st)
+        if dim == 2:
+            _sphere_point_2d(d, st, delta)
+        else:
+            _l1_sphere_point(dim, d, st, delta, perm, cuts)
+        ok = True
+        v = np.int64(0)
+        mult = np.int64(1)
+        for i in range(dim):
+            if periodic:
+                if 2 * delta[i] <= -side or delta[i] > side // 2:
+                    ok = False
+                    break
+                c = (hc[i] + delta[i]) % side
+            else:
+                c = hc[i] + delta[i]
+                if c < 0 or c >= limit:
+                    ok = False
+                    break
+            vc[i] = c
+            v += c * mult
+            mult *= side
+        if ok:
+            return v
+
+
+# ------------------------------------------------------------------ lattice geometry
+@njit(cache=True, inline="always")
+def _coords(u, side, out):
+    for i in range(out.shape[0]):
+        q = u // side
+        out[i] = u - q * side
+        u = q
+
+
+@njit(cache=True, inline="always")
+def _l1(a, b, side, periodic):
+    d = np.int64(0)
+    for i in range(a.shape[0]):
+        x = a[i] - b[i]
+        if x < 0:
+            x = -x
+        if periodic and side - x < x:
+            x = side - x
+        d += x
+    return d
+
+
+@njit(cache=True, inline="always")
+def _step_coord(c, o, side, periodic):
+    # Coordinate c moved by offset o; -1 when it leaves an open lattice.
+    x = c + o
+    if periodic:
+        return x % side
+    if x < 0 or x >= side:
+        return np.int64(-1)
+    return x
+
+
+@njit(cache=True)
+def _local_ties(hc, tc, side, periodic, offsets, best, pick, out):
+    # Number of local contacts (offsets in the L1 ball of radius p) at distance ``best`` from
+    # the target; with ``pick >= 0``, the coordinates of the pick-th of them into ``out``.
+    # Torus wrap-arounds that land on the holder itself are skipped, as in the stored graph.
+    dim = hc.shape[0]
+    k = 0
+    for o in range(offsets.shape[0]):
+        d = np.int64(0)
+        same = True
+        ok = True
+        for i in range(dim):
+            c = _step_coord(hc[i], offsets[o, i], side, periodic)
+            if c < 0:
+                ok = False
+                break
+            if c != hc[i]:
+                same = False
+            x = c - tc[i]
+            if x < 0:
+                x = -x
+            if periodic and side - x < x:
+                x = side - x
+            d += x
+        if not ok or same or d != best:
+            continue
+        if k == pick:
+            for i in range(dim):
+                out[i] = _step_coord(hc[i], offsets[o, i], side, periodic)
+            return k + 1
+        k += 1
+    return k
+
+
+# ------------------------------------------------------------------ greedy routing
+@njit(cache=True, parallel=True)
+def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, width, loge, r,
+                    quenched, node_key, sources, targets, states, max_steps, drop, kgs_rules,
+                    record_paths, paths):
+    """Greedy lattice routing on an implicit Kleinberg lattice, one chain per (source, target).
+
+    Parameters
+    ----------
+    side, dim, periodic, p, q : the lattice (local contacts within L1 distance ``p >= 1``,
+        ``q`` long-range out-links per node).
+    limit : int, open-boundary coordinate limit for long-range contacts (see :func:`draw_link`).
+    offsets : int64 (k, dim), the L1 ball of radius p minus the origin.
+    prob, alias, lo, width, loge, r : the distance law (:func:`distance_bins` + alias table).
+    quenched : bool; True: node u's long-range contacts come from ``keyed_state(node_key, u)``
+        (the same on every visit); False (annealed): from the chain's stream at every visit.
+    sources, targets : int64 node ids, one per chain (equal ids give a 0-step reached chain).
+    states : uint64 (n_chains, 4), per-chain streams (mutated).
+    max_steps : int; drop : float, constant attrition per holder.
+    kgs_rules : bool; kleinberg-grid-simulator's rules: a long-range contact is taken only if
+        strictly closer than the best local move, local moves go along coordinate 0 first,
+        ties between long-range contacts go to the first drawn. False: the stored router's
+        rule, uniform among the best distinct contacts (a long-range contact that is also a
+        local contact, or a repeat, counts once, as the stored graph merges them).
+    record_paths : bool; paths : int64 (n_chains, max_steps + 1), -1 filled (or (0, 0)).
+
+    Returns
+    -------
+    status (int8), steps (int32), log_survival (float64), last (int64) per chain.
+
+    Notes
+    -----
+    Random draws per holding step on the chain's stream: ``next_double`` for attrition (always,
+    so attrition cuts the attrition-free chain short), then (annealed) the q contacts, then
+    ``next_below(#tied)`` when several contacts tie. Greedy with p >= 1 strictly decreases the
+    distance, so no one is visited twice and annealed contacts have the quenched law along
+    every chain. Work O(steps x (q + |ball|) x dim); memory O(threads x (dim + q)) plus the
+    optional paths. Parallel over blocks of chains, per-chain streams: identical results on
+    any thread count.
+    """
+    n_chains = sources.shape[0]
+    status = np.empty(n_chains, dtype=np.int8)
+    steps_out = np.zeros(n_chains, dtype=np.int32)
+    log_surv = np.zeros(n_chains, dtype=np.float64)
+    last = np.empty(n_chains, dtype=np.int64)
+    lq = np.log1p(-drop) if 0.0 < drop < 1.0 else 0.0
+    n_tasks = (n_chains + CHAINS_PER_TASK - 1) // CHAINS_PER_TASK
+    for task in prange(n_tasks):
+        hc = np.empty(dim, dtype=np.int64)
+        tc = np.empty(dim, dtype=np.int64)
+        vc = np.empty(dim, dtype=np.int64)
+        delta = np.empty(dim, dtype=np.int64)
+        perm = np.empty(dim, dtype=np.int64)
+        cuts = np.empty(dim, dtype=np.int64)
+        nst = np.empty(4, dtype=np.uint64)
+        qid = np.empty(max(q, 1), dtype=np.int64)
+        qdist = np.empty(max(q, 1), dtype=np.int64)
+        for c in range(task * CHAINS_PER_TASK, min(n_chains, (task + 1) * CHAINS_PER_TASK)):
+            st = states[c]
+            h = sources[c]
+            t = targets[c]
+            _coords(h, side, hc)
+            _coords(t, side, tc)
+            dist = _l1(hc, tc, side, periodic)
+            steps = 0
+            ls = 0.0
+            result = -1
+            if record_paths:
+                paths[c, 0] = h
+            if dist == 0:
+                result = STATUS_REACHED
+            while result < 0 and steps < max_steps:
+                if next_double(st) < drop:
+                    result = STATUS_DROPPED
+                    break
+                ls += lq
+                if dist <= p:  # the target is a local contact
+                    h = t
+                    dist = 0
+                else:
+                    lst = st
+                    if quenched:
+                        keyed_state(node_key, h, nst)
+                        lst = nst
+                    nq = 0
+                    best_long = np.int64(1) << 62
+                    nbl = 0
+                    for j in range(q):
+                        v = draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, loge, r, lst,
+                                      delta, perm, cuts, vc)
+                        if not kgs_rules:
+                            if _l1(vc, hc, side, periodic) <= p:
+                                continue  # also a local contact: one arc in the stored graph
+                            rep = False
+                            for i in range(nq):
+                                if qid[i] == v:
+                                    rep = True
+                                    break
+                            if rep:
+                                continue
+                        dv = _l1(vc, tc, side, periodic)
+                        qid[nq] = v
+                        qdist[nq] = dv
+                        nq += 1
+                        if dv < best_long:
+                            best_long = dv
+                            nbl = 1
+                        elif dv == best_long:
+                            nbl += 1
+                    best_local = dist - p
+                    if kgs_rules:
+                        if best_long < best_local:
+                            for i in range(nq):
+                                if qdist[i] == best_long:
+                                    h = qid[i]
+                                    break
+                            _coords(h, side, hc)
+                            dist = best_long
+                        else:
+                            # Move p along the coordinates in order, towards the target.
+                            left = p
+                            for i in range(dim):
+                                x = tc[i] - hc[i]
+                                if periodic and (x > side // 2 or x < -((side - 1) // 2)):
+                                    x = x - side if x > 0 else x + side
+                                m = min(left, abs(x))
+                                hc[i] = (hc[i] + (m if x > 0 else -m)) % side
+                                left -= m
+                            h = np.int64(0)
+                            mult = np.int64(1)
+                            for i in range(dim):
+                                h += hc[i] * mult
+                                mult *= side
+                            dist = best_local
+                    else:
+                        best = min(best_local, best_long)
+                        nloc = _local_ties(hc, tc, side, periodic, offsets, best, -1, vc) \
+                            if best_local == best else 0
+                        nlong = nbl if best_long == best else 0
+                        k = next_below(st, nloc + nlong) if nloc + nlong > 1 else 0
+                        if k < nloc:
+                            _local_ties(hc, tc, side, periodic, offsets, best, k, vc)
+                            h = np.int64(0)
+                            mult = np.int64(1)
+                            for i in range(dim):
+                                hc[i] = vc[i]
+                                h += vc[i] * mult
+                                mult *= side
+                        else:
+                            k -= nloc
+                            for i in range(nq):
+                                if qdist[i] == best:
+                                    if k == 0:
+                                        h = qid[i]
+                                        break
+                                    k -= 1
+                            _coords(h, side, hc)
+                        dist = best
+                steps += 1
+                if record_paths:
+                    paths[c, steps] = h
+                if dist == 0:
+                    result = STATUS_REACHED
+            if result < 0:
+                result = STATUS_MAX_STEPS
+            status[c] = result
+            steps_out[c] = steps
+            log_surv[c] = ls
+            last[c] = h
+    return status, steps_out, log_surv, last
+
+
+@njit(cache=True)
+def kleinberg_contacts(u, side, dim, periodic, q, limit, prob, alias, lo, width, loge, r, node_key):
+    """The q raw long-range contacts of node ``u`` in quenched mode (repeats kept), int64 ids.
+
+    The same numbers the router draws at ``u``: O(q) expected, nothing stored.
+    """
+    hc = np.empty(dim, dtype=np.int64)
+    _coords(u, side, hc)
+    vc = np.empty(dim, dtype=np.int64)
+    delta = np.empty(dim, dtype=np.int64)
+    perm = np.empty(dim, dtype=np.int64)
+    cuts = np.empty(dim, dtype=np.int64)
+    st = np.empty(4, dtype=np.uint64)
+    keyed_state(node_key, u, st)
+    out = np.empty(q, dtype=np.int64)
+    for j in range(q):
+        out[j] = draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, loge, r, st, delta, perm, cuts, vc)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def kleinberg_contacts_many(nodes, side, dim, periodic, q, limit, prob, alias, lo, width, loge, r, node_key):
+    """:func:`kleinberg_contacts` for many nodes, shape (len(nodes), q); parallel over nodes."""
+    out = np.empty((nodes.shape[0], q), dtype=np.int64)
+    for i in prange(nodes.shape[0]):
+        out[i] = kleinberg_contacts(nodes[i], side, dim, periodic, q, limit, prob, alias, lo, width, loge, r,
+                                    node_key)
+    return out
+
+
+@njit(cache=True)
+def sample_distances(n, prob, alias, lo, width, loge, dim, r, st):
+    """n draws of :func:`draw_distance` (for tests of the distance law)."""
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        out[i] = draw_distance(prob, alias, lo, width, loge, dim, r, st)
+    return out

@@ -1,0 +1,310 @@
+"""Tests for simulate.implicit and simulate.kernels.implicit (populations that are never stored)."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as hst
+from scipy import stats
+
+from simulate.chains import run_chains
+from simulate.errors import ParameterError
+from simulate.generators import kleinberg_lattice
+from simulate.implicit import IMPLICIT_MODELS, KleinbergPopulation, implicit_population
+from simulate.kernels import implicit as ki
+from simulate.kernels.generators.alias import alias_build
+from simulate.kernels.random import keyed_state, stream_key, stream_states
+
+
+def sphere_size(dim, d):
+    """Points of Z^dim at L1 distance d, by brute-force enumeration (independent oracle)."""
+    rng = range(-d, d + 1)
+    import itertools
+
+    return sum(1 for x in itertools.product(rng, repeat=dim) if sum(map(abs, x)) == d)
+
+
+def chi2_pvalue(counts, probs):
+    """Pearson chi-square p-value, merging cells with expected count < 5 into their neighbour."""
+    n = counts.sum()
+    exp = probs * n
+    c_out, e_out, c_acc, e_acc = [], [], 0.0, 0.0
+    for c, e in zip(counts, exp):
+        c_acc += c
+        e_acc += e
+        if e_acc >= 5:
+            c_out.append(c_acc)
+            e_out.append(e_acc)
+            c_acc = e_acc = 0.0
+    if e_acc > 0:
+        c_out[-1] += c_acc
+        e_out[-1] += e_acc
+    c_out, e_out = np.array(c_out), np.array(e_out)
+    stat = ((c_out - e_out) ** 2 / e_out).sum()
+    return stats.chi2.sf(stat, len(c_out) - 1)
+
+
+# ------------------------------------------------------------------ the keyed streams
+def test_keyed_state_is_row_of_stream_states():
+    key = stream_key(7, (3, 4))
+    rows = stream_states(7, 50, (3, 4))
+    st = np.empty(4, dtype=np.uint64)
+    for i in (0, 1, 17, 49):
+        keyed_state(key, i, st)
+        assert np.array_equal(st, rows[i])
+
+
+# ------------------------------------------------------------------ the distance law
+@pytest.mark.parametrize("dim,r", [(2, 0.0), (2, 1.0), (2, 2.0), (2, 3.5), (1, 2.0), (3, 2.0), (3, 0.5)])
+def test_distance_sampler_chi_square_wide_bins(dim, r):
+    """Link lengths follow S(d) d^-r exactly, including the geometric (rejection) bins:
+    exact_upto = 8 forces most of 1..dmax into wide bins."""
+    dmax = 300
+    lo, width, loge, mass = ki.distance_bins(dim, r, dmax, 8, 4)
+    assert lo[0] == 1 and lo[-1] + width[-1] == dmax + 1 and np.all(lo[1:] == lo[:-1] + width[:-1])
+    prob, alias = alias_build(mass)
+    st = stream_states(11, 1)[0]
+    d = ki.sample_distances(200_000, prob, alias, lo, width, loge, dim, r, st)
+    assert d.min() >= 1 and d.max() <= dmax
+    closed = {1: lambda x: 2, 2: lambda x: 4 * x, 3: lambda x: 4 * x * x + 2}[dim]
+    assert all(sphere_size(dim, x) == closed(x) for x in range(1, 8))  # the closed form, by enumeration
+    sizes = np.array([closed(x) for x in range(1, dmax + 1)], dtype=float)
+    w = sizes * np.arange(1, dmax + 1, dtype=float) ** -r
+    counts = np.bincount(d, minlength=dmax + 1)[1:]
+    assert chi2_pvalue(counts, w / w.sum()) > 1e-4
+
+
+def test_distance_sampler_detects_a_wrong_law():
+    """The chi-square above can fail: r = 2 draws against the r = 1.9 law are rejected."""
+    dmax = 300
+    lo, width, loge, mass = ki.distance_bins(2, 2.0, dmax, 8, 4)
+    prob, alias = alias_build(mass)
+    d = ki.sample_distances(200_000, prob, alias, lo, width, loge, 2, 2.0, stream_states(11, 1)[0])
+    w = 4.0 * np.arange(1, dmax + 1) ** -0.9
+    assert chi2_pvalue(np.bincount(d, minlength=dmax + 1)[1:], w / w.sum()) < 1e-6
+
+
+@pytest.mark.parametrize("r", [0.0, 2.0, 2.5])
+def test_link_lengths_at_side_2_24(r):
+    """At side 2^24 (dmax = 2^25 - 2, no per-distance table) the lengths still follow 4d d^-r:
+    chi-square over octaves [2^k, 2^(k+1)) with exact sums as the expected counts."""
+    pop = implicit_population("kleinberg_lattice", side=2**24, r=r, seed=1)
+    d = pop.link_lengths(300_000, seed=2)
+    dmax = pop.dmax
+    assert dmax == 2 * (2**24 - 1) and d.max() <= dmax
+    edges = [1]
+    while edges[-1] <= dmax:
+        edges.append(edges[-1] * 2)
+    edges[-1] = dmax + 1
+    probs = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        tot = 0.0
+        for c0 in range(a, b, 1 << 22):  # exact sums in chunks
+            x = np.arange(c0, min(b, c0 + (1 << 22)), dtype=np.float64)
+            tot += (4 * x * x ** -r).sum()
+        probs.append(tot)
+    probs = np.array(probs) / sum(probs)
+    counts = np.histogram(d, bins=edges)[0]
+    assert chi2_pvalue(counts, probs) > 1e-4
+
+
+@pytest.mark.parametrize("r", [0.0, 2.0])
+def test_contact_offsets_on_torus_follow_d_minus_r(r):
+    """Joint law of the contact offset on a 15 x 15 torus: P(v) ~ d(u,v)^-r over every v != u
+    (checks the sphere point, the fundamental-box rejection and the law together)."""
+    side = 15
+    pop = implicit_population("kleinberg_lattice", side=side, r=r, q=10_000, periodic=True, seed=4)
+    nodes = np.arange(0, side * side, 11)
+    contacts = pop.long_range_contacts(nodes)
+    u = pop.coordinates(np.repeat(nodes, pop.q))
+    v = pop.coordinates(contacts.ravel())
+    off = (v - u) % side  # offset as a torus cell
+    cell = off[:, 0] + side * off[:, 1]
+    counts = np.bincount(cell, minlength=side * side)
+    assert counts[0] == 0  # never oneself
+    ox, oy = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    dist = (np.minimum(ox, side - ox) + np.minimum(oy, side - oy)).T.ravel()
+    w = np.where(dist > 0, np.maximum(dist, 1).astype(float) ** -r, 0.0)
+    assert chi2_pvalue(counts[1:], w[1:] / w[1:].sum()) > 1e-4
+
+
+def test_open_lattice_contacts_stay_inside_and_kgs_rules_avoid_last_row():
+    pop = implicit_population("kleinberg_lattice", side=9, q=500, seed=2)
+    c = pop.coordinates(pop.long_range_contacts(np.arange(81)).ravel())
+    assert c.min() == 0 and c.max() == 8
+    kgs = implicit_population("kleinberg_lattice", side=9, q=500, seed=2, kgs_rules=True)
+    c = kgs.coordinates(kgs.long_range_contacts(np.arange(81)).ravel())
+    assert c.max() == 7
+
+
+# ------------------------------------------------------------------ quenched contacts
+def test_quenched_contacts_same_on_revisit_and_threads():
+    pop = implicit_population("kleinberg_lattice", side=2**20, q=3, r=2.0, seed=9)
+    ids = np.array([0, 12345, 2**40 - 1, 12345, 0, 77], dtype=np.int64)
+    a = pop.long_range_contacts(ids)
+    assert np.array_equal(a[0], a[4]) and np.array_equal(a[1], a[3])
+    assert np.array_equal(a, pop.long_range_contacts(ids))
+    old = numba.get_num_threads()
+    try:
+        many = np.arange(0, 2**40, 2**40 // 3000, dtype=np.int64)
+        numba.set_num_threads(1)
+        one = pop.long_range_contacts(many)
+        r1 = pop.run_chains(n_chains=300, n_targets=3, seed=4, max_steps=5000)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = pop.long_range_contacts(many)
+        r2 = pop.run_chains(n_chains=300, n_targets=3, seed=4, max_steps=5000)
+    finally:
+        numba.set_num_threads(old)
+    assert np.array_equal(one, two)
+    assert r1.table.equals(r2.table)
+    # Another seed is another population.
+    other = implicit_population("kleinberg_lattice", side=2**20, q=3, r=2.0, seed=10)
+    assert not np.array_equal(a, other.long_range_contacts(ids))
+
+
+def test_quenched_paths_are_greedy_over_the_keyed_contacts():
+    """Oracle: every step of a recorded quenched path goes to a contact of the holder (a local
+    one within distance p, or one of its keyed long-range contacts) at the smallest distance to
+    the target among all of the holder's contacts."""
+    side, p = 40, 1
+    pop = implicit_population("kleinberg_lattice", side=side, q=2, p=p, r=1.5, seed=3)
+    res = pop.run_chains(n_chains=200, n_targets=5, seed=8, record_paths=True)
+    assert (res.table["status"] == "reached").all()
+
+    def dist(a, b):
+        return int(np.abs(pop.coordinates(a)[0] - pop.coordinates(b)[0]).sum())
+
+    for path, t in zip(res.table["path"].to_list()[:60], res.table["target"].to_list()[:60]):
+        for h, nxt in zip(path[:-1], path[1:]):
+            hc = pop.coordinates(h)[0]
+            local = [h + dx + side * dy for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))
+                     if 0 <= hc[0] + dx < side and 0 <= hc[1] + dy < side]
+            contacts = set(local) | set(pop.long_range_contacts(h)[0].tolist())
+            assert nxt in contacts
+            assert dist(nxt, t) == min(dist(v, t) for v in contacts)
+            assert dist(nxt, t) < dist(h, t)
+
+
+# ------------------------------------------------------------------ the stored twin
+@pytest.mark.parametrize("mode,r,periodic", [("quenched", 2.0, False), ("annealed", 2.0, False),
+                                             ("quenched", 0.0, True)])
+def test_side_100_implicit_edt_matches_stored(mode, r, periodic):
+    """Greedy routing on the implicit lattice and on the stored kleinberg_lattice(undirected=False)
+    gives the same expected delivery time within sampling error (different graphs, same law;
+    the pairs are the same for the same seed)."""
+    stored = kleinberg_lattice(100, r=r, periodic=periodic, seed=5)
+    a = run_chains(stored, n_chains=4000, n_targets=40, seed=1, compute_distances=False)
+    pop = implicit_population("kleinberg_lattice", side=100, r=r, periodic=periodic, seed=6, mode=mode)
+    b = run_chains(pop, n_chains=4000, n_targets=40, seed=1)
+    assert a.table["target_id"].to_numpy().tolist() == b.table["target_id"].to_list()
+    assert a.table["source_id"].to_numpy().tolist() == b.table["source_id"].to_list()
+    sa, sb = a.table["steps"].to_numpy(), b.table["steps"].to_numpy()
+    se = math.sqrt(sa.var() / sa.size + sb.var() / sb.size)
+    assert abs(sa.mean() - sb.mean()) < 4 * se, (sa.mean(), sb.mean(), se)
+    assert set(b.table.columns) >= set(a.table.columns)
+    assert b.table["shortest_path"].null_count() == b.table.height
+
+
+def test_side_100_comparison_can_fail():
+    """The EDT comparison has power: r = 2 vs r = 0 lattices differ by far more than 4 SE."""
+    pop2 = implicit_population("kleinberg_lattice", side=100, r=2.0, seed=6)
+    pop0 = implicit_population("kleinberg_lattice", side=100, r=0.0, seed=6)
+    sa = pop2.run_chains(n_chains=4000, n_targets=40, seed=1).table["steps"].to_numpy()
+    sb = pop0.run_chains(n_chains=4000, n_targets=40, seed=1).table["steps"].to_numpy()
+    se = math.sqrt(sa.var() / sa.size + sb.var() / sb.size)
+    assert abs(sa.mean() - sb.mean()) > 4 * se
+
+
+def test_attrition_cuts_the_attrition_free_chain_short():
+    pop = implicit_population("kleinberg_lattice", side=300, seed=1, mode="annealed")
+    free = pop.run_chains(n_chains=500, n_targets=5, seed=3)
+    lossy = pop.run_chains(n_chains=500, n_targets=5, seed=3, attrition=0.2)
+    s0, s1 = free.table["steps"].to_numpy(), lossy.table["steps"].to_numpy()
+    reached = (lossy.table["status"] == "reached").to_numpy()
+    assert np.array_equal(s0[reached], s1[reached])
+    assert np.all(s1[~reached] <= s0[~reached])
+    assert 0 < reached.mean() < 1
+    summ = lossy.summary(n_boot=50)
+    assert abs(summ["estimated_attrition"] - 0.2) < 0.05
+    assert math.isnan(summ["mean_shortest_path"])
+
+
+def test_kgs_rules_count_zero_step_routes_and_take_ties_locally():
+    pop = implicit_population("kleinberg_lattice", side=3, q=1, seed=1, kgs_rules=True, mode="annealed")
+    res = pop.run_chains(n_chains=3000, seed=2)
+    t = res.table
+    same = (t["source"] == t["target"]).to_numpy()
+    assert same.any() and np.all(t["steps"].to_numpy()[same] == 0)
+    assert (t["status"] == "reached").all()
+
+
+@settings(max_examples=15)
+@given(side=hst.integers(2, 12), dim=hst.integers(1, 3), p=hst.integers(1, 3), q=hst.integers(0, 3),
+       r=hst.floats(0, 4), periodic=hst.booleans(), mode=hst.sampled_from(["quenched", "annealed"]))
+def test_routing_always_arrives_within_the_starting_distance(side, dim, p, q, r, periodic, mode):
+    if periodic and side <= 2 * p:
+        with pytest.raises(ParameterError):
+            implicit_population("kleinberg_lattice", side=side, dim=dim, p=p, q=q, r=r, periodic=periodic)
+        return
+    pop = implicit_population("kleinberg_lattice", side=side, dim=dim, p=p, q=q, r=r, periodic=periodic,
+                              mode=mode, seed=1)
+    res = pop.run_chains(n_chains=40, n_targets=4, seed=3)
+    t = res.table
+    assert (t["status"] == "reached").all()
+    a, b = pop.coordinates(t["source"].to_numpy()), pop.coordinates(t["target"].to_numpy())
+    x = np.abs(a - b)
+    if periodic:
+        x = np.minimum(x, side - x)
+    start = x.sum(axis=1)
+    steps = t["steps"].to_numpy()
+    assert np.all(steps <= np.ceil(start / p)) and np.all(steps >= 1)
+
+
+# ------------------------------------------------------------------ errors and registry
+@pytest.mark.parametrize("params,match", [
+    ({"side": 1}, "side"),
+    ({"side": 2**31, "dim": 2}, "2\\^62"),
+    ({"side": 10, "dim": 9}, "dim"),
+    ({"side": 10, "r": -1.0}, "'r'"),
+    ({"side": 4, "p": 2, "periodic": True}, "side > 2 p"),
+    ({"side": 10, "p": 0}, "'p'"),
+    ({"side": 10, "sides": 3}, "did you mean 'side'"),
+    ({}, "required"),
+])
+def test_bad_parameters_are_clean_errors(params, match):
+    with pytest.raises(ParameterError, match=match):
+        implicit_population("kleinberg_lattice", **params)
+
+
+def test_bad_names_and_options_are_clean_errors():
+    with pytest.raises(ParameterError, match="did you mean 'kleinberg_lattice'"):
+        implicit_population("kleinberg_latice", side=10)
+    with pytest.raises(ParameterError, match="mode"):
+        implicit_population("kleinberg_lattice", side=10, mode="frozen")
+    pop = implicit_population("kleinberg_lattice", side=10)
+    with pytest.raises(ParameterError, match="greedy_geo"):
+        run_chains(pop, policy="greedy_geo")
+    with pytest.raises(ParameterError, match="backtrack"):
+        run_chains(pop, backtrack=True)
+    with pytest.raises(ParameterError, match="person ids"):
+        run_chains(pop, sources=[100], targets=[3])
+    with pytest.raises(ParameterError, match="same person"):
+        run_chains(pop, sources=[3], targets=[3])
+    assert "kleinberg_lattice" in IMPLICIT_MODELS.names()
+
+
+def test_population_is_small_and_has_provenance(tmp_path):
+    pop = implicit_population("kleinberg_lattice", side=2**24, seed=3)
+    assert isinstance(pop, KleinbergPopulation) and pop.n == 2**48
+    assert sum(a.nbytes for a in pop._law[:5]) < 200_000  # no per-person or per-distance arrays
+    res = run_chains(pop, n_chains=50, n_targets=2, seed=1)
+    assert res.table["source"].dtype.is_integer() and res.table["source"].to_numpy().max() > 2**31
+    from simulate.chains import read_chains
+
+    back = read_chains(res.to_parquet(tmp_path / "c.parquet"))
+    assert back.table.equals(res.table)
+    assert back.params["graph_meta"]["model"] == "kleinberg_lattice" and back.params["graph_meta"]["implicit"]
+    assert back.graph_fingerprint == pop.fingerprint
