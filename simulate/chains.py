@@ -438,7 +438,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     attrition : float in [0, 1]
         Constant probability that a holder (the source included) drops the message.
     n_chains, n_targets : int
-        Random experiment: ``n_targets`` targets uniform over the largest (strongly, for
+        Random experiment: ``n_targets`` targets drawn uniformly *with replacement* (they
+        may repeat, and may outnumber the nodes) over the largest (strongly, for
         directed graphs) connected component, ``n_chains`` spread evenly over them (or
         ``chains_per_target`` each), sources uniform over the component minus the target.
     sources, targets : array-like of node labels, optional

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -40,6 +42,15 @@ class SmallworldGroup(click.Group):
         except SmallworldError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except click.UsageError as exc:
+            # Bad options of a subcommand: one line too, with where to look.
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            click.echo(f"error: {exc.format_message()}{where}", err=True)
+            sys.exit(2)
+        except BrokenPipeError:
+            # The reader went away (| head): stop quietly, as other Unix tools do.
+            sys.stdout = open(os.devnull, "w")
+            sys.exit(1)
         except OSError as exc:
             # Missing files, permissions, a path below a file, a read-only file system, a full
             # disk: the operating system's own words, naming the file.
@@ -80,9 +91,9 @@ def main(max_memory=None):
     Graphs: a file (SNAP text, CSV, Parquet, GML, .mat, .jlg, KONECT, native .swg)
     or a dataset name from 'smallworld data list'.
     """
+    # Warnings (a header-only CSV, ...) as one plain line each.
+    warnings.formatwarning = lambda message, category, *args, **kwargs: f"warning: {message}\n"
     if max_memory is not None:
-        import os
-
         from .memory import LIMIT_ENV, parse_size
 
         parse_size(max_memory)  # a bad size is an error here, not later in a worker
@@ -118,7 +129,18 @@ def echo_json(obj):
 
     from .provenance import json_default
 
-    click.echo(json.dumps(obj, default=json_default))
+    # NaN is not JSON: a quantity with no value (no chain reached, no pairs) is null.
+    click.echo(json.dumps(_nan_to_none(json.loads(json.dumps(obj, default=json_default))), allow_nan=False))
+
+
+def _nan_to_none(x):
+    if isinstance(x, float) and x != x:
+        return None
+    if isinstance(x, dict):
+        return {k: _nan_to_none(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_nan_to_none(v) for v in x]
+    return x
 
 
 # ---------------------------------------------------------------------------- graph
@@ -179,9 +201,16 @@ def graph_info(graph, source, as_json):
 @click.argument("out", type=click.Path(dir_okay=True))
 @click.option("--to", "to_fmt", type=click.Choice(["native", "parquet", "snap"]), default=None,
               help="Output format [default: from OUT's name: .swg native, .parquet, .txt/.txt.gz SNAP].")
-def graph_convert(graph, source, out, to_fmt):
-    """Convert PATH|NAME to the native format (.swg), a Parquet edge table or SNAP text."""
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (a file or native graph; never another directory).")
+def graph_convert(graph, source, out, to_fmt, force):
+    """Convert PATH|NAME to the native format (.swg), a Parquet edge table or SNAP text.
+
+    An existing OUT is refused unless --force.
+    """
     from .io import write_graph
+    from .io.atomic import claim_output
+
+    claim_output(out, force)
 
     write_graph(graph, out, format=to_fmt)
     click.echo(f"wrote {out}: {graph.n:,} nodes, {graph.num_edges:,} edges", err=True)
@@ -289,8 +318,9 @@ def _policies_epilog() -> str:
               help="Probability that a holder drops the message, per step (0..1).")
 @click.option("--chains", "n_chains", default=1000, show_default=True, type=int, help="Number of chains.")
 @click.option("--targets", "n_targets", default=10, show_default=True, type=int,
-              help="Random targets from the largest (strongly) connected component; chains spread over them.")
-@click.option("--seed", default=0, show_default=True, type=int)
+              help="Random targets, uniform with replacement (so they may repeat) over the largest "
+                   "(strongly) connected component; chains spread over them.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Random seed (>= 0).")
 @click.option("--epsilon", default=0.0, show_default=True, type=float,
               help="Probability of a uniformly random eligible neighbour instead of the policy's choice.")
 @click.option("--backtrack", is_flag=True, help="Dead ends return the message to the previous holder.")
@@ -301,12 +331,13 @@ def _policies_epilog() -> str:
 @click.option("--min-strength", default=None, type=click.IntRange(1, 5),
               help="Forward only along ties of at least this strength level (1..5).")
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Write the chain table (Parquet).")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (a file or native graph; never another directory).")
 @click.option("--boot", "n_boot", default=1000, show_default=True, type=int,
               help="Bootstrap replicates for the corrected-length confidence intervals.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, epsilon, backtrack, max_steps,
-                   attributes, min_strength, out, n_boot, as_json, quiet):
+                   attributes, min_strength, out, force, n_boot, as_json, quiet):
     """Milgram-style chain experiment on PATH|NAME: decentralized search with attrition.
 
     Prints completion, chain lengths (steps = hops; intermediaries = steps - 1), the
@@ -315,6 +346,10 @@ def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, 
     """
     from .chains import run_chains
 
+    if out:
+        from .io.atomic import claim_output
+
+        claim_output(out, force)
     res = run_chains(graph, policy=policy, attrition=attrition, n_chains=n_chains, n_targets=n_targets,
                      seed=seed, max_steps=max_steps, epsilon=epsilon, backtrack=backtrack,
                      attributes=attributes, min_strength=min_strength, progress=show_progress(quiet) and not as_json)
@@ -332,11 +367,17 @@ def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, 
     click.echo(f"policy             {policy}, attrition {attrition:g}, epsilon {epsilon:g}"
                f"{', backtracking' if backtrack else ''}")
     click.echo(f"chains             {s['chains']:,}; reached {s['reached']:,} ({100 * s['completion_rate']:.1f}%)")
-    click.echo(f"steps (reached)    mean {s['mean_steps_reached']:.2f}, median {s['median_steps_reached']:g}"
-               f"  (intermediaries = steps - 1)")
+    if s["reached"]:
+        click.echo(f"steps (reached)    mean {s['mean_steps_reached']:.2f}, median {s['median_steps_reached']:g}"
+                   f"  (intermediaries = steps - 1)")
+    else:
+        click.echo("steps (reached)    none: no chain reached its target")
     click.echo(f"attrition (est.)   {s['estimated_attrition']:.3f} per step")
-    click.echo(f"corrected length   mean {s['corrected_mean']:.2f} {ci(s['corrected_mean_ci'])}, "
-               f"median {s['corrected_median']:g} {ci(s['corrected_median_ci'])}")
+    if s["corrected_mean"] == s["corrected_mean"] and s["corrected_mean"] is not None:
+        click.echo(f"corrected length   mean {s['corrected_mean']:.2f} {ci(s['corrected_mean_ci'])}, "
+                   f"median {s['corrected_median']:g} {ci(s['corrected_median_ci'])}")
+    else:
+        click.echo("corrected length   n/a (no completed chains to correct)")
     click.echo(f"shortest path      mean {s['mean_shortest_path']:.2f} hops")
     if out:
         click.echo(f"wrote {out}", err=True)
@@ -352,17 +393,18 @@ def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, 
 @click.option("--registers", default=64, show_default=True, type=int,
               help="HyperLogLog registers per node for --method hyperball (power of two, 16..4096).")
 @click.option("--runs", default=8, show_default=True, type=int, help="Independent HyperBall runs, averaged.")
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Random seed (>= 0).")
 @click.option("--component", default="largest", show_default=True, type=click.Choice(["largest", "all"]),
               help="Frame: pairs inside the largest (strongly) connected component, or all pairs.")
 @click.option("--direction", default="out", show_default=True, type=click.Choice(["out", "in"]),
               help="Directed graphs: BFS along out-arcs or in-arcs.")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
               help="Write the distribution (distance, pairs, pmf, cdf) as Parquet with provenance metadata.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (a file or native graph; never another directory).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def distances_command(graph, source, method, n_sources, registers, runs, seed, component, direction, out,
-                      as_json, quiet):
+                      force, as_json, quiet):
     """Distance distribution of PATH|NAME: average distance, median, effective diameter, spid.
 
     Counts ordered pairs of distinct nodes by hop distance inside the largest connected
@@ -371,6 +413,10 @@ def distances_command(graph, source, method, n_sources, registers, runs, seed, c
     """
     from .distances import distance_distribution
 
+    if out:
+        from .io.atomic import claim_output
+
+        claim_output(out, force)
     res = distance_distribution(graph, method=method, n_sources=n_sources, registers=registers, runs=runs,
                                 seed=seed, component=component, direction=direction,
                                 progress=show_progress(quiet))
@@ -396,7 +442,9 @@ def distances_command(graph, source, method, n_sources, registers, runs, seed, c
     click.echo(f"graph               {source} ({s['nodes']:,} nodes, {s['edges']:,} edges)")
     click.echo(f"method              {method}")
     click.echo(f"frame               {s['frame']['description']}")
-    if s["mean"] == s["mean"]:
+    if s["mean"] is None or s["mean"] != s["mean"]:
+        click.echo("mean distance       n/a (no pairs of distinct connected nodes in this frame)")
+    else:
         click.echo(f"mean distance       {s['mean']:.4f}{pm('mean')}")
         click.echo(f"median              {s['median']}")
         click.echo(f"effective diameter  {s['effective_diameter']:.4f}{pm('effective_diameter')} (90%, interpolated)")
@@ -514,12 +562,24 @@ def results_summarize(directory, by, metrics, as_json):
 @click.option("--hue", default=None, metavar="PARAM", help="One line per value of this parameter.")
 @click.option("--logx", is_flag=True, help="Logarithmic x axis.")
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="Figure file (.png, .pdf, .svg).")
-def results_plot(directory, x, y, hue, logx, out):
-    """Plot METRIC against PARAM (mean ± 95% CI over replicates)."""
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (a file or native graph; never another directory).")
+def results_plot(directory, x, y, hue, logx, out, force):
+    """Plot METRIC against PARAM (mean ± 95% CI over replicates). An existing OUT is refused unless --force."""
+    from .io.atomic import claim_output
     from .results import plot
+
+    suffix = Path(out).suffix.lower().lstrip(".")
+    if suffix not in FIGURE_FORMATS:
+        raise SmallworldError(f"{out}: unknown figure format {suffix or '(none)'!r}; name it "
+                              f"*.{', *.'.join(FIGURE_FORMATS)}")
+    claim_output(out, force)
 
     path = plot(directory, x=x, y=y, hue=hue, out=out, logx=logx)
     click.echo(f"wrote {path}", err=True)
+
+
+#: Figure file types ``results plot`` writes (matplotlib's own savefig formats).
+FIGURE_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp")
 
 
 # ---------------------------------------------------------------------------- generate
@@ -530,8 +590,11 @@ def results_plot(directory, x, y, hue, logx, out):
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
 @click.option("--out", "-o", type=click.Path(dir_okay=True), default=None,
               help="Write the graph here (.swg native, .parquet edge table, .txt SNAP); omit for a summary only.")
+@click.option("--to", "to_fmt", type=click.Choice(["native", "parquet", "snap"]), default=None,
+              help="Output format [default: from OUT's name: .swg native, .parquet, .txt/.txt.gz SNAP].")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (a file or native graph; never another directory).")
 @click.option("--list", "list_models", is_flag=True, help="Describe every model and its parameters.")
-def generate_command(model_name, params, seed, out, list_models):
+def generate_command(model_name, params, seed, out, to_fmt, force, list_models):
     """Generate a synthetic graph from MODEL (see --list) and write it to --out."""
     import time
 
@@ -544,13 +607,17 @@ def generate_command(model_name, params, seed, out, list_models):
     if model_name is None:
         raise ParameterError("missing MODEL (see 'smallworld generate --list')")
     values = parse_params(model_name, params)
+    if out is not None:
+        from .io.atomic import claim_output
+
+        claim_output(out, force)
     t0 = time.perf_counter()
     g = generate(model_name, seed=seed, **values)
     elapsed = time.perf_counter() - t0
     if out is not None:
         from .io import write_graph
 
-        write_graph(g, out)
+        write_graph(g, out, format=to_fmt)
     kind = "directed" if g.directed else "undirected"
     where = f" -> {out}" if out else ""
     click.echo(f"{model_name}: {g.n:,} nodes, {g.num_edges:,} {kind} edges in {elapsed:.2f} s{where}", err=True)

@@ -154,7 +154,7 @@ EXPERIMENT_CHAINS_KEYS = {
     "attrition": KeySpec("attrition", "float", 0.0, low=0.0, high=1.0,
                          doc="probability that a holder drops the message at each step"),
     "chains": KeySpec("chains", "int", 1000, low=1, high=1_000_000_000, doc="chains started"),
-    "targets": KeySpec("targets", "int", 10, low=1, high=1_000_000_000, doc="distinct random targets"),
+    "targets": KeySpec("targets", "int", 10, low=1, high=1_000_000_000, doc="random targets, uniform with replacement (may repeat)"),
     "chains_per_target": KeySpec("chains_per_target", "int", None, low=1,
                                  doc="chains per target (overrides chains)"),
     "epsilon": KeySpec("epsilon", "float", 0.0, low=0.0, high=1.0,

@@ -171,6 +171,12 @@ def plot(directory, x, y, hue=None, out="figure.png", logx=False, title=None):
 
     from .io.atomic import atomic_path
 
+    df, params, _ = load(directory)
+    for option, name in (("--x", x), ("--hue", hue)):
+        # Named by the option the user typed (summarize would call every one of them --by).
+        if name is not None and (name not in df.columns or name in _NOT_METRICS - {"replicate"}):
+            raise ParameterError(f"{option} {name!r}: not a parameter of this sweep{_did_you_mean(name, params)} "
+                                 f"(parameters: {', '.join(params) or 'none'})")
     by = [x] + ([hue] if hue else [])
     table = summarize(directory, by=by, metrics=[y])
     fig, ax = plt.subplots(figsize=(6, 4))

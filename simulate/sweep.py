@@ -64,7 +64,7 @@ from .config import (
     resolve_experiment,
     resolve_graph,
 )
-from .errors import ParameterError
+from .errors import ParameterError, SmallworldError
 
 EXECUTORS = ("serial", "local", "dask")
 
@@ -480,7 +480,11 @@ def _execute_local(tasks, workers, scheduler):
 def _execute_dask(tasks, workers, scheduler):
     import logging
 
-    from dask.distributed import Client, LocalCluster, as_completed
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise SmallworldError("--executor dask needs dask.distributed, which is not installed "
+                              "(pip install 'smallworld[dask]'), or use --executor local") from None
 
     with contextlib.ExitStack() as stack:
         if scheduler:

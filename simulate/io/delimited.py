@@ -93,6 +93,18 @@ def detect_header(line: str, delim: str, following=()) -> bool:
     return not ({f.strip('"') for f in fields[:2]} & seen)
 
 
+#: First-line fields taken for column names even when no data row follows to confirm it.
+COLUMN_NAMES = frozenset({"source", "target", "src", "dst", "from", "to", "u", "v", "node1", "node2",
+                          "node_1", "node_2", "id1", "id2", "sender", "receiver", "follower", "followee",
+                          "start", "end", "head", "tail", "weight"})
+
+
+def _looks_like_column_names(line, delim, src, dst) -> bool:
+    fields = [f.strip().strip('"').lower() for f in _split(line.strip("\ufeff"), delim)[:2]]
+    named = {str(c).lower() for c in (src, dst) if isinstance(c, str)}
+    return len(fields) == 2 and all(f in COLUMN_NAMES or f in named for f in fields)
+
+
 def _following_lines(data: bytes, after_line: int, count=2000):
     """Up to ``count`` non-comment lines after 1-based line ``after_line`` (for sniffing)."""
     lines = data[:1 << 20].split(b"\n")[after_line:after_line + count]
@@ -153,8 +165,15 @@ def read_csv(path, directed=False, src=0, dst=1, weight=None, header=None, delim
     if first_line_no == 0:
         raise FormatError(f"{path}: no edges found (only comments or blank lines)")
     delim = delimiter or sniff_delimiter(first, path)
+    following = _following_lines(data, first_line_no)
     if header is None:
-        header = detect_header(first, delim, _following_lines(data, first_line_no))
+        header = detect_header(first, delim, following)
+    if not following and (header or _looks_like_column_names(first, delim, src, dst)):
+        # A header and no rows: an empty graph, not the edge "source - target".
+        import warnings
+
+        warnings.warn(f"{path}: a header and no data rows; read as a graph with no nodes", stacklevel=2)
+        return Graph.from_edges(np.empty(0, np.int64), np.empty(0, np.int64), directed=directed, n=0)
     names = [f.strip('"') for f in _split(first.lstrip('\ufeff'), delim)] if header else []
     si = _column_index(src, names, "source", path)
     di = _column_index(dst, names, "target", path)

@@ -90,8 +90,22 @@ def read_edgelist(path, directed=False, weighted=False, skip_lines=0) -> Graph:
         raise FormatError(f"{path}: file is empty")
     src, dst, w = parse_edge_bytes(data, str(path), weighted, skip_lines)
     if src.shape[0] == 0:
+        declared = _declared_edgeless_nodes(data)
+        if declared is not None:
+            # Written by smallworld from a graph without edges: keep its nodes (round trip).
+            return Graph(np.zeros(declared + 1, dtype=np.int64), np.empty(0, np.int32), directed)
         raise FormatError(f"{path}: no edges found (only comments or blank lines)")
     return Graph.from_edges(src, dst, directed=directed, weights=w)
+
+
+def _declared_edgeless_nodes(data: bytes):
+    """n from a ``# Nodes: n Edges: 0`` header line (as :func:`write_edgelist` writes), else None."""
+    import re
+
+    m = re.search(rb"^#\s*Nodes:\s*(\d{1,10})\s+Edges:\s*0\s*$", data[:4096], re.MULTILINE)
+    if m is None or int(m.group(1)) >= 2**31 - 1:
+        return None
+    return int(m.group(1))
 
 
 def write_edgelist(graph: Graph, path, comment=True):
