@@ -93,6 +93,7 @@ class Dataset:
             raise DatasetError(f"dataset {self.name!r} is a {self.kind} table, not a graph; "
                                f"load it with simulate.datasets.load({self.name!r})")
         path = self.local_path() if path is None else Path(path)
+        self.check_unmodified(path)
         reader = READERS.get(format or self.format)
         return reader(path, self.directed if directed is None else directed)
 
@@ -101,7 +102,28 @@ class Dataset:
         path = self.local_path(data_dir)
         if not path.exists():
             raise MissingFileError(missing_message(self, path))
+        self.check_unmodified(path)
         return path
+
+    def check_unmodified(self, path) -> None:
+        """DatasetError if ``path`` does not hash to the registered sha256.
+
+        The file is hashed on its first use only: a match is remembered by the file's (path,
+        size, mtime, inode) (:mod:`simulate.io.stamps`), so later uses cost a ``stat``; a file
+        modified or replaced since is hashed again.
+        """
+        from .io import stamps
+
+        path = Path(path)
+        check = f"dataset-sha256-{self.sha256}"
+        if not path.is_file() or stamps.already_checked(check, [path]):
+            return
+        got = sha256_file(path)
+        if got != self.sha256:
+            raise DatasetError(f"{path}: the file of dataset {self.name!r} was modified (sha256 {got[:12]}..., "
+                               f"registered {self.sha256[:12]}...); check it with 'smallworld data verify "
+                               f"{self.name}' or get a fresh copy with 'smallworld data fetch {self.name} --force'")
+        stamps.remember_checked(check, [path])
 
     def load(self, data_dir=None):
         """The data: a :class:`~simulate.Graph` for graphs, a polars DataFrame for tables."""
@@ -452,7 +474,9 @@ def verify(name, data_dir=None) -> bool:
     Returns True when it matches; raises DatasetError when the file is missing or differs.
     """
     ds = get(name)
-    path = ds.require(data_dir)
+    path = ds.local_path(data_dir)
+    if not path.exists():
+        raise MissingFileError(missing_message(ds, path))
     got = sha256_file(path)
     if got != ds.sha256:
         raise DatasetError(f"{path}: checksum mismatch for dataset {name!r} "

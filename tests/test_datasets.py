@@ -179,3 +179,29 @@ def test_data_list_and_path():
     assert res.exit_code == 2
     res = runner.invoke(main, ["data", "verify", "fb100-reed98"])
     assert res.exit_code == 0 and "ok" in res.stdout
+
+
+def test_modified_dataset_file_is_refused_then_cached_when_right(tmp_path, monkeypatch):
+    # First use hashes the file against the registry; a match is remembered by (path, size,
+    # mtime, inode), so the second use does not hash again; a modified file is an error.
+    from simulate import datasets as ds_mod
+    from simulate.errors import DatasetError
+
+    monkeypatch.setenv("SMALLWORLD_CACHE", str(tmp_path / "cache"))
+    ds = ds_mod.get("email-enron")
+    f = tmp_path / "data" / ds.file
+    f.parent.mkdir(parents=True)
+    f.write_text("0 1\n1 2\n")
+    with pytest.raises(DatasetError, match="data verify email-enron"):
+        ds.require(tmp_path / "data")
+    good = ds_mod.Dataset(**{**vars(ds), "sha256": ds_mod.sha256_file(f)})
+    calls = []
+    real = ds_mod.sha256_file
+    monkeypatch.setattr(ds_mod, "sha256_file", lambda p: calls.append(p) or real(p))
+    good.require(tmp_path / "data")
+    good.require(tmp_path / "data")
+    assert len(calls) == 1
+    f.write_text("0 1\n1 3\n")  # same size, new mtime: hashed again, and refused
+    with pytest.raises(DatasetError, match="was modified"):
+        good.require(tmp_path / "data")
+    assert len(calls) == 2
