@@ -27,7 +27,8 @@ from simulate.errors import SmallworldError
 from .report import Report
 
 #: Reproductions, in the order ``reproduce all`` runs them.
-NAMES = ["watts_strogatz", "kleinberg", "facebook", "twitter", "milgram1967", "dodds2003", "searchability"]
+NAMES = ["watts_strogatz", "kleinberg", "facebook", "twitter", "milgram1967", "dodds2003", "searchability",
+         "networking"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "configs"

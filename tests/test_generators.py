@@ -35,6 +35,7 @@ SMALL = {
     "hierarchical_identity": dict(branching=2, depth=4, group_size=8, dimensions=2, alpha=1.0, mean_degree=6),
     "rank_geographic": dict(n=600, mean_degree=5),
     "directed_follower": dict(n=500, mean_degree=8),
+    "networking_population": dict(depth=3, group_size=20, mean_degree=6, macro_extra=5, center_extra=4),
 }
 
 

@@ -22,6 +22,7 @@ from .kleinberg import kleinberg_lattice
 from .hierarchical import hierarchical_identity
 from .geographic import rank_geographic
 from .follower import directed_follower
+from .networking import networking_population
 from .registry import MODELS, REQUIRED, ModelSpec, ParamSpec
 from ..errors import ParameterError
 from ..kernels.generators.hierarchical import social_distance, tree_distance

@@ -329,3 +329,49 @@ def cascade_reach(indptr, indices, prob, sources, h, trials, states, through, co
         counts[i, 0] = tot_via
         counts[i, 1] = total
     return out
+
+
+# ------------------------------------------------------------------ novelty (the inverted U)
+@njit(cache=True, parallel=True)
+def contact_novelty(indptr, indices, arc_level, community, n_comm, strong_min):
+    """Per arc ``u -> v``: the share of the communities ``v`` reaches (``v`` and its neighbours) that
+    ``u``'s strong circle (``u`` and its neighbours over arcs of level >= ``strong_min``) does not.
+
+    ``community`` int64[n] in 0..n_comm-1 (pass ``arange(n)`` to treat every person as a community).
+    Stamps instead of clearing: per row O(n_comm) allocation, then O(k_u + sum_v k_v).
+    Returns float64 per arc (aligned with ``indices``).
+    """
+    n = indptr.shape[0] - 1
+    out = np.zeros(indices.shape[0], dtype=np.float64)
+    for u in prange(n):
+        a0 = indptr[u]
+        a1 = indptr[u + 1]
+        if a1 == a0:
+            continue
+        covered = np.zeros(n_comm, dtype=np.bool_)
+        seen = np.full(n_comm, -1, dtype=np.int64)
+        covered[community[u]] = True
+        for p in range(a0, a1):
+            if arc_level[p] >= strong_min:
+                covered[community[indices[p]]] = True
+        for p in range(a0, a1):
+            v = indices[p]
+            total = 0
+            new = 0
+            c = community[v]
+            seen[c] = p
+            total += 1
+            if not covered[c]:
+                new += 1
+            for q in range(indptr[v], indptr[v + 1]):
+                w = indices[q]
+                if w == u:
+                    continue
+                c = community[w]
+                if seen[c] != p:
+                    seen[c] = p
+                    total += 1
+                    if not covered[c]:
+                        new += 1
+            out[p] = new / total
+    return out
