@@ -159,6 +159,7 @@ SMALL = {
     "hierarchical_identity": {"branching": 2, "depth": 3, "group_size": 5, "mean_degree": 4.0},
     "rank_geographic": {"n": 40},
     "directed_follower": {"n": 60},
+    "networking_population": {"depth": 2, "group_size": 10, "mean_degree": 4.0, "macro_extra": 3, "center_extra": 2},
 }
 
 

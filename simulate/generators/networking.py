@@ -44,6 +44,7 @@ def tree_distances(a, b) -> np.ndarray:
     ParamSpec("center_boost", float, default=0.2, low=0.0, high=1.0, doc="Added to the pass probability of a center's ties."),
     ParamSpec("micro_min_level", int, default=3, low=1, high=5, doc="Micro networkers keep only ties of at least this level."),
     ParamSpec("company_groups", int, default=4, low=1, high=1 << 20, doc="Sibling groups per company (target group)."),
+    provides=("group,company,strategy",),
 )
 def networking_population(depth=5, group_size=100, mean_degree=20.0, alpha=1.0, share_macro=0.3,
                           share_center=0.1, macro_extra=60, center_extra=30, center_boost=0.2,
