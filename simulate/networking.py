@@ -121,7 +121,8 @@ def strategy_outcomes(pop: Population, f=DEFAULT_F, cold=DEFAULT_COLD, hops=3, n
     """Per sampled person: nominal reach at 1-3 hops, warm reach, company reach, center traffic.
 
     Columns: ``source, strategy, degree, reach1, reach2, reach3, naive2`` (= degree^2, the essays'
-    "250 x 250"), ``warm_paths`` (sum over people of the most reliable <= ``hops`` introduction
+    "250 x 250"), ``friends_of_friends`` (degree + sum over friends of their other friends: the
+    naive count with each friend's own degree, shared friends counted repeatedly), ``warm_paths`` (sum over people of the most reliable <= ``hops`` introduction
     chain), ``warm_cascade`` (Monte-Carlo independent cascade, ``trials`` runs), ``via_center``
     (share of the cascade's reached people whose chain passed a center of influence),
     ``p_intro`` (best introduction probability into a random other company), ``p_cold`` (= cold),
@@ -151,11 +152,18 @@ def strategy_outcomes(pop: Population, f=DEFAULT_F, cold=DEFAULT_COLD, hops=3, n
     p_intro = tog[np.arange(sources.shape[0]), target]
     cg = pop.params["company_groups"]
     cdist = _tree_distances(own * cg, target * cg)
-    deg = g.degree()[sources]
+    deg_all = g.degree()
+    deg = deg_all[sources]
+    # the essays' count: every friend brings all their friends (k + sum over friends of (k_v - 1)),
+    # which double counts shared friends; reach2 counts distinct people
+    friend_deg = np.zeros(g.n, dtype=np.int64)
+    nz = deg_all > 0
+    friend_deg[nz] = np.add.reduceat(deg_all[g.indices] - 1, g.indptr[:-1][nz])
+    walks2 = deg + friend_deg[sources]
     return pl.DataFrame({
         "source": sources, "strategy": [STRATEGIES[i] for i in pop.strategy[sources]],
         "degree": deg, "reach1": reach[0], "reach2": reach[1], "reach3": reach[2],
-        "naive2": deg.astype(np.int64) ** 2, "warm_paths": warm, "warm_cascade": casc,
+        "naive2": deg.astype(np.int64) ** 2, "friends_of_friends": walks2, "warm_paths": warm, "warm_cascade": casc,
         "via_center": via, "p_intro": p_intro, "p_cold": np.full(sources.shape[0], float(cold)),
         "company_distance": cdist,
     })

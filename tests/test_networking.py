@@ -108,6 +108,7 @@ def test_strategy_outcomes_are_consistent(pop):
     assert (out["reach1"] == out["degree"]).all()
     assert (out["reach1"] <= out["reach2"]).all() and (out["reach2"] <= out["reach3"]).all()
     assert (out["p_cold"] == 0.07).all()
+    assert (out["reach2"] <= out["friends_of_friends"]).all()   # distinct people <= count with repeats
     # the best chains cannot reach more people than the hop-limited ball holds
     assert (out["warm_paths"] <= out["reach3"] + 1e-9).all()
     assert (out["warm_cascade"] <= out["reach3"] + 1e-9).all()
