@@ -25,6 +25,7 @@ import polars as pl
 from simulate import estimators
 
 from .milgram1967 import calibrate_attrition
+from . import declare_study
 from .report import Report, t_interval
 
 TITLE = "Global e-mail search experiment (Dodds, Muhamad & Watts 2003)"
@@ -174,3 +175,6 @@ def _figure(ctx, chains, pooled, a_set, corr, rates):
     bx.legend(fontsize=8)
     fig.tight_layout()
     ctx.save_figure(fig, "chain_lengths")
+
+
+declare_study("dodds2003", title=TITLE, citation=CITATION, run=reproduce)

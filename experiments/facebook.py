@@ -35,6 +35,7 @@ import os
 import numpy as np
 import polars as pl
 
+from . import declare_study
 from .report import Report
 
 TITLE = "Four degrees of separation: Facebook's distance distribution, reach and countries"
@@ -462,3 +463,6 @@ def _figures(ctx, report, ego, synth):
     ax.legend(fontsize=8)
     fig.tight_layout()
     ctx.save_figure(fig, "distance_vs_size")
+
+
+declare_study("facebook", title=TITLE, citation=CITATION, run=reproduce)

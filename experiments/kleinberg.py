@@ -33,6 +33,7 @@ import math
 import numpy as np
 import polars as pl
 
+from . import declare_study
 from .report import Report, t_interval
 
 TITLE = "Kleinberg 2000: greedy routing in a lattice small world is fast only at r = 2"
@@ -329,3 +330,6 @@ def reproduce(ctx) -> Report:
     rep.notes.append("Per-(side, r) means with intervals are in delivery_times.parquet; per-lattice summaries in "
                      "data/manifest.parquet, per-chain rows in data/cells/.")
     return rep
+
+
+declare_study("kleinberg", title=TITLE, citation=CITATION, run=reproduce)

@@ -27,6 +27,7 @@ import polars as pl
 
 from simulate import estimators
 
+from . import declare_study
 from .report import Report, t_interval
 
 TITLE = "Milgram's small-world experiment (Travers & Milgram 1969)"
@@ -231,3 +232,6 @@ def _figure(ctx, chains, a_set, a_star, corr, exps):
     bx.legend(fontsize=8)
     fig.tight_layout()
     ctx.save_figure(fig, "chain_lengths")
+
+
+declare_study("milgram1967", title=TITLE, citation=CITATION, run=reproduce)

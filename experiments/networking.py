@@ -25,6 +25,7 @@ import polars as pl
 from simulate import networking as nw
 from simulate import ties as tz
 
+from . import declare_study
 from .report import Report, t_interval
 
 TITLE = "Quality vs quantity of ties: strong and weak ties, introductions, micro and macro networkers"
@@ -380,3 +381,6 @@ def reproduce(ctx) -> ClaimsReport:
               "not measured in this study", "chains with tie levels are possible (smallworld chains --min-strength) "
               "but no level-resolved chain run is part of it", "not tested")
     return rep
+
+
+declare_study("networking", title=TITLE, citation=CITATION, run=reproduce)

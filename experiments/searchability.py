@@ -22,6 +22,7 @@ import math
 import numpy as np
 import polars as pl
 
+from . import declare_study
 from .report import Report
 
 TITLE = "Searchability of identity networks (Watts, Dodds & Newman 2002)"
@@ -166,3 +167,6 @@ def _figure(ctx, tab, alphas, Hs, a1):
     bx.legend(fontsize=8)
     fig.tight_layout()
     ctx.save_figure(fig, "searchability")
+
+
+declare_study("searchability", title=TITLE, citation=CITATION, run=reproduce)

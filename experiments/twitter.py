@@ -33,6 +33,7 @@ import numpy as np
 
 from .facebook import (data_dir_env, dataset_present, hist_mean, hist_sd, hist_within, profile_matrices,
                        source_jackknife)
+from . import declare_study
 from .report import Report
 
 TITLE = "Twitter's degrees of separation: directed distances on follow graphs"
@@ -189,3 +190,6 @@ def _figure(ctx, curves):
     ax2.legend(fontsize=7)
     fig.tight_layout()
     ctx.save_figure(fig, "distance_distribution")
+
+
+declare_study("twitter", title=TITLE, citation=CITATION, run=reproduce)

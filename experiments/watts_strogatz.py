@@ -26,6 +26,7 @@ import math
 import numpy as np
 import polars as pl
 
+from . import declare_study
 from .report import Report, t_interval
 
 TITLE = "Watts & Strogatz 1998, Fig. 2: clustering and path length of rewired ring lattices"
@@ -265,3 +266,6 @@ def reproduce(ctx) -> Report:
                      "figure: L falls steeply while C is still close to C(0)). Values marked 'theory' are closed "
                      "forms, not published measurements.")
     return rep
+
+
+declare_study("watts_strogatz", title=TITLE, citation=CITATION, run=reproduce)

@@ -7,6 +7,8 @@ The public names below are imported on first use (module ``__getattr__``), so th
 ``import simulate`` and ``smallworld --help`` do not load Numba, polars or the kernels.
 """
 
+import os as _os
+import sys as _sys
 from importlib import import_module as _import_module
 
 from .errors import SmallworldError
@@ -47,3 +49,47 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY) | {"__version__"})
+
+
+# ---------------------------------------------------------------------------- source checkouts
+#: Package names that a wheel installs from top-level folders of the repository (pyproject.toml's
+#: ``package-dir``): the reproductions and their configs.
+CHECKOUT_FOLDERS = {"simulate.experiments": "experiments", "simulate.configs": "configs"}
+
+
+class CheckoutFolderFinder:
+    """Import ``simulate.experiments`` / ``simulate.configs`` from this checkout's top-level folders.
+
+    A wheel puts them inside the package; in a source checkout they are ``experiments/`` and
+    ``configs/`` beside ``simulate/``. An editable install's finder maps those names to the checkout
+    it was installed from, which is the wrong one when another checkout (a git worktree, a clone on
+    ``PYTHONPATH``) provides ``simulate``; this finder, first on ``sys.meta_path``, maps them to the
+    folders beside the ``simulate`` actually imported. Installed only in a checkout.
+    """
+
+    def __init__(self, folders: dict):
+        self.folders = folders
+
+    def find_spec(self, fullname, path=None, target=None):
+        folder = self.folders.get(fullname)
+        if folder is None:
+            return None
+        from importlib.util import spec_from_file_location
+
+        return spec_from_file_location(fullname, _os.path.join(folder, "__init__.py"),
+                                       submodule_search_locations=[folder])
+
+
+def _install_checkout_finder():
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    root = _os.path.dirname(here)
+    if not _os.path.isfile(_os.path.join(root, "pyproject.toml")):
+        return  # an installed wheel: the folders are subpackages already
+    folders = {name: _os.path.join(root, folder) for name, folder in CHECKOUT_FOLDERS.items()
+               if _os.path.isfile(_os.path.join(root, folder, "__init__.py"))
+               and not _os.path.isdir(_os.path.join(here, name.rsplit(".", 1)[1]))}
+    if folders and not any(isinstance(f, CheckoutFolderFinder) for f in _sys.meta_path):
+        _sys.meta_path.insert(0, CheckoutFolderFinder(folders))
+
+
+_install_checkout_finder()

@@ -628,7 +628,9 @@ def generate_command(model_name, params, seed, out, to_fmt, force, list_models):
 @click.argument("name", required=False)
 @click.option("--list", "list_", is_flag=True, help="List the reproductions and exit.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output directory [default: results/NAME].")
+              help="Output directory: everything (data, figures, report.md) goes under it; with 'all', one "
+                   "subdirectory per reproduction [default: results/NAME, and full runs copy figures to "
+                   "results/figures].")
 @click.option("--quick", is_flag=True, help="Small sizes: each reproduction in under 2 minutes on 2 cores.")
 @click.option("--executor", type=click.Choice(["serial", "local", "dask"]), default="serial", show_default=True)
 @click.option("--workers", type=click.IntRange(1), default=1, show_default=True)
@@ -638,28 +640,31 @@ def generate_command(model_name, params, seed, out, to_fmt, force, list_models):
 def reproduce_cmd(name, list_, out, quick, executor, workers, scheduler, data_dir, quiet):
     """Reproduce a published separation figure (or 'all').
 
-    Writes results/NAME/: the Parquet data, figures (PNG) and report.md comparing the
-    published values (P = primary source, S = secondary) with ours and our 95% intervals.
+    Writes results/NAME/ (or --out): the Parquet data, figures (PNG) and report.md comparing
+    the published values (P = primary source, S = secondary) with ours and our 95% intervals.
     Missing real data sets are named with the command that fetches them; the rest still runs.
     """
-    import experiments
+    from .experiments import run_reproduction, studies
+    from .registry import did_you_mean
 
-    mods = experiments.available()
+    known = studies()
     if list_ or not name:
-        for key, mod in mods.items():
-            click.echo(f"{key:16s} {mod.TITLE}")
+        for key, study in known.items():
+            click.echo(f"{key:16s} {study.title}")
         if not name:
             return
-    names = list(mods) if name == "all" else [name]
-    if name != "all" and name not in mods:
-        raise SmallworldError(f"unknown reproduction {name!r}; available: all, {', '.join(mods)}")
+    if name != "all" and name not in known:
+        raise SmallworldError(f"unknown reproduction {name!r}{did_you_mean(name, ['all', *known])} "
+                              f"(known: all, {', '.join(known)})")
+    names = list(known) if name == "all" else [name]
     rows = []
     for key in names:
         target = out if (out and name != "all") else (str(Path(out) / key) if out else None)
-        click.echo(f"== {key}: {mods[key].TITLE}", err=True)
-        report, seconds = experiments.run_reproduction(key, out=target, quick=quick, executor=executor,
-                                                       workers=workers, scheduler=scheduler,
-                                                       data_dir=data_dir, progress=show_progress(quiet))
+        figures = str(Path(out) / "figures") if (out and name == "all") else None
+        click.echo(f"== {key}: {known[key].title}", err=True)
+        report, seconds = run_reproduction(key, out=target, quick=quick, executor=executor, workers=workers,
+                                           scheduler=scheduler, data_dir=data_dir, progress=show_progress(quiet),
+                                           figures_dir=figures)
         rows.append((key, seconds, len(report.missing)))
         where = target or f"results/{key}"
         click.echo(f"   {key}: {len(report.rows)} comparisons, {seconds:.1f} s -> {where}/report.md"

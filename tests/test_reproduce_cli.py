@@ -5,21 +5,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import experiments
+from simulate import experiments
 from simulate import datasets
 from simulate.cli import main
 
 
 def test_list_names_every_available_reproduction():
-    mods = experiments.available()
-    assert {"watts_strogatz", "kleinberg"} <= set(mods)
+    known = experiments.studies()
+    assert {"watts_strogatz", "kleinberg"} <= set(known)
     for args in (["reproduce", "--list"], ["reproduce"]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 0, res.output
         lines = res.stdout.strip().splitlines()
-        assert [ln.split()[0] for ln in lines] == list(mods)  # in reproduce-all order
-        for ln, mod in zip(lines, mods.values()):
-            assert ln.endswith(mod.TITLE)
+        assert [ln.split()[0] for ln in lines] == list(known) == sorted(known)  # in reproduce-all order
+        for ln, study in zip(lines, known.values()):
+            assert ln.endswith(study.title)
 
 
 def test_unknown_name_is_a_one_line_error(tmp_path):
@@ -27,7 +27,8 @@ def test_unknown_name_is_a_one_line_error(tmp_path):
     res = CliRunner().invoke(main, ["reproduce", "kleinbreg", "--quick", "--out", str(out)])
     assert res.exit_code == 2
     assert res.stderr.strip().splitlines() == [
-        f"error: unknown reproduction 'kleinbreg'; available: all, {', '.join(experiments.available())}"]
+        f"error: unknown reproduction 'kleinbreg'; did you mean 'kleinberg'? "
+        f"(known: all, {', '.join(experiments.studies())})"]
     assert "Traceback" not in res.output
     assert not out.exists()  # nothing written
 
@@ -35,7 +36,7 @@ def test_unknown_name_is_a_one_line_error(tmp_path):
 def test_missing_data_is_reported_and_the_rest_runs(tmp_path):
     # facebook compares the real ego-Facebook graph with a synthetic one: without the data
     # directory the real part is skipped and named, with the command that fetches it.
-    assert "facebook" in experiments.available()
+    assert "facebook" in experiments.studies()
     missing_dir = tmp_path / "nonexistent"
     out = tmp_path / "fb"
     res = CliRunner().invoke(main, ["reproduce", "facebook", "--quick", "--quiet", "--out", str(out),

@@ -14,7 +14,7 @@ from simulate.config import load_config
 
 @pytest.fixture(scope="module")
 def dodds(tmp_path_factory):
-    from experiments import run_reproduction
+    from simulate.experiments import run_reproduction
 
     out = tmp_path_factory.mktemp("dodds2003")
     report, seconds = run_reproduction("dodds2003", out=out, quick=True, progress=False)
@@ -28,8 +28,8 @@ def _row(report, prefix):
 
 
 def _setting(out):
-    from experiments.dodds2003 import PUBLISHED_COMPLETION
-    from experiments.milgram1967 import calibrate_attrition
+    from simulate.experiments.dodds2003 import PUBLISHED_COMPLETION
+    from simulate.experiments.milgram1967 import calibrate_attrition
     from simulate.sweep import read_cells
 
     chains = read_cells(out / "data")
@@ -91,7 +91,7 @@ def test_dodds_correction_recovers_the_attrition_free_lengths(dodds):
     assert _row(report, "share of attrition-free chains longer").ours == pytest.approx((L0 > longest).mean())
     # Completion at the calibrated grid value against the exact expectation (coupling):
     # (1 - a)^L averaged over attrition-free chains; 6 binomial standard errors + 0.01.
-    from experiments.milgram1967 import expected_completion
+    from simulate.experiments.milgram1967 import expected_completion
 
     f = expected_completion(free["steps"].to_numpy(), (free["status"] == "reached").to_numpy(), a_set)
     got = (at["status"] == "reached").mean()

@@ -11,8 +11,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-import experiments
-from experiments import facebook as fb
+from simulate import experiments
+from simulate.experiments import facebook as fb
 from simulate import Graph
 from simulate.sweep import graph_statistics, read_manifest
 

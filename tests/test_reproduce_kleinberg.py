@@ -5,8 +5,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-import experiments
-from experiments import kleinberg as kb
+from simulate import experiments
+from simulate.experiments import kleinberg as kb
 from simulate.config import load_config
 from simulate.sweep import read_manifest
 
@@ -63,7 +63,7 @@ def test_outputs_complete(run):
         assert (out / f).stat().st_size > 0, f
     text = (out / "report.md").read_text()
     assert "quick run" in text and "doi:10.1038/35022643" in text and "![u_curve](u_curve.png)" in text
-    cfg = load_config(experiments.CONFIG_DIR / "kleinberg.toml", quick=True)
+    cfg = load_config(experiments.config_path("kleinberg"), quick=True)
     sides, rs = cfg.sweep["graph.side"], cfg.sweep["graph.r"]
     assert lat.height == len(sides) * len(rs) * cfg.replicates
     assert (lat["nodes"] == lat["side"] ** 2).all()

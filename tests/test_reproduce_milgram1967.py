@@ -136,7 +136,7 @@ def test_config_source_groups_validated_and_omitted_when_absent(tmp_path):
 # ------------------------------------------------------------------ the reproduction
 @pytest.fixture(scope="module")
 def milgram(tmp_path_factory):
-    from experiments import run_reproduction
+    from simulate.experiments import run_reproduction
 
     out = tmp_path_factory.mktemp("milgram1967")
     report, seconds = run_reproduction("milgram1967", out=out, quick=True, progress=False)
@@ -164,7 +164,7 @@ def test_milgram_outputs_complete(milgram):
 
 
 def test_milgram_numbers_follow_from_the_model(milgram):
-    from experiments.milgram1967 import PUBLISHED_COMPLETION, calibrate_attrition, expected_completion
+    from simulate.experiments.milgram1967 import PUBLISHED_COMPLETION, calibrate_attrition, expected_completion
     from simulate.sweep import read_cells
 
     report, _, out = milgram

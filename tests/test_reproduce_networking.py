@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def networking(tmp_path_factory):
-    from experiments import run_reproduction
+    from simulate.experiments import run_reproduction
 
     out = tmp_path_factory.mktemp("networking")
     report, seconds = run_reproduction("networking", out=out, quick=True, progress=False)

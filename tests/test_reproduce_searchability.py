@@ -13,7 +13,7 @@ from simulate.config import load_config
 
 @pytest.fixture(scope="module")
 def search(tmp_path_factory):
-    from experiments import run_reproduction
+    from simulate.experiments import run_reproduction
 
     out = tmp_path_factory.mktemp("searchability")
     report, seconds = run_reproduction("searchability", out=out, quick=True, progress=False)
@@ -22,7 +22,7 @@ def search(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def table(search):
-    from experiments.searchability import success_table
+    from simulate.experiments.searchability import success_table
     from simulate.sweep import read_cells
 
     return success_table(read_cells(search[2] / "data"))
@@ -49,7 +49,7 @@ def test_searchability_outputs_complete(search, table):
 
 
 def test_success_probability_is_the_expected_survival():
-    from experiments.searchability import success_table
+    from simulate.experiments.searchability import success_table
 
     # q = mean over chains of 1{reached} (1-p)^L; failures count 0.
     df = pl.DataFrame({"alpha": [1.0] * 4, "dimensions": [2] * 4, "attrition": [0.0] * 4,

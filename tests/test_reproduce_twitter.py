@@ -13,8 +13,8 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
-import experiments
-from experiments import facebook as fb
+from simulate import experiments
+from simulate.experiments import facebook as fb
 from simulate import read_graph
 from simulate.sweep import read_manifest
 

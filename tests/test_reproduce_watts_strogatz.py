@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-import experiments
-from experiments import watts_strogatz as ws
+from simulate import experiments
+from simulate.experiments import watts_strogatz as ws
 from simulate.config import load_config
 from simulate.sweep import read_manifest
 
@@ -58,7 +58,7 @@ def test_outputs_complete(run):
     assert len(report.rows) >= 7 and all(r.status in ("P", "S", "") for r in report.rows)
     assert not report.missing
     # Every (p, replicate) of the quick config has C and L from the same graph.
-    cfg = load_config(experiments.CONFIG_DIR / "watts_strogatz.toml", quick=True)
+    cfg = load_config(experiments.config_path("watts_strogatz"), quick=True)
     assert real.height == len(cfg.sweep["graph.p"]) * cfg.replicates
     assert (real["nodes"] == N).all()
     assert seconds < 120
