@@ -491,9 +491,9 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     O(n_chains) plus the optional path buffer. Tie levels (O(sum of d_u + d_v) over arcs)
     are computed only when ``min_strength`` or ``attrition_by_strength`` is given.
     """
-    from .implicit import ImplicitPopulation
-
-    if isinstance(graph, ImplicitPopulation):  # contacts on demand: simulate.implicit
+    # An implicit population (simulate.implicit) runs its own router. Recognised by its run_chains
+    # method rather than imported: simulate.implicit builds on this module, not the other way round.
+    if not isinstance(graph, Graph) and callable(getattr(graph, "run_chains", None)):
         return graph.run_chains(policy, attrition, n_chains, n_targets, sources, targets, seed, max_steps, epsilon,
                                 backtrack, attributes, min_strength, attrition_by_strength, node_attrition,
                                 record_paths, compute_distances, progress, chains_per_target, source_groups)
