@@ -21,6 +21,8 @@ test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 
 bench: setup
+	# kleinberg-grid-simulator (peer of bench_implicit.py): --no-deps, its metadata pins numba < 0.59 and juliacall.
+	$(BIN)/python -m pip install -q --no-deps kleinberg-grid-simulator==0.1.0
 	$(BIN)/python -m pytest -q -p no:cacheprovider benchmarks/bench_*.py --benchmark-only
 
 clean:

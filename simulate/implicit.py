@@ -212,10 +212,10 @@ class KleinbergPopulation(ImplicitPopulation):
         dmax = dim * (side // 2 if self.periodic else limit - 1)
         if dmax < 1:
             raise ParameterError(f"kleinberg_lattice: side {side} leaves no room for long-range links")
-        lo, width, loge, mass = _ki.distance_bins(np.int64(dim), float(self.r), np.int64(dmax),
+        lo, width, s_hi, mass = _ki.distance_bins(np.int64(dim), float(self.r), np.int64(dmax),
                                                   np.int64(self.EXACT_UPTO), np.int64(self.PER_OCTAVE))
         prob, alias = alias_build(mass)
-        object.__setattr__(self, "_law", (prob, alias, lo, width, loge, int(limit), int(dmax)))
+        object.__setattr__(self, "_law", (prob, alias, lo, width, s_hi, int(limit), int(dmax)))
 
     @property
     def n(self) -> int:
@@ -244,17 +244,17 @@ class KleinbergPopulation(ImplicitPopulation):
         the quenched ones (the same law).
         """
         ids = self._ids(ids, "ids")
-        prob, alias, lo, width, loge, limit, _ = self._law
+        prob, alias, lo, width, s_hi, limit, _ = self._law
         return _ki.kleinberg_contacts_many(ids, np.int64(self.side), np.int64(self.dim), bool(self.periodic),
-                                           np.int64(self.q), np.int64(limit), prob, alias, lo, width, loge,
+                                           np.int64(self.q), np.int64(limit), prob, alias, lo, width, s_hi,
                                            float(self.r), self.person_key())
 
     def link_lengths(self, n_draws, seed=0) -> np.ndarray:
         """``n_draws`` lengths from the model's long-range distance law (before boundary
         rejection): ``P(d) ~ S(d) d^-r`` on ``1..dmax``. For tests and diagnostics."""
-        prob, alias, lo, width, loge, _, _ = self._law
+        prob, alias, lo, width, s_hi, _, _ = self._law
         st = stream_states(seed, 1, (0x1A9C, 9))[0]
-        return _ki.sample_distances(int(n_draws), prob, alias, lo, width, loge, np.int64(self.dim), float(self.r), st)
+        return _ki.sample_distances(int(n_draws), prob, alias, lo, width, s_hi, np.int64(self.dim), float(self.r), st)
 
     def _ids(self, ids, name):
         a = np.atleast_1d(np.asarray(ids))
@@ -304,6 +304,20 @@ class KleinbergPopulation(ImplicitPopulation):
         t = np.repeat(tgt, per)
         idx = rng.integers(0, n - 1, t.shape[0])
         return idx + (idx >= t), t
+
+    def _route(self, offsets, key, src, tgt, states, max_steps, attrition, record_paths, paths, general=False):
+        # Kleinberg's case (dim 2, p 1) has a scalar kernel with the same draws (faster).
+        prob, alias, lo, width, s_hi, limit, _ = self._law
+        quenched = self.mode == "quenched"
+        if self.dim == 2 and self.p == 1 and not general:
+            return _ki.route_kleinberg_2d(
+                np.int64(self.side), bool(self.periodic), np.int64(self.q), np.int64(limit), prob, alias, lo, width,
+                s_hi, float(self.r), quenched, key, src, tgt, states, max_steps, attrition, bool(self.kgs_rules),
+                bool(record_paths), paths)
+        return _ki.route_kleinberg(
+            np.int64(self.side), np.int64(self.dim), bool(self.periodic), np.int64(self.p), np.int64(self.q),
+            np.int64(limit), offsets, prob, alias, lo, width, s_hi, float(self.r), quenched, key,
+            src, tgt, states, max_steps, attrition, bool(self.kgs_rules), bool(record_paths), paths)
 
     def run_chains(self, policy="greedy_lattice", attrition=0.0, n_chains=1000, n_targets=10, sources=None,
                    targets=None, seed=0, max_steps=None, epsilon=0.0, backtrack=False, attributes=None,
@@ -355,7 +369,6 @@ class KleinbergPopulation(ImplicitPopulation):
                                  "lower max_steps or the number of chains")
         states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
         paths = np.full((nc, max_steps + 1) if record_paths else (0, 0), -1, dtype=np.int64)
-        prob, alias, lo, width, loge, limit, _ = self._law
         offsets = _ball_offsets(int(self.dim), int(self.p))
         key = self.person_key()
         outs = []
@@ -367,11 +380,8 @@ class KleinbergPopulation(ImplicitPopulation):
             bar = tqdm(total=nc, unit="chain", desc=f"chains ({policy}, implicit)")
         for a in range(0, nc, batch):
             b = min(nc, a + batch)
-            outs.append(_ki.route_kleinberg(
-                np.int64(self.side), np.int64(self.dim), bool(self.periodic), np.int64(self.p), np.int64(self.q),
-                np.int64(limit), offsets, prob, alias, lo, width, loge, float(self.r), self.mode == "quenched", key,
-                src[a:b], tgt[a:b], states[a:b], max_steps, attrition, bool(self.kgs_rules), bool(record_paths),
-                paths[a:b] if record_paths else paths))
+            outs.append(self._route(offsets, key, src[a:b], tgt[a:b], states[a:b], max_steps, attrition,
+                                    record_paths, paths[a:b] if record_paths else paths))
             if bar is not None:
                 bar.update(b - a)
         if bar is not None:

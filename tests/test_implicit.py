@@ -308,3 +308,25 @@ def test_population_is_small_and_has_provenance(tmp_path):
     assert back.table.equals(res.table)
     assert back.params["graph_meta"]["model"] == "kleinberg_lattice" and back.params["graph_meta"]["implicit"]
     assert back.graph_fingerprint == pop.fingerprint
+
+
+@pytest.mark.parametrize("periodic,kgs,mode,drop", [(False, False, "quenched", 0.0), (True, False, "annealed", 0.1),
+                                                   (False, True, "annealed", 0.0), (True, False, "quenched", 0.0)])
+def test_2d_kernel_equals_general_kernel(periodic, kgs, mode, drop):
+    """The scalar 2-D kernel (dim 2, p 1) draws exactly what the general kernel draws."""
+    side = 10 if periodic else 37  # even torus side: exact side/2 ties occur
+    pop = implicit_population("kleinberg_lattice", side=side, q=2, r=1.0, periodic=periodic, kgs_rules=kgs,
+                              mode=mode, seed=2)
+    n = 400
+    src, tgt = pop._pairs(n, 8, None, None, None, 5)
+    out = []
+    for general in (False, True):
+        states = stream_states(5, n, (9,))
+        paths = np.full((n, 4 * side), -1, dtype=np.int64)
+        res = pop._route(np.ascontiguousarray([[1, 0], [-1, 0], [0, 1], [0, -1]], dtype=np.int64),
+                         pop.person_key(), src.astype(np.int64), tgt.astype(np.int64), states, 4 * side - 1, drop,
+                         True, paths, general=general)
+        out.append((res, paths))
+    for x, y in zip(out[0][0], out[1][0]):
+        assert np.array_equal(x, y)
+    assert np.array_equal(out[0][1], out[1][1])

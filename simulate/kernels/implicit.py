@@ -30,21 +30,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .generators.alias import alias_draw
 from .generators.kleinberg import _l1_sphere_point
-from .random import keyed_state, next_below, next_double
+from .random import _splitmix64, keyed_state, next_below, next_below32, next_double, next_u64
 from .routing import CHAINS_PER_TASK, STATUS_DROPPED, STATUS_MAX_STEPS, STATUS_REACHED
 
 # ------------------------------------------------------------------ the distance law
 
 
 @njit(cache=True, inline="always")
-def log_sphere_size(dim, d):
-    """log S(d), S(d) = sum_k C(dim, k) 2^k C(d-1, k-1) points of Z^dim at L1 distance d >= 1."""
+def sphere_size(dim, d):
+    """S(d) = sum_k C(dim, k) 2^k C(d-1, k-1), the number of points of Z^dim at L1 distance d >= 1 (float)."""
     if dim == 1:
-        return np.log(2.0)
+        return 2.0
     if dim == 2:
-        return np.log(4.0 * d)
+        return 4.0 * d
     s = 0.0
     c = 1.0  # C(d-1, k-1), updated in k
     cd = float(dim)  # C(dim, k)
@@ -56,13 +55,13 @@ def log_sphere_size(dim, d):
         c *= (d - k) / k
         cd *= (dim - k) / (k + 1.0)
         pw *= 2.0
-    return np.log(s)
+    return s
 
 
 @njit(cache=True, inline="always")
 def log_distance_weight(dim, r, d):
     """log of the unnormalised probability ``S(d) d^-r`` of a long-range link of length d."""
-    return log_sphere_size(dim, d) - r * np.log(float(d))
+    return np.log(sphere_size(dim, d)) - r * np.log(float(d))
 
 
 @njit(cache=True)
@@ -70,69 +69,87 @@ def distance_bins(dim, r, dmax, exact_upto, per_octave):
     """Bins of the distance law on ``1..dmax`` for :func:`draw_distance`.
 
     Distances ``1..min(dmax, exact_upto)`` get one bin each; beyond, bins ``[lo, lo + width)``
-    grow geometrically (``per_octave`` per doubling). Returns ``(lo, width, log_envelope,
-    mass)``: ``log_envelope`` bounds ``log w(d)`` on the bin (``S`` increases and ``d^-r``
-    does not, for r >= 0, so ``S(hi - 1) lo^-r`` bounds it) and ``mass = width x envelope``
-    (relative to the largest envelope, so no overflow). O(exact_upto + per_octave log dmax).
+    grow geometrically (``per_octave`` per doubling). Returns ``(lo, width, s_hi, mass)``:
+    ``s_hi = S(lo + width - 1)``; the envelope ``S(hi - 1) lo^-r`` bounds ``w(d) = S(d) d^-r``
+    on the bin (``S`` increases and ``d^-r`` does not, for r >= 0), and ``mass`` is the bin's
+    envelope mass ``width x envelope`` (exact weight for one-distance bins), relative to the
+    largest, so nothing overflows. O(exact_upto + per_octave log dmax).
     """
     e = min(dmax, exact_upto)
     nb = e
     lo_ = e + 1
     ratio = 2.0 ** (1.0 / per_octave)
     while lo_ <= dmax:
-        hi = max(lo_ + 1, int(np.ceil(lo_ * ratio)))
-        hi = min(hi, dmax + 1)
+        hi = min(max(lo_ + 1, int(np.ceil(lo_ * ratio))), dmax + 1)
         nb += 1
         lo_ = hi
     lo = np.empty(nb, dtype=np.int64)
     width = np.empty(nb, dtype=np.int64)
+    s_hi = np.empty(nb, dtype=np.float64)
     loge = np.empty(nb, dtype=np.float64)
     for d in range(1, e + 1):
         lo[d - 1] = d
         width[d - 1] = 1
+        s_hi[d - 1] = sphere_size(dim, d)
         loge[d - 1] = log_distance_weight(dim, r, d)
     b = e
     lo_ = e + 1
     while lo_ <= dmax:
-        hi = max(lo_ + 1, int(np.ceil(lo_ * ratio)))
-        hi = min(hi, dmax + 1)
+        hi = min(max(lo_ + 1, int(np.ceil(lo_ * ratio))), dmax + 1)
         lo[b] = lo_
         width[b] = hi - lo_
-        loge[b] = log_sphere_size(dim, hi - 1) - r * np.log(float(lo_))
+        s_hi[b] = sphere_size(dim, hi - 1)
+        loge[b] = np.log(s_hi[b]) - r * np.log(float(lo_))
         b += 1
         lo_ = hi
     ref = loge.max()
     mass = np.empty(nb, dtype=np.float64)
     for i in range(nb):
         mass[i] = np.exp(loge[i] - ref) * width[i]
-    return lo, width, loge, mass
+    return lo, width, s_hi, mass
 
 
 @njit(cache=True, inline="always")
-def draw_distance(prob, alias, lo, width, loge, dim, r, st):
+def _pow_r(x, r):
+    # x^r for x in (0, 1]; the common exponents without a libm pow.
+    if r == 2.0:
+        return x * x
+    if r == 0.0:
+        return 1.0
+    if r == 1.0:
+        return x
+    return x ** r
+
+
+@njit(cache=True, inline="always")
+def draw_distance(prob, alias, lo, width, s_hi, dim, r, st):
     """A link length d with P(d) proportional to ``S(d) d^-r`` (bins of :func:`distance_bins`).
 
-    Bin from the alias table (weights = bin masses), then within a wide bin a uniform proposal
-    accepted with probability ``w(d) / envelope``: exact, O(1) expected draws (acceptance at
-    least ``2^-((dim - 1 + r) / per_octave)`` in a wide bin).
+    Bin from the alias table (weights = bin masses; 32-bit Lemire index, 53-bit coin), then
+    within a wide bin a uniform proposal accepted with probability ``w(d) / envelope =
+    (S(d) / S(hi - 1)) (lo / d)^r``: exact, O(1) expected draws (acceptance at least
+    ``2^-((dim - 1 + r) / per_octave)`` in a wide bin).
     """
+    k = prob.shape[0]
     while True:
-        b = alias_draw(prob, alias, st)
+        b = next_below32(st, k)
+        if next_double(st) >= prob[b]:
+            b = alias[b]
         w = width[b]
         if w == 1:
             return lo[b]
-        d = lo[b] + next_below(st, w)
-        if next_double(st) < np.exp(log_distance_weight(dim, r, d) - loge[b]):
+        d = lo[b] + (next_below32(st, w) if w < 4294967296 else next_below(st, w))
+        if next_double(st) * s_hi[b] < sphere_size(dim, d) * _pow_r(lo[b] / d, r):
             return d
 
 
 @njit(cache=True, inline="always")
 def _sphere_point_2d(d, st, delta):
-    # Uniform point of the 4d points of Z^2 at L1 distance d: index a in [0, 4d) walks the
-    # diamond's four sides (a bijection, one draw).
-    a = next_below(st, 4 * d)
-    side_ = a // d
-    k = a - side_ * d
+    # Uniform point of the 4d points of Z^2 at L1 distance d: one of the diamond's four sides
+    # (2 bits) and a position k in [0, d) along it (a bijection onto the sphere).
+    x = next_u64(st)
+    side_ = x >> np.uint64(62)
+    k = next_below32(st, d) if d < 4294967296 else next_below(st, d)
     if side_ == 0:
         delta[0] = d - k
         delta[1] = k
@@ -148,7 +165,7 @@ def _sphere_point_2d(d, st, delta):
 
 
 @njit(cache=True)
-def draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, loge, r, st, delta, perm, cuts, vc):
+def draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, s_hi, r, st, delta, perm, cuts, vc):
     """One long-range contact of the node with coordinates ``hc``; its coordinates into ``vc``.
 
     ``limit``: open lattices accept coordinates ``0 <= c < limit`` (``side``; ``side - 1``
@@ -156,7 +173,7 @@ def draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, loge, r, s
     Returns the contact's row-major id.
     """
     while True:
-        d = draw_distance(prob, alias, lo, width, loge, dim, r, st)
+        d = draw_distance(prob, alias, lo, width, s_hi, dim, r, st)
         if dim == 2:
             _sphere_point_2d(d, st, delta)
         else:
@@ -169,7 +186,11 @@ def draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, loge, r, s
                 if 2 * delta[i] <= -side or delta[i] > side // 2:
                     ok = False
                     break
-                c = (hc[i] + delta[i]) % side
+                c = hc[i] + delta[i]
+                if c >= side:
+                    c -= side
+                elif c < 0:
+                    c += side
             else:
                 c = hc[i] + delta[i]
                 if c < 0 or c >= limit:
@@ -249,9 +270,51 @@ def _local_ties(hc, tc, side, periodic, offsets, best, pick, out):
     return k
 
 
+@njit(cache=True, inline="always")
+def _unit_ties(hc, tc, side, periodic, pick):
+    # p = 1: the lattice neighbours one step closer to the target are one per coordinate that
+    # differs, two where the torus displacement is exactly side/2 (both ways shorten it). With
+    # ``pick >= 0`` move ``hc`` to the pick-th of them (coordinates in order, + before -).
+    k = 0
+    for i in range(hc.shape[0]):
+        x = tc[i] - hc[i]
+        if x == 0:
+            continue
+        if periodic:
+            if x < 0:
+                x += side
+            # x in (0, side): forward distance x, backward side - x
+            if 2 * x == side:
+                if pick == k or pick == k + 1:
+                    c = hc[i] + (1 if pick == k else -1)
+                    hc[i] = c - side if c >= side else (c + side if c < 0 else c)
+                    return k + 2
+                k += 2
+                continue
+            if pick == k:
+                c = hc[i] + (1 if 2 * x < side else -1)
+                hc[i] = c - side if c >= side else (c + side if c < 0 else c)
+                return k + 1
+        elif pick == k:
+            hc[i] += 1 if x > 0 else -1
+            return k + 1
+        k += 1
+    return k
+
+
+@njit(cache=True, inline="always")
+def _row_major(c, side):
+    v = np.int64(0)
+    mult = np.int64(1)
+    for i in range(c.shape[0]):
+        v += c[i] * mult
+        mult *= side
+    return v
+
+
 # ------------------------------------------------------------------ greedy routing
 @njit(cache=True, parallel=True)
-def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, width, loge, r,
+def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, width, s_hi, r,
                     quenched, node_key, sources, targets, states, max_steps, drop, kgs_rules,
                     record_paths, paths):
     """Greedy lattice routing on an implicit Kleinberg lattice, one chain per (source, target).
@@ -262,7 +325,7 @@ def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, 
         ``q`` long-range out-links per node).
     limit : int, open-boundary coordinate limit for long-range contacts (see :func:`draw_link`).
     offsets : int64 (k, dim), the L1 ball of radius p minus the origin.
-    prob, alias, lo, width, loge, r : the distance law (:func:`distance_bins` + alias table).
+    prob, alias, lo, width, s_hi, r : the distance law (:func:`distance_bins` + alias table).
     quenched : bool; True: node u's long-range contacts come from ``keyed_state(node_key, u)``
         (the same on every visit); False (annealed): from the chain's stream at every visit.
     sources, targets : int64 node ids, one per chain (equal ids give a 0-step reached chain).
@@ -283,11 +346,11 @@ def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, 
     -----
     Random draws per holding step on the chain's stream: ``next_double`` for attrition (always,
     so attrition cuts the attrition-free chain short), then (annealed) the q contacts, then
-    ``next_below(#tied)`` when several contacts tie. Greedy with p >= 1 strictly decreases the
+    ``next_below32(#tied)`` when several contacts tie. Greedy with p >= 1 strictly decreases the
     distance, so no one is visited twice and annealed contacts have the quenched law along
-    every chain. Work O(steps x (q + |ball|) x dim); memory O(threads x (dim + q)) plus the
-    optional paths. Parallel over blocks of chains, per-chain streams: identical results on
-    any thread count.
+    every chain. Work O(steps x (q + |ball|) x dim) (O(steps x (q + dim)) for p = 1); memory
+    O(threads x q x dim) plus the optional paths. Parallel over blocks of chains, per-chain
+    streams: identical results on any thread count.
     """
     n_chains = sources.shape[0]
     status = np.empty(n_chains, dtype=np.int8)
@@ -306,6 +369,7 @@ def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, 
         nst = np.empty(4, dtype=np.uint64)
         qid = np.empty(max(q, 1), dtype=np.int64)
         qdist = np.empty(max(q, 1), dtype=np.int64)
+        qc = np.empty((max(q, 1), dim), dtype=np.int64)
         for c in range(task * CHAINS_PER_TASK, min(n_chains, (task + 1) * CHAINS_PER_TASK)):
             st = states[c]
             h = sources[c]
@@ -336,8 +400,9 @@ def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, 
                     nq = 0
                     best_long = np.int64(1) << 62
                     nbl = 0
+                    ibest = -1
                     for j in range(q):
-                        v = draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, loge, r, lst,
+                        v = draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, s_hi, r, lst,
                                       delta, perm, cuts, vc)
                         if not kgs_rules:
                             if _l1(vc, hc, side, periodic) <= p:
@@ -352,20 +417,21 @@ def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, 
                         dv = _l1(vc, tc, side, periodic)
                         qid[nq] = v
                         qdist[nq] = dv
-                        nq += 1
+                        for i in range(dim):
+                            qc[nq, i] = vc[i]
                         if dv < best_long:
                             best_long = dv
                             nbl = 1
+                            ibest = nq
                         elif dv == best_long:
                             nbl += 1
+                        nq += 1
                     best_local = dist - p
                     if kgs_rules:
                         if best_long < best_local:
-                            for i in range(nq):
-                                if qdist[i] == best_long:
-                                    h = qid[i]
-                                    break
-                            _coords(h, side, hc)
+                            h = qid[ibest]
+                            for i in range(dim):
+                                hc[i] = qc[ibest, i]
                             dist = best_long
                         else:
                             # Move p along the coordinates in order, towards the target.
@@ -377,35 +443,273 @@ def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, 
                                 m = min(left, abs(x))
                                 hc[i] = (hc[i] + (m if x > 0 else -m)) % side
                                 left -= m
-                            h = np.int64(0)
-                            mult = np.int64(1)
-                            for i in range(dim):
-                                h += hc[i] * mult
-                                mult *= side
+                            h = _row_major(hc, side)
                             dist = best_local
                     else:
                         best = min(best_local, best_long)
-                        nloc = _local_ties(hc, tc, side, periodic, offsets, best, -1, vc) \
-                            if best_local == best else 0
+                        nloc = 0
+                        if best_local == best:
+                            nloc = _unit_ties(hc, tc, side, periodic, -1) if p == 1 else \
+                                _local_ties(hc, tc, side, periodic, offsets, best, -1, vc)
                         nlong = nbl if best_long == best else 0
-                        k = next_below(st, nloc + nlong) if nloc + nlong > 1 else 0
+                        k = next_below32(st, nloc + nlong) if nloc + nlong > 1 else 0
                         if k < nloc:
-                            _local_ties(hc, tc, side, periodic, offsets, best, k, vc)
-                            h = np.int64(0)
-                            mult = np.int64(1)
-                            for i in range(dim):
-                                hc[i] = vc[i]
-                                h += vc[i] * mult
-                                mult *= side
+                            if p == 1:
+                                _unit_ties(hc, tc, side, periodic, k)
+                            else:
+                                _local_ties(hc, tc, side, periodic, offsets, best, k, vc)
+                                for i in range(dim):
+                                    hc[i] = vc[i]
+                            h = _row_major(hc, side)
                         else:
                             k -= nloc
                             for i in range(nq):
                                 if qdist[i] == best:
                                     if k == 0:
                                         h = qid[i]
+                                        for j in range(dim):
+                                            hc[j] = qc[i, j]
                                         break
                                     k -= 1
-                            _coords(h, side, hc)
+                        dist = best
+                steps += 1
+                if record_paths:
+                    paths[c, steps] = h
+                if dist == 0:
+                    result = STATUS_REACHED
+            if result < 0:
+                result = STATUS_MAX_STEPS
+            status[c] = result
+            steps_out[c] = steps
+            log_surv[c] = ls
+            last[c] = h
+    return status, steps_out, log_surv, last
+
+
+@njit(cache=True, inline="always")
+def _wrap(c, side):
+    if c >= side:
+        return c - side
+    if c < 0:
+        return c + side
+    return c
+
+
+@njit(cache=True, inline="always")
+def _torus_abs(x, side, periodic):
+    if x < 0:
+        x = -x
+    if periodic and side - x < x:
+        x = side - x
+    return x
+
+
+@njit(cache=True, parallel=True)
+def route_kleinberg_2d(side, periodic, q, limit, prob, alias, lo, width, s_hi, r, quenched, node_key,
+                       sources, targets, states, max_steps, drop, kgs_rules, record_paths, paths):
+    """:func:`route_kleinberg` for dim = 2, p = 1 (Kleinberg's lattice), on scalars.
+
+    The same chains, draw for draw, as the general kernel; written out on scalar coordinates
+    with the distance and sphere draws of :func:`draw_link` inline in the loop, because every
+    array handed to a helper costs Numba a reference-count round trip per call (about half of
+    the step time of the general kernel, measured). ``tests/test_implicit.py`` checks both
+    kernels give identical tables and that quenched paths follow :func:`kleinberg_contacts`.
+    """
+    n_chains = sources.shape[0]
+    status = np.empty(n_chains, dtype=np.int8)
+    steps_out = np.zeros(n_chains, dtype=np.int32)
+    log_surv = np.zeros(n_chains, dtype=np.float64)
+    last = np.empty(n_chains, dtype=np.int64)
+    lq = np.log1p(-drop) if 0.0 < drop < 1.0 else 0.0
+    nbins = prob.shape[0]
+    half = side // 2
+    n_tasks = (n_chains + CHAINS_PER_TASK - 1) // CHAINS_PER_TASK
+    for task in prange(n_tasks):
+        nst = np.empty(4, dtype=np.uint64)
+        qid = np.empty(max(q, 1), dtype=np.int64)
+        qdist = np.empty(max(q, 1), dtype=np.int64)
+        qx = np.empty(max(q, 1), dtype=np.int64)
+        qy = np.empty(max(q, 1), dtype=np.int64)
+        k0 = node_key[0]
+        k1 = node_key[1]
+        k2 = node_key[2]
+        k3 = node_key[3]
+        for c in range(task * CHAINS_PER_TASK, min(n_chains, (task + 1) * CHAINS_PER_TASK)):
+            st = states[c]
+            h = sources[c]
+            t = targets[c]
+            hy = h // side
+            hx = h - hy * side
+            ty = t // side
+            tx = t - ty * side
+            dist = _torus_abs(hx - tx, side, periodic) + _torus_abs(hy - ty, side, periodic)
+            steps = 0
+            ls = 0.0
+            result = -1
+            if record_paths:
+                paths[c, 0] = h
+            if dist == 0:
+                result = STATUS_REACHED
+            while result < 0 and steps < max_steps:
+                if next_double(st) < drop:
+                    result = STATUS_DROPPED
+                    break
+                ls += lq
+                if dist <= 1:
+                    h = t
+                    hx = tx
+                    hy = ty
+                    dist = 0
+                else:
+                    lst = st
+                    if quenched:  # keyed_state(node_key, h, nst), written out
+                        x = k0 ^ _splitmix64(np.uint64(h) + k1)
+                        x = _splitmix64(x ^ k2)
+                        nst[0] = x
+                        x = _splitmix64(x ^ k3)
+                        nst[1] = x
+                        x = _splitmix64(x ^ k0)
+                        nst[2] = x
+                        x = _splitmix64(x ^ k1)
+                        nst[3] = x
+                        if nst[0] == 0 and nst[1] == 0 and nst[2] == 0 and nst[3] == 0:
+                            nst[0] = np.uint64(1)
+                        lst = nst
+                    nq = 0
+                    best_long = np.int64(1) << 62
+                    nbl = 0
+                    ibest = -1
+                    for j in range(q):
+                        # ---- draw_link(), inline: distance, sphere point, boundary check
+                        while True:
+                            while True:
+                                b = next_below32(lst, nbins)
+                                if next_double(lst) >= prob[b]:
+                                    b = alias[b]
+                                w = width[b]
+                                if w == 1:
+                                    d = lo[b]
+                                    break
+                                d = lo[b] + (next_below32(lst, w) if w < 4294967296 else next_below(lst, w))
+                                if next_double(lst) * s_hi[b] < 4.0 * d * _pow_r(lo[b] / d, r):
+                                    break
+                            sd = next_u64(lst) >> np.uint64(62)
+                            kk = next_below32(lst, d) if d < 4294967296 else next_below(lst, d)
+                            if sd == 0:
+                                dx = d - kk
+                                dy = kk
+                            elif sd == 1:
+                                dx = -kk
+                                dy = d - kk
+                            elif sd == 2:
+                                dx = kk - d
+                                dy = -kk
+                            else:
+                                dx = kk
+                                dy = kk - d
+                            if periodic:
+                                if 2 * dx <= -side or dx > half or 2 * dy <= -side or dy > half:
+                                    continue
+                                vx = _wrap(hx + dx, side)
+                                vy = _wrap(hy + dy, side)
+                            else:
+                                vx = hx + dx
+                                vy = hy + dy
+                                if vx < 0 or vx >= limit or vy < 0 or vy >= limit:
+                                    continue
+                            break
+                        v = vx + side * vy
+                        if not kgs_rules:
+                            if _torus_abs(vx - hx, side, periodic) + _torus_abs(vy - hy, side, periodic) <= 1:
+                                continue  # also a local contact: one arc in the stored graph
+                            rep = False
+                            for i in range(nq):
+                                if qid[i] == v:
+                                    rep = True
+                                    break
+                            if rep:
+                                continue
+                        dv = _torus_abs(vx - tx, side, periodic) + _torus_abs(vy - ty, side, periodic)
+                        qid[nq] = v
+                        qdist[nq] = dv
+                        qx[nq] = vx
+                        qy[nq] = vy
+                        if dv < best_long:
+                            best_long = dv
+                            nbl = 1
+                            ibest = nq
+                        elif dv == best_long:
+                            nbl += 1
+                        nq += 1
+                    best_local = dist - 1
+                    # Local moves one step closer: per coordinate that differs, towards the
+                    # target (both ways when the torus displacement is exactly side/2).
+                    ex = tx - hx
+                    ey = ty - hy
+                    if periodic:
+                        if ex < 0:
+                            ex += side
+                        if ey < 0:
+                            ey += side
+                    if kgs_rules:
+                        if best_long < best_local:
+                            h = qid[ibest]
+                            hx = qx[ibest]
+                            hy = qy[ibest]
+                            dist = best_long
+                        else:
+                            if ex != 0:
+                                if periodic:
+                                    hx = _wrap(hx + (1 if 2 * ex <= side else -1), side)
+                                else:
+                                    hx += 1 if ex > 0 else -1
+                            elif periodic:
+                                hy = _wrap(hy + (1 if 2 * ey <= side else -1), side)
+                            else:
+                                hy += 1 if ey > 0 else -1
+                            h = hx + side * hy
+                            dist = best_local
+                    else:
+                        best = min(best_local, best_long)
+                        nlx = 0
+                        nly = 0
+                        if best_local == best:
+                            if ex != 0:
+                                nlx = 2 if periodic and 2 * ex == side else 1
+                            if ey != 0:
+                                nly = 2 if periodic and 2 * ey == side else 1
+                        nlong = nbl if best_long == best else 0
+                        ntot = nlx + nly + nlong
+                        k = next_below32(st, ntot) if ntot > 1 else 0
+                        if k < nlx:
+                            if periodic:
+                                if 2 * ex == side:
+                                    hx = _wrap(hx + (1 if k == 0 else -1), side)
+                                else:
+                                    hx = _wrap(hx + (1 if 2 * ex < side else -1), side)
+                            else:
+                                hx += 1 if ex > 0 else -1
+                            h = hx + side * hy
+                        elif k < nlx + nly:
+                            k -= nlx
+                            if periodic:
+                                if 2 * ey == side:
+                                    hy = _wrap(hy + (1 if k == 0 else -1), side)
+                                else:
+                                    hy = _wrap(hy + (1 if 2 * ey < side else -1), side)
+                            else:
+                                hy += 1 if ey > 0 else -1
+                            h = hx + side * hy
+                        else:
+                            k -= nlx + nly
+                            for i in range(nq):
+                                if qdist[i] == best:
+                                    if k == 0:
+                                        h = qid[i]
+                                        hx = qx[i]
+                                        hy = qy[i]
+                                        break
+                                    k -= 1
                         dist = best
                 steps += 1
                 if record_paths:
@@ -422,7 +726,7 @@ def route_kleinberg(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, 
 
 
 @njit(cache=True)
-def kleinberg_contacts(u, side, dim, periodic, q, limit, prob, alias, lo, width, loge, r, node_key):
+def kleinberg_contacts(u, side, dim, periodic, q, limit, prob, alias, lo, width, s_hi, r, node_key):
     """The q raw long-range contacts of node ``u`` in quenched mode (repeats kept), int64 ids.
 
     The same numbers the router draws at ``u``: O(q) expected, nothing stored.
@@ -437,24 +741,24 @@ def kleinberg_contacts(u, side, dim, periodic, q, limit, prob, alias, lo, width,
     keyed_state(node_key, u, st)
     out = np.empty(q, dtype=np.int64)
     for j in range(q):
-        out[j] = draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, loge, r, st, delta, perm, cuts, vc)
+        out[j] = draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, s_hi, r, st, delta, perm, cuts, vc)
     return out
 
 
 @njit(cache=True, parallel=True)
-def kleinberg_contacts_many(nodes, side, dim, periodic, q, limit, prob, alias, lo, width, loge, r, node_key):
+def kleinberg_contacts_many(nodes, side, dim, periodic, q, limit, prob, alias, lo, width, s_hi, r, node_key):
     """:func:`kleinberg_contacts` for many nodes, shape (len(nodes), q); parallel over nodes."""
     out = np.empty((nodes.shape[0], q), dtype=np.int64)
     for i in prange(nodes.shape[0]):
-        out[i] = kleinberg_contacts(nodes[i], side, dim, periodic, q, limit, prob, alias, lo, width, loge, r,
+        out[i] = kleinberg_contacts(nodes[i], side, dim, periodic, q, limit, prob, alias, lo, width, s_hi, r,
                                     node_key)
     return out
 
 
 @njit(cache=True)
-def sample_distances(n, prob, alias, lo, width, loge, dim, r, st):
+def sample_distances(n, prob, alias, lo, width, s_hi, dim, r, st):
     """n draws of :func:`draw_distance` (for tests of the distance law)."""
     out = np.empty(n, dtype=np.int64)
     for i in range(n):
-        out[i] = draw_distance(prob, alias, lo, width, loge, dim, r, st)
+        out[i] = draw_distance(prob, alias, lo, width, s_hi, dim, r, st)
     return out

@@ -140,3 +140,23 @@ def next_geometric(s, p):
         return np.int64(0)
     u = 1.0 - next_double(s)
     return np.int64(np.floor(np.log(u) / np.log1p(-p)))
+
+
+@njit(cache=True, inline="always")
+def next_below32(s, n):
+    """Uniform integer in [0, n) for 1 <= n < 2^32, usually without a division.
+
+    Lemire's multiply-shift on the top 32 bits, with his rejection step (the one modulo is
+    computed only when the low product word falls below n), so the result is exactly uniform.
+    D. Lemire, "Fast random integer generation in an interval", ACM TOMACS 29(1), 2019,
+    doi:10.1145/3230636.
+    """
+    bound = uint64(n)
+    m = (next_u64(s) >> uint64(32)) * bound
+    low = m & uint64(0xFFFFFFFF)
+    if low < bound:
+        threshold = (uint64(0x100000000) - bound) % bound
+        while low < threshold:
+            m = (next_u64(s) >> uint64(32)) * bound
+            low = m & uint64(0xFFFFFFFF)
+    return np.int64(m >> uint64(32))
