@@ -625,3 +625,109 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     if group is not None:
         params["source_groups"] = source_groups
     return ChainResults(table, params, graph.fingerprint)
+
+
+# ---------------------------------------------------------------------------- experiment kind
+# The "chains" experiment kind in one block: [experiment] keys, their cross-parameter rules,
+# and the adapter from a resolved config section to run_chains.
+from .kinds import declare_kind  # noqa: E402  (the declaration block stays self-contained)
+from .params import ParamSpec as _ParamSpec, Rule as _Rule  # noqa: E402
+
+#: Config key -> keyword of :func:`run_chains`, where they differ (``node_attrition_*`` are
+#: turned into a ``node_attrition`` array per cell).
+CHAINS_ARGUMENT_NAMES = {"chains": "n_chains", "targets": "n_targets"}
+
+
+def _source_groups_valid(groups) -> bool:
+    if groups is None:
+        return True
+    try:
+        check_source_groups(groups)
+    except ParameterError:
+        return False
+    return True
+
+
+def _source_groups_problem(v) -> str:
+    try:
+        check_source_groups(v["source_groups"])
+    except ParameterError as e:
+        return str(e)
+    return ""
+
+
+def _run_chain_experiment(graph, params, seed):
+    kw = {}
+    for k, v in params.items():
+        if k in ("node_attrition_mean", "node_attrition_concentration") or v is None:
+            continue
+        kw[CHAINS_ARGUMENT_NAMES.get(k, k)] = v
+    mean = params["node_attrition_mean"]
+    if mean is not None:
+        kw.pop("attrition", None)
+        conc = params["node_attrition_concentration"] or 10.0
+        kw["node_attrition"] = beta_attrition(graph.n, mean, conc, seed=seed ^ 0x5EED)
+    res = run_chains(graph, seed=seed, **kw)
+    return res.table, res.summary()
+
+
+declare_kind(
+    "chains",
+    "Milgram-style message chains (simulate.chains.run_chains): each holder forwards the message "
+    "to one neighbour by the policy until it reaches the target, is dropped, or gives up.",
+    [
+        _ParamSpec("policy", str, "greedy_lattice", choices=tuple(POLICIES),
+                   doc="forwarding rule (see simulate.chains.POLICIES)"),
+        _ParamSpec("attrition", float, 0.0, low=0.0, high=1.0,
+                   doc="probability that a holder drops the message at each step"),
+        _ParamSpec("chains", int, 1000, low=1, high=1_000_000_000, doc="chains started"),
+        _ParamSpec("targets", int, 10, low=1, high=1_000_000_000,
+                   doc="random targets, uniform with replacement (may repeat)"),
+        _ParamSpec("chains_per_target", int, None, low=1, doc="chains per target (overrides chains)"),
+        _ParamSpec("epsilon", float, 0.0, low=0.0, high=1.0,
+                   doc="probability of a uniformly random forward instead of the policy's"),
+        _ParamSpec("backtrack", bool, False, doc="return the message to the sender at dead ends"),
+        _ParamSpec("max_steps", int, None, low=1,
+                   doc="give up after this many steps [default: 10 sqrt(n) + 100]"),
+        _ParamSpec("attributes", "str_list", None, doc="node attribute columns for greedy_attributes"),
+        _ParamSpec("min_strength", int, None, low=1, high=5,
+                   doc="forward only along ties of at least this strength level"),
+        _ParamSpec("attrition_by_strength", "any", None,
+                   doc="5 probabilities: message lost along a tie of level 1..5"),
+        _ParamSpec("node_attrition_mean", float, None, low=0.0, high=1.0,
+                   doc="per-node attrition drawn from a Beta with this mean "
+                       "(replaces attrition; simulate.chains.beta_attrition)"),
+        _ParamSpec("node_attrition_concentration", float, 10.0, low=1e-6, high=1e9,
+                   doc="Beta concentration a + b"),
+        _ParamSpec("compute_distances", bool, True,
+                   doc="add each chain's shortest-path distance (one BFS per target)"),
+        _ParamSpec("record_paths", bool, False, doc="store every chain's path"),
+        _ParamSpec("source_groups", "any", None,
+                   doc="starters by distance band to each target: an array of tables "
+                       '`[{name = "near", chains = 100, quantiles = [0, 0.02]}, ...]`, distance measured '
+                       "by the policy's own metric (replaces `chains`; `simulate.chains.group_sources`); "
+                       "the chain table gets a `source_group` column"),
+    ],
+    _run_chain_experiment,
+    metrics=("completion_rate", "mean_steps_reached", "estimated_attrition", "corrected_mean",
+             "corrected_median", "mean_shortest_path"),
+    rules=[
+        _Rule(("node_attrition_mean", "attrition"), "give either attrition or node_attrition_mean, not both",
+              lambda v: v["node_attrition_mean"] is None or not v["attrition"]),
+        _Rule("node_attrition_mean", "node_attrition_mean must lie strictly between 0 and 1 (a Beta mean)",
+              lambda v: v["node_attrition_mean"] is None or 0.0 < v["node_attrition_mean"] < 1.0),
+        _Rule("attrition_by_strength", "attrition_by_strength must be 5 probabilities in [0, 1] (levels 1..5)",
+              lambda v: v["attrition_by_strength"] is None or (
+                  isinstance(v["attrition_by_strength"], list) and len(v["attrition_by_strength"]) == 5
+                  and all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 <= x <= 1
+                          for x in v["attrition_by_strength"]))),
+        _Rule(("chains", "targets"), "chains must be >= targets (unless chains_per_target or source_groups "
+                                     "sets the starters)",
+              lambda v: v["chains_per_target"] is not None or v["source_groups"] is not None
+              or v["chains"] >= v["targets"]),
+        _Rule("source_groups", "source_groups must be an array of tables {name, chains, quantiles = [lo, hi]}",
+              lambda v: _source_groups_valid(v["source_groups"]),
+              lambda v: _source_groups_problem(v)),
+    ],
+    table="one row per chain",
+)

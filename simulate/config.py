@@ -29,8 +29,6 @@ scanning the raw text), e.g.
 from __future__ import annotations
 
 import copy
-import difflib
-import importlib
 import itertools
 import json
 import math
@@ -38,12 +36,14 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .errors import ConfigError
-
-#: Sentinel default of a key that must be given.
-REQUIRED = "<required>"
+from .generators import MODELS
+from .kinds import experiment_kinds, kind_names
+from .params import REQUIRED, InvalidValue, ParamSpec
+from .params import show as _show
+from .params import type_word as _type_word
+from .registry import did_you_mean as _did_you_mean
 
 #: Sections a config may contain, in the order :func:`dump_config` writes them.
 SECTIONS = ("graph", "experiment", "sweep", "output", "quick")
@@ -51,158 +51,86 @@ SECTIONS = ("graph", "experiment", "sweep", "output", "quick")
 #: Keys of ``[graph]`` that choose where the graph comes from (exactly one must be given).
 GRAPH_SOURCES = ("dataset", "file", "generator")
 
-#: Experiment kinds and the module each needs.
-EXPERIMENT_KINDS = ("graph", "distances", "chains", "profiles")
-
-
-@dataclass(frozen=True)
-class KeySpec:
-    """What one config key accepts.
-
-    Attributes
-    ----------
-    name : str
-    type : str
-        ``"int"``, ``"float"``, ``"bool"``, ``"str"``, ``"str_list"``, ``"int_list"``,
-        ``"int_or_int_list"`` or ``"any"`` (any TOML value, checked by the callee).
-    default : object
-        Value when absent; :data:`REQUIRED` when the key must be given; ``None`` when optional.
-    low, high : float, optional
-        Inclusive bounds for numbers (for int lists: for each element).
-    choices : tuple, optional
-        Allowed values.
-    doc : str
-        One line for docs and messages.
-    """
-
-    name: str
-    type: str
-    default: Any = None
-    low: float | None = None
-    high: float | None = None
-    choices: tuple | None = None
-    doc: str = ""
+#: The parameter type of config keys is the one of generators and experiment kinds.
+KeySpec = ParamSpec
 
 
 # ---------------------------------------------------------------------------- schemas
 TOP_KEYS = {
-    "seed": KeySpec("seed", "int", 0, low=0, doc="root seed; every cell's seed derives from it"),
-    "name": KeySpec("name", "str", None, doc="short name of the experiment"),
-    "description": KeySpec("description", "str", None, doc="free text"),
+    "seed": ParamSpec("seed", int, 0, low=0, doc="root seed; every cell's seed derives from it"),
+    "name": ParamSpec("name", str, None, doc="short name of the experiment"),
+    "description": ParamSpec("description", str, None, doc="free text"),
 }
 
 OUTPUT_KEYS = {
-    "directory": KeySpec("directory", "str", None,
-                         doc="where results go, relative to the working directory "
-                             "[default: results/<config file stem>]"),
+    "directory": ParamSpec("directory", str, None,
+                           doc="where results go, relative to the working directory "
+                               "[default: results/<config file stem>]"),
 }
 
 SWEEP_RESERVED = {
-    "replicates": KeySpec("replicates", "int", 1, low=1, high=1_000_000,
-                          doc="independent repetitions of every parameter combination"),
-    "zip": KeySpec("zip", "any", None, doc="groups of swept keys that advance together"),
+    "replicates": ParamSpec("replicates", int, 1, low=1, high=1_000_000,
+                            doc="independent repetitions of every parameter combination"),
+    "zip": ParamSpec("zip", "any", None, doc="groups of swept keys that advance together"),
 }
 
-_COMPONENT = KeySpec("component", "str", "all", choices=("all", "largest"),
-                     doc="keep all nodes, or only the largest (weakly) connected component")
-_DIRECTED = KeySpec("directed", "bool", None, doc="force directed/undirected [default: the source's own]")
+_COMPONENT = ParamSpec("component", str, "all", choices=("all", "largest"),
+                       doc="keep all nodes, or only the largest (weakly) connected component")
+_DIRECTED = ParamSpec("directed", bool, None, doc="force directed/undirected [default: the source's own]")
 
 GRAPH_DATASET_KEYS = {
-    "dataset": KeySpec("dataset", "str", REQUIRED, doc="a dataset name (smallworld data list)"),
+    "dataset": ParamSpec("dataset", str, REQUIRED, doc="a dataset name (smallworld data list)"),
     "directed": _DIRECTED,
     "component": _COMPONENT,
 }
 
 GRAPH_FILE_KEYS = {
-    "file": KeySpec("file", "str", REQUIRED, doc="graph file, relative to the config file's directory"),
-    "format": KeySpec("format", "str", None, doc="reader name [default: from the file name]"),
+    "file": ParamSpec("file", str, REQUIRED, doc="graph file, relative to the config file's directory"),
+    "format": ParamSpec("format", str, None, doc="reader name [default: from the file name]"),
     "directed": _DIRECTED,
     "component": _COMPONENT,
 }
 
 GRAPH_GENERATOR_KEYS = {
-    "generator": KeySpec("generator", "str", REQUIRED, doc="a model name from simulate.generators.MODELS"),
+    "generator": ParamSpec("generator", str, REQUIRED, doc="a model name from simulate.generators.MODELS"),
     "component": _COMPONENT,
 }
 
-EXPERIMENT_GRAPH_KEYS = {
-    "kind": KeySpec("kind", "str", REQUIRED, choices=EXPERIMENT_KINDS),
-    "clustering": KeySpec("clustering", "bool", True,
-                          doc="also compute average clustering and transitivity (triangle count)"),
+
+def kind_key() -> ParamSpec:
+    """The ``[experiment] kind`` key: one of the declared experiment kinds."""
+    return ParamSpec("kind", str, REQUIRED, choices=kind_names())
+
+
+#: Parameters whose default is part of every cell's seed hash even when the config leaves them out:
+#: every parameter declared before issue 10. A parameter declared after that enters the hash only
+#: when a config sets it to a value other than its default, so declaring one never changes the
+#: ids and seeds of existing cells (tests/test_golden.py, tests/test_config.py). Never add to this.
+#: (Generators: their own parameters; ``generator`` and ``component`` are always hashed.)
+HASHED_DEFAULTS = {
+    "graph:dataset": frozenset({"dataset", "directed", "component"}),
+    "graph:file": frozenset({"file", "format", "directed", "component"}),
+    "generator:erdos_renyi": frozenset({"n", "m", "p"}),
+    "generator:watts_strogatz": frozenset({"n", "k", "p"}),
+    "generator:barabasi_albert": frozenset({"n", "m"}),
+    "generator:power_law": frozenset({"n", "gamma", "mean_degree", "max_degree", "model", "communities",
+                                      "within"}),
+    "generator:kleinberg_lattice": frozenset({"side", "dim", "r", "q", "p", "periodic", "undirected"}),
+    "generator:hierarchical_identity": frozenset({"n", "branching", "depth", "group_size", "dimensions",
+                                                  "alpha", "mean_degree"}),
+    "generator:rank_geographic": frozenset({"positions", "n", "alpha", "mean_degree", "geo_fraction", "layout",
+                                            "clusters", "cluster_spread", "undirected"}),
+    "generator:directed_follower": frozenset({"n", "gamma_out", "gamma_in", "mean_degree", "reciprocity",
+                                              "max_degree"}),
+    "experiment:graph": frozenset({"kind", "clustering"}),
+    "experiment:distances": frozenset({"kind", "method", "sources", "registers", "runs", "component", "direction",
+                                       "groups"}),
+    "experiment:chains": frozenset({"kind", "policy", "attrition", "chains", "targets", "chains_per_target",
+                                    "epsilon", "backtrack", "max_steps", "attributes", "min_strength",
+                                    "attrition_by_strength", "node_attrition_mean",
+                                    "node_attrition_concentration", "compute_distances", "record_paths"}),
+    "experiment:profiles": frozenset({"kind", "sources", "group", "target_weight", "component", "direction"}),
 }
-
-EXPERIMENT_DISTANCES_KEYS = {
-    "kind": KeySpec("kind", "str", REQUIRED, choices=EXPERIMENT_KINDS),
-    "method": KeySpec("method", "str", "exact", choices=("exact", "sample", "hyperball"),
-                      doc="exact all-pairs BFS, BFS from sampled sources, or HyperBall sketches"),
-    "sources": KeySpec("sources", "int_or_int_list", 1024, low=0,
-                       doc="number of sampled BFS sources (method sample), or a list of node ids"),
-    "registers": KeySpec("registers", "int", 64, low=16, high=4096,
-                         doc="HyperLogLog registers per node (method hyperball), a power of two"),
-    "runs": KeySpec("runs", "int", 8, low=1, high=1024, doc="independent HyperBall runs averaged"),
-    "component": KeySpec("component", "str", "largest", choices=("largest", "all"),
-                         doc="restrict to the largest (strongly) connected component"),
-    "direction": KeySpec("direction", "str", "out", choices=("out", "in"),
-                         doc="follow arcs forward or backward (directed graphs)"),
-    "groups": KeySpec("groups", "int", 32, low=2, high=100_000,
-                      doc="jackknife groups of sources for sample standard errors"),
-}
-
-EXPERIMENT_CHAINS_KEYS = {
-    "kind": KeySpec("kind", "str", REQUIRED, choices=EXPERIMENT_KINDS),
-    "policy": KeySpec("policy", "str", "greedy_lattice", doc="forwarding rule (see simulate.chains.POLICIES)"),
-    "attrition": KeySpec("attrition", "float", 0.0, low=0.0, high=1.0,
-                         doc="probability that a holder drops the message at each step"),
-    "chains": KeySpec("chains", "int", 1000, low=1, high=1_000_000_000, doc="chains started"),
-    "targets": KeySpec("targets", "int", 10, low=1, high=1_000_000_000, doc="random targets, uniform with replacement (may repeat)"),
-    "chains_per_target": KeySpec("chains_per_target", "int", None, low=1,
-                                 doc="chains per target (overrides chains)"),
-    "epsilon": KeySpec("epsilon", "float", 0.0, low=0.0, high=1.0,
-                       doc="probability of a uniformly random forward instead of the policy's"),
-    "backtrack": KeySpec("backtrack", "bool", False, doc="return the message to the sender at dead ends"),
-    "max_steps": KeySpec("max_steps", "int", None, low=1, doc="give up after this many steps "
-                         "[default: 10 sqrt(n) + 100]"),
-    "attributes": KeySpec("attributes", "str_list", None,
-                          doc="node attribute columns for greedy_attributes"),
-    "min_strength": KeySpec("min_strength", "int", None, low=1, high=5,
-                            doc="forward only along ties of at least this strength level"),
-    "attrition_by_strength": KeySpec("attrition_by_strength", "any", None,
-                                     doc="5 probabilities: message lost along a tie of level 1..5"),
-    "node_attrition_mean": KeySpec("node_attrition_mean", "float", None, low=0.0, high=1.0,
-                                   doc="per-node attrition drawn from a Beta with this mean "
-                                       "(replaces attrition; simulate.chains.beta_attrition)"),
-    "node_attrition_concentration": KeySpec("node_attrition_concentration", "float", 10.0,
-                                            low=1e-6, high=1e9, doc="Beta concentration a + b"),
-    "compute_distances": KeySpec("compute_distances", "bool", True,
-                                 doc="add each chain's shortest-path distance (one BFS per target)"),
-    "record_paths": KeySpec("record_paths", "bool", False, doc="store every chain's path"),
-    "source_groups": KeySpec("source_groups", "any", None,
-                             doc="starters by distance band to each target: an array of tables "
-                                 "{name, chains, quantiles = [lo, hi]} (replaces chains; "
-                                 "simulate.chains.group_sources)"),
-}
-
-#: Optional keys left out of a resolved section when absent (instead of being filled with
-#: their None default), so that adding them kept the ids and seeds of existing cells.
-OMITTED_WHEN_ABSENT = frozenset({"source_groups"})
-
-EXPERIMENT_PROFILES_KEYS = {
-    "kind": KeySpec("kind", "str", REQUIRED, choices=EXPERIMENT_KINDS),
-    "sources": KeySpec("sources", "int", 256, low=1, high=100_000_000,
-                       doc="BFS sources drawn uniformly without replacement (simulate.reach.distance_profiles)"),
-    "group": KeySpec("group", "str", None, doc="node attribute defining groups (e.g. country) for "
-                                               "same-group vs other-group distances"),
-    "target_weight": KeySpec("target_weight", "str", "uniform", choices=("uniform", "follower"),
-                             doc="follower: also weight targets as a random follower of a random user"),
-    "component": KeySpec("component", "str", "largest", choices=("largest", "all"),
-                         doc="draw sources from the largest (strongly) connected component or all nodes"),
-    "direction": KeySpec("direction", "str", "out", choices=("out", "in"),
-                         doc="follow arcs forward or backward (directed graphs)"),
-}
-
-#: Config key -> keyword of :func:`simulate.chains.run_chains`, where they differ
-#: (``node_attrition_*`` are turned into a ``node_attrition`` array per cell).
-CHAINS_ARGUMENT_NAMES = {"chains": "n_chains", "targets": "n_targets"}
 
 
 # ---------------------------------------------------------------------------- config object
@@ -403,190 +331,22 @@ def _sweep_has(sec, key):
 
 
 # ---------------------------------------------------------------------------- value checks
-class _Invalid(Exception):
-    pass
+_Invalid = InvalidValue
 
 
-def _show(v) -> str:
-    if isinstance(v, str):
-        s = repr(v)
-    elif isinstance(v, bool):
-        s = "true" if v else "false"
-    elif isinstance(v, dict):
-        s = "a table"
-    else:
-        s = repr(v)
-    return s if len(s) <= 60 else s[:57] + "..."
-
-
-def _type_word(v) -> str:
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    if isinstance(v, float):
-        return "float"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    if isinstance(v, dict):
-        return "table"
-    return type(v).__name__
-
-
-def _is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _check_range(v, spec):
-    if isinstance(v, float) and math.isnan(v):
-        raise _Invalid("must be a number, not nan")
-    lo, hi = spec.low, spec.high
-    if lo is not None and hi is not None and not (lo <= v <= hi):
-        raise _Invalid(f"must be between {_num(lo)} and {_num(hi)} (got {_show(v)})")
-    if lo is not None and v < lo:
-        raise _Invalid(f"must be >= {_num(lo)} (got {_show(v)})")
-    if hi is not None and v > hi:
-        raise _Invalid(f"must be <= {_num(hi)} (got {_show(v)})")
-
-
-def _num(x):
-    return int(x) if isinstance(x, float) and x.is_integer() and abs(x) < 1e15 else x
-
-
-def coerce_value(value, spec: KeySpec):
-    """``value`` converted to ``spec``'s type and checked; raises ``_Invalid`` with a reason."""
-    t = spec.type
-    if t == "int":
-        if not _is_int(value):
-            raise _Invalid(f"expected an integer, got {_type_word(value)} {_show(value)}")
-        _check_range(value, spec)
-    elif t == "float":
-        if not (_is_int(value) or isinstance(value, float)):
-            raise _Invalid(f"expected a number, got {_type_word(value)} {_show(value)}")
-        value = float(value)
-        _check_range(value, spec)
-    elif t == "bool":
-        if not isinstance(value, bool):
-            raise _Invalid(f"expected true or false, got {_type_word(value)} {_show(value)}")
-    elif t == "str":
-        if not isinstance(value, str):
-            raise _Invalid(f"expected a string, got {_type_word(value)} {_show(value)}")
-    elif t in ("str_list", "int_list"):
-        want = str if t == "str_list" else int
-        if not isinstance(value, list) or not all(
-                isinstance(x, want) and not isinstance(x, bool) for x in value):
-            word = "strings" if want is str else "integers"
-            raise _Invalid(f"expected an array of {word}, got {_type_word(value)} {_show(value)}")
-        if want is int:
-            for x in value:
-                _check_range(x, spec)
-        value = list(value)
-    elif t == "int_or_int_list":
-        if _is_int(value):
-            _check_range(value, spec)
-        elif isinstance(value, list) and all(_is_int(x) for x in value):
-            if not value:
-                raise _Invalid("needs at least one node id")
-            for x in value:
-                _check_range(x, spec)
-            value = list(value)
-        else:
-            raise _Invalid(f"expected an integer or an array of integers, got {_type_word(value)} {_show(value)}")
-    elif t == "any":
-        pass
-    else:  # pragma: no cover - schema bug
-        raise _Invalid(f"unsupported key type {t!r}")
-    if spec.choices is not None and not isinstance(value, list) and value not in spec.choices:
-        shown = ", ".join(_show(c) for c in spec.choices)
-        hint = _did_you_mean(value, spec.choices) if isinstance(value, str) else ""
-        raise _Invalid(f"must be one of {shown} (got {_show(value)}){hint}")
-    return value
-
-
-def _did_you_mean(word, options) -> str:
-    options = [str(o) for o in options]
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-# ---------------------------------------------------------------------------- external specs
-def _type_from_param(t) -> str:
-    names = {int: "int", float: "float", bool: "bool", str: "str", list: "any", tuple: "any"}
-    if t in names:
-        return names[t]
-    s = str(getattr(t, "__name__", t)).lower().replace(" ", "")
-    for key, name in (("bool", "bool"), ("float", "float"), ("int", "int"), ("str", "str")):
-        if s == key or s.startswith(key):
-            return name
-    if s.startswith(("list[str]", "tuple[str")):
-        return "str_list"
-    return "any"
-
-
-def _models():
-    try:
-        gen = importlib.import_module("simulate.generators")
-        return gen.MODELS
-    except (ImportError, AttributeError):
-        return None
+def coerce_value(value, spec: ParamSpec):
+    """``value`` converted to ``spec``'s type and checked; raises :class:`InvalidValue` with a reason."""
+    return spec.coerce(value)
 
 
 def generator_keys(model: str) -> dict:
-    """KeySpecs of ``[graph]`` for ``generator = model`` (from the model's ParamSpecs)."""
-    models = _models()
-    spec = models[model]
-    keys = dict(GRAPH_GENERATOR_KEYS)
-    required = getattr(importlib.import_module("simulate.generators"), "REQUIRED", REQUIRED)
-    for name, p in spec.params.items():
-        default = getattr(p, "default", None)
-        keys[name] = KeySpec(
-            name=name,
-            type=_type_from_param(getattr(p, "type", "any")),
-            default=REQUIRED if default is required or getattr(p, "required", False) else default,
-            low=getattr(p, "low", None),
-            high=getattr(p, "high", None),
-            choices=tuple(p.choices) if getattr(p, "choices", None) else None,
-            doc=getattr(p, "doc", "") or "",
-        )
-    return keys
-
-
-def experiment_function(kind: str):
-    """The callable running an experiment kind (None for the built-in ``graph`` kind)."""
-    if kind == "distances":
-        return importlib.import_module("simulate.distances").distance_distribution
-    if kind == "chains":
-        return importlib.import_module("simulate.chains").run_chains
-    if kind == "profiles":
-        return importlib.import_module("simulate.reach").distance_profiles
-    return None
+    """ParamSpecs of ``[graph]`` for ``generator = model`` (the model's own, plus ``generator``, ``component``)."""
+    return {**GRAPH_GENERATOR_KEYS, **MODELS[model].params}
 
 
 def experiment_keys(kind: str) -> dict:
-    """KeySpecs of ``[experiment]`` for ``kind`` (ImportError when its module is missing)."""
-    if kind == "graph":
-        return dict(EXPERIMENT_GRAPH_KEYS)
-    experiment_function(kind)
-    if kind == "distances":
-        return dict(EXPERIMENT_DISTANCES_KEYS)
-    if kind == "profiles":
-        return dict(EXPERIMENT_PROFILES_KEYS)
-    keys = dict(EXPERIMENT_CHAINS_KEYS)
-    policies = getattr(importlib.import_module("simulate.chains"), "POLICIES", None)
-    if policies:
-        keys["policy"] = KeySpec("policy", "str", keys["policy"].default, choices=tuple(policies),
-                                 doc=keys["policy"].doc)
-    return keys
-
-
-def _jsonable(v):
-    try:
-        json.dumps(v)
-        return True
-    except (TypeError, ValueError):
-        return False
+    """ParamSpecs of ``[experiment]`` for ``kind`` (``kind`` itself first)."""
+    return {"kind": kind_key(), **experiment_kinds().get(kind).params}
 
 
 # ---------------------------------------------------------------------------- section checks
@@ -607,7 +367,7 @@ def _check_table(table, keys, section, loc, kind_word):
 
 
 def graph_keys_for(table, section, loc) -> dict:
-    """The KeySpecs that apply to a ``[graph]`` table (after its source key is known)."""
+    """The ParamSpecs that apply to a ``[graph]`` table (after its source key is known)."""
     given = [k for k in GRAPH_SOURCES if k in table]
     if len(given) != 1:
         which = "none" if not given else " and ".join(repr(g) for g in given)
@@ -626,22 +386,30 @@ def graph_keys_for(table, section, loc) -> dict:
         return GRAPH_DATASET_KEYS
     if src == "file":
         return GRAPH_FILE_KEYS
-    models = _models()
-    if models is None:
-        raise loc.error(section, "generator", "generators are not available (simulate.generators.MODELS missing)")
-    if table["generator"] not in models:
+    if table["generator"] not in MODELS:
         raise loc.error(section, "generator", f"unknown model {table['generator']!r}"
-                        f"{_did_you_mean(table['generator'], models)} (known: {', '.join(sorted(models))})")
+                        f"{_did_you_mean(table['generator'], MODELS)} (known: {', '.join(sorted(MODELS))})")
     return generator_keys(table["generator"])
 
 
+def _check_rules(rules, table, keys, loc, section):
+    """ConfigError at the blamed key for the first cross-parameter rule the default-filled table breaks."""
+    full = {k: table.get(k, None if spec.required else spec.default) for k, spec in keys.items()}
+    for rule in rules:
+        message = rule.broken(full)
+        if message is not None:
+            raise loc.error(section, rule.key, rule.message(full) if rule.message else message)
+
+
 def check_graph(table, loc, base_dir=None, section="graph") -> dict:
-    """Validated copy of a ``[graph]`` table."""
+    """Validated copy of a ``[graph]`` table (single keys, then the generator's rules)."""
     keys = graph_keys_for(table, section, loc)
     word = ""
     if "generator" in table:
         word = f" for generator {table['generator']!r}"
     out = _check_table(table, keys, section, loc, word)
+    if "generator" in out:
+        _check_rules(MODELS[out["generator"]].rules, out, keys, loc, section)
     if "file" in out:
         path = Path(out["file"])
         if not path.is_absolute() and base_dir is not None:
@@ -658,82 +426,94 @@ def check_graph(table, loc, base_dir=None, section="graph") -> dict:
 
 
 def check_experiment(table, loc, section="experiment") -> dict:
-    """Validated copy of an ``[experiment]`` table."""
+    """Validated copy of an ``[experiment]`` table (single keys, then the kind's rules)."""
+    kinds = experiment_kinds()
     if "kind" not in table:
-        raise loc.error(section, None, f"missing key 'kind' (one of {', '.join(EXPERIMENT_KINDS)})")
+        raise loc.error(section, None, f"missing key 'kind' (one of {', '.join(kind_names())})")
     kind = table["kind"]
     try:
-        coerce_value(kind, EXPERIMENT_GRAPH_KEYS["kind"])
+        coerce_value(kind, kind_key())
     except _Invalid as e:
         raise loc.error(section, "kind", f"unknown experiment kind: {e}") from None
-    try:
-        keys = experiment_keys(kind)
-    except (ImportError, AttributeError):
-        raise loc.error(section, "kind", f"experiment kind {kind!r} needs simulate.{kind}, "
-                                         "which is not available in this installation") from None
+    keys = experiment_keys(kind)
     out = _check_table(table, keys, section, loc, f" for kind {kind!r}")
-    if kind == "chains" and out.get("source_groups") is not None:
-        from .errors import ParameterError
-
-        try:
-            importlib.import_module("simulate.chains").check_source_groups(out["source_groups"])
-        except ParameterError as e:
-            raise loc.error(section, "source_groups", str(e)) from None
-    if kind == "distances" and "registers" in out:
-        r = out["registers"]
-        if r & (r - 1):
-            raise loc.error(section, "registers", f"must be a power of two (got {r})")
+    _check_rules(kinds.get(kind).rules, out, keys, loc, section)
     return out
 
 
 def _spec_of(section, key, context, loc):
-    """KeySpec of ``section.key`` given a context table (for checking swept values)."""
+    """ParamSpec of ``section.key`` given a context table (for checking swept values)."""
     try:
         if section == "graph":
             keys = graph_keys_for(context, section, loc) if any(k in context for k in GRAPH_SOURCES) else {}
             if key in GRAPH_SOURCES:
-                return KeySpec(key, "str", REQUIRED)
+                return ParamSpec(key, str, REQUIRED)
         else:
             kind = context.get("kind")
             if key == "kind":
-                return EXPERIMENT_GRAPH_KEYS["kind"]
-            keys = experiment_keys(kind) if kind in EXPERIMENT_KINDS else {}
-    except (ImportError, AttributeError, ConfigError):
+                return kind_key()
+            keys = experiment_keys(kind) if kind in experiment_kinds() else {}
+    except ConfigError:
         keys = {}
     if key not in keys:
         if keys:
             raise loc.error("sweep", f"{section}.{key}",
                             f"[{section}] has no key '{key}'{_did_you_mean(key, keys)}")
-        return KeySpec(key, "any")
+        return ParamSpec(key, "any", None)
     return keys[key]
 
 
-def resolve_graph(table) -> dict:
-    """A validated ``[graph]`` table with every default filled in (what identifies a graph)."""
+def _graph_schema(table):
+    """(ParamSpecs, HASHED_DEFAULTS key) of a validated ``[graph]`` table."""
     if "generator" in table:
-        keys = generator_keys(table["generator"])
-    elif "dataset" in table:
-        keys = GRAPH_DATASET_KEYS
-    else:
-        keys = GRAPH_FILE_KEYS
-    return _with_defaults(table, keys)
+        return generator_keys(table["generator"]), f"generator:{table['generator']}"
+    if "dataset" in table:
+        return GRAPH_DATASET_KEYS, "graph:dataset"
+    return GRAPH_FILE_KEYS, "graph:file"
+
+
+def resolve_graph(table) -> dict:
+    """A validated ``[graph]`` table with its defaults filled in: what identifies a graph (and
+    its seed). See :func:`resolve_experiment` for which defaults are filled."""
+    keys, schema = _graph_schema(table)
+    return _with_defaults(table, keys, schema)
 
 
 def resolve_experiment(table) -> dict:
-    """A validated ``[experiment]`` table with every default filled in."""
-    return _with_defaults(table, experiment_keys(table["kind"]))
+    """A validated ``[experiment]`` table with its defaults filled in: what identifies a cell.
+
+    Parameters of :data:`HASHED_DEFAULTS` are filled with their defaults; a parameter declared
+    later appears only when set to a value other than its default (so declaring it kept every
+    existing cell's id and seed). :func:`run_parameters` fills in the rest for running.
+    """
+    return _with_defaults(table, experiment_keys(table["kind"]), f"experiment:{table['kind']}")
 
 
-def _with_defaults(table, keys):
+def _with_defaults(table, keys, schema):
+    legacy = HASHED_DEFAULTS.get(schema, frozenset())
+    if schema.startswith("generator:"):
+        legacy = legacy | GRAPH_GENERATOR_KEYS.keys()
     out = {}
     for k, spec in keys.items():
-        if k in table:
+        if k in legacy:
+            if k in table:
+                out[k] = table[k]
+            elif not spec.required:
+                out[k] = copy.deepcopy(spec.default)
+        elif k in table and (spec.required or table[k] != spec.default):
             out[k] = table[k]
-        elif spec.default != REQUIRED and not (spec.default is None and k in OMITTED_WHEN_ABSENT):
-            out[k] = copy.deepcopy(spec.default)
     for k in table:
-        out.setdefault(k, table[k])
+        if k not in keys:
+            out.setdefault(k, table[k])
     return out
+
+
+def run_parameters(experiment) -> dict:
+    """Every parameter of a resolved ``[experiment]`` table, defaults filled, without ``kind``:
+    what the kind's ``run`` adapter receives."""
+    kind = experiment_kinds().get(experiment["kind"])
+    return {k: copy.deepcopy(experiment[k]) if k in experiment else copy.deepcopy(spec.default)
+            for k, spec in kind.params.items()}
 
 
 # ---------------------------------------------------------------------------- sweep

@@ -35,6 +35,8 @@ import numpy as np
 
 from .errors import ParameterError, SmallworldError
 from .graph import Graph
+from .kinds import declare_kind
+from .params import ParamSpec, Rule, is_power_of_two
 from .kernels.bfs import bfs_direction_optimizing, bfs_top_down, farthest_node
 from .kernels.diameter import directed_bounds, ifub
 from .kernels.msbfs import msbfs_histograms, msbfs_total_histogram
@@ -799,3 +801,49 @@ def diameter(graph: Graph) -> DiameterResult:
     r = int(np.argmax(g.out_degree()))
     d, nb, _ = ifub(g.indptr, g.indices, r, words=4, threads=max(1, numba.get_num_threads()))
     return DiameterResult(int(d), int(d), True, int(nb), "ifub", g.n, graph.n, False)
+
+
+# ---------------------------------------------------------------------------- experiment kind
+def _run_distances(graph, params, seed):
+    kw = {k: v for k, v in params.items() if k != "sources"}
+    src = params["sources"]
+    if isinstance(src, list):
+        kw["sources"] = src
+    elif src is not None:
+        kw["n_sources"] = int(src)
+    dd = distance_distribution(graph, seed=seed, **kw)
+    return dd.to_polars(), dd.summary()
+
+
+declare_kind(
+    "distances",
+    "Distribution of hop distances between ordered pairs of distinct nodes "
+    "(simulate.distances.distance_distribution).",
+    [
+        ParamSpec("method", str, "exact", choices=METHODS,
+                  doc="exact all-pairs BFS, BFS from sampled sources, or HyperBall sketches"),
+        ParamSpec("sources", "int_or_int_list", 1024, low=0,
+                  doc="number of sampled BFS sources (method sample), or a list of node ids"),
+        ParamSpec("registers", int, 64, low=16, high=4096,
+                  doc="HyperLogLog registers per node (method hyperball), a power of two"),
+        ParamSpec("runs", int, 8, low=1, high=1024, doc="independent HyperBall runs averaged"),
+        ParamSpec("component", str, "largest", choices=COMPONENTS,
+                  doc="restrict to the largest (strongly) connected component"),
+        ParamSpec("direction", str, "out", choices=DIRECTIONS,
+                  doc="follow arcs forward or backward (directed graphs)"),
+        ParamSpec("groups", int, 32, low=2, high=100_000,
+                  doc="jackknife groups of sources for sample standard errors"),
+    ],
+    _run_distances,
+    metrics=("mean", "median", "effective_diameter", "diameter_lower_bound", "reachable_fraction"),
+    rules=[
+        Rule("registers", "registers must be a power of two", lambda v: is_power_of_two(v["registers"])),
+        Rule(("sources", "method"), "sources must be >= 1 when method = 'sample'",
+             lambda v: v["method"] != "sample" or isinstance(v["sources"], list) or v["sources"] >= 1),
+        Rule(("sources", "method"), "a list of source node ids needs method = 'sample'",
+             lambda v: not isinstance(v["sources"], list) or v["method"] == "sample"),
+        Rule("sources", "listed source node ids must be distinct",
+             lambda v: not isinstance(v["sources"], list) or len(set(v["sources"])) == len(v["sources"])),
+    ],
+    table="one row per distance (distance, pairs, pmf, cdf)",
+)

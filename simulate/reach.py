@@ -26,6 +26,8 @@ import numpy as np
 
 from .errors import ParameterError
 from .graph import Graph
+from .kinds import declare_kind
+from .params import ParamSpec
 
 TARGET_WEIGHTS = ("uniform", "follower")
 
@@ -305,3 +307,35 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
                             group=group, target_weight=target_weight, directed=graph.directed,
                             direction=direction if graph.directed else "out", nodes=n, frame=frame,
                             params={"seed": seed, "n_sources": S})
+
+
+# ---------------------------------------------------------------------------- experiment kind
+def _run_profiles(graph, params, seed):
+    prof = distance_profiles(graph, n_sources=params["sources"], group=params["group"],
+                             target_weight=params["target_weight"], seed=seed,
+                             component=params["component"], direction=params["direction"])
+    return prof.to_polars(), prof.summary()
+
+
+declare_kind(
+    "profiles",
+    "Exact per-source distance profiles (simulate.reach.distance_profiles): one BFS per sampled source, "
+    "recording how many people lie at each distance, how many of them share the source's group, and "
+    "(optionally) distances to a random follower of a random user.",
+    [
+        ParamSpec("sources", int, 256, low=1, high=100_000_000,
+                  doc="BFS sources drawn uniformly without replacement (simulate.reach.distance_profiles)"),
+        ParamSpec("group", str, None, doc="node attribute defining groups (e.g. country) for "
+                                          "same-group vs other-group distances"),
+        ParamSpec("target_weight", str, "uniform", choices=TARGET_WEIGHTS,
+                  doc="follower: also weight targets as a random follower of a random user"),
+        ParamSpec("component", str, "largest", choices=("largest", "all"),
+                  doc="draw sources from the largest (strongly) connected component or all nodes"),
+        ParamSpec("direction", str, "out", choices=("out", "in"),
+                  doc="follow arcs forward or backward (directed graphs)"),
+    ],
+    _run_profiles,
+    metrics=("mean_distance", "sd_distance", "mean_distance_same_group", "mean_distance_other_group",
+             "mean_distance_weighted", "within_6"),
+    table="one row per source and distance",
+)

@@ -16,15 +16,8 @@ import numpy as np
 import polars as pl
 
 from .errors import ParameterError
+from .kinds import experiment_kinds
 from .sweep import MANIFEST, manifest_metadata, read_manifest
-
-#: Metrics printed by ``smallworld results summarize`` per experiment kind (when present).
-MAIN_METRICS = {
-    "graph": ("nodes", "edges", "degree_mean", "components", "average_clustering", "transitivity"),
-    "distances": ("mean", "median", "effective_diameter", "diameter_lower_bound", "reachable_fraction"),
-    "chains": ("completion_rate", "mean_steps_reached", "estimated_attrition", "corrected_mean",
-               "corrected_median", "mean_shortest_path"),
-}
 
 #: Manifest columns that are bookkeeping, never metrics.
 _NOT_METRICS = {"cell_id", "index", "status", "path", "seed", "graph_fingerprint", "rows", "started",
@@ -150,9 +143,12 @@ def _fmt(v) -> str:
 
 
 def main_metrics(directory, table_columns) -> list[str]:
-    """The metrics ``results summarize`` prints for a directory's experiment kind."""
+    """The metrics ``results summarize`` prints for a directory's experiment kind: the kind's
+    declared main metrics (:mod:`simulate.kinds`) present in the table, else the first six."""
     _, _, kind = load(directory)
-    wanted = [m for m in MAIN_METRICS.get(kind, ()) if m in table_columns]
+    kinds = experiment_kinds()
+    declared = kinds.get(kind).metrics if kind in kinds else ()
+    wanted = [m for m in declared if m in table_columns]
     if wanted:
         return wanted
     return [c for c in table_columns if not c.endswith("_ci95")][:6]

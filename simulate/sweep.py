@@ -53,7 +53,6 @@ import polars as pl
 
 from .provenance import json_default
 from .config import (
-    CHAINS_ARGUMENT_NAMES,
     Config,
     apply_combination,
     canonical_json,
@@ -63,8 +62,11 @@ from .config import (
     parse_config,
     resolve_experiment,
     resolve_graph,
+    run_parameters,
 )
 from .errors import ParameterError, SmallworldError
+from .graph_statistics import graph_statistics  # noqa: F401  (public here before it moved)
+from .kinds import experiment_kind
 
 EXECUTORS = ("serial", "local", "dask")
 
@@ -227,103 +229,11 @@ def cached_graph(cell: Cell, base_dir=None, data_dir=None):
 
 
 # ---------------------------------------------------------------------------- experiments
-def graph_statistics(graph, clustering=True) -> dict:
-    """Nodes, edges, components, degree statistics and (optionally) clustering.
-
-    Clustering is computed on the undirected simple graph underlying ``graph``:
-    ``average_clustering`` is the mean over nodes of ``2 t_u / (d_u (d_u - 1))`` (0 for
-    ``d_u < 2``; networkx's convention) and ``transitivity`` is ``3 x triangles /
-    connected triples`` (Watts & Strogatz, Nature 393, 440 (1998), doi:10.1038/30918).
-    Work O(sum_u d_u^2) with the Numba kernel :func:`simulate.kernels.triangles.node_triangles`;
-    skipped (null) above 4e9 merge steps.
-    """
-    from .kernels.triangles import node_triangles
-
-    n = graph.n
-    deg = graph.out_degree() if not graph.directed else graph.out_degree() + graph.in_degree()
-    labels, k = graph.connected_components()
-    out = {
-        "nodes": int(n),
-        "edges": int(graph.num_edges),
-        "directed": bool(graph.directed),
-        "components": int(k),
-        "largest_component_nodes": int(np.bincount(labels).max()) if n else 0,
-        "degree_min": int(deg.min()) if n else 0,
-        "degree_median": float(np.median(deg)) if n else float("nan"),
-        "degree_mean": float(deg.mean()) if n else float("nan"),
-        "degree_max": int(deg.max()) if n else 0,
-        "average_clustering": None,
-        "transitivity": None,
-    }
-    if graph.directed:
-        # Fraction of arcs whose reverse arc exists (Kwak et al. 2010 count 22.1% on Twitter).
-        from .kernels.reach import reciprocated_arcs
-
-        arcs = int(graph.num_arcs)
-        out["reciprocity"] = float(reciprocated_arcs(graph.indptr, graph.indices)) / arcs if arcs else 0.0
-    if clustering and n:
-        und = graph
-        if graph.directed:
-            from .graph import Graph
-
-            s, d = graph.edges()
-            und = Graph.from_edges(s, d, directed=False, n=n)
-        d = und.out_degree().astype(np.float64)
-        if 2.0 * float(np.dot(d, d)) <= 4e9:
-            t = node_triangles(und.indptr, und.indices).astype(np.float64)
-            pairs = d * (d - 1) / 2
-            local = np.divide(t, pairs, out=np.zeros(n), where=pairs > 0)
-            out["average_clustering"] = float(local.mean())
-            out["transitivity"] = float(t.sum() / pairs.sum()) if pairs.sum() > 0 else 0.0
-    return out
-
-
 def run_experiment(graph, experiment: dict, seed: int):
-    """Run one resolved ``[experiment]`` on ``graph``; returns (per-row table, summary dict)."""
-    kind = experiment["kind"]
-    if kind == "graph":
-        row = graph_statistics(graph, clustering=experiment.get("clustering", True))
-        return pl.DataFrame([row], schema_overrides={"average_clustering": pl.Float64,
-                                                     "transitivity": pl.Float64}), row
-    if kind == "distances":
-        from .distances import distance_distribution
-
-        kw = {k: v for k, v in experiment.items() if k not in ("kind", "sources")}
-        src = experiment.get("sources")
-        if isinstance(src, list):
-            kw["sources"] = src
-        elif src is not None:
-            kw["n_sources"] = int(src)
-        dd = distance_distribution(graph, seed=seed, **kw)
-        return dd.to_polars(), dd.summary()
-    if kind == "chains":
-        from . import chains
-
-        kw = {}
-        for k, v in experiment.items():
-            if k in ("kind", "node_attrition_mean", "node_attrition_concentration"):
-                continue
-            if v is None:
-                continue
-            kw[CHAINS_ARGUMENT_NAMES.get(k, k)] = v
-        mean = experiment.get("node_attrition_mean")
-        if mean is not None:
-            if experiment.get("attrition"):
-                raise ParameterError("give either attrition or node_attrition_mean, not both")
-            kw.pop("attrition", None)
-            conc = experiment.get("node_attrition_concentration") or 10.0
-            kw["node_attrition"] = chains.beta_attrition(graph.n, mean, conc, seed=seed ^ 0x5EED)
-        res = chains.run_chains(graph, seed=seed, **kw)
-        return res.table, res.summary()
-    if kind == "profiles":
-        from .reach import distance_profiles
-
-        prof = distance_profiles(graph, n_sources=experiment.get("sources", 256), group=experiment.get("group"),
-                                 target_weight=experiment.get("target_weight", "uniform"), seed=seed,
-                                 component=experiment.get("component", "largest"),
-                                 direction=experiment.get("direction", "out"))
-        return prof.to_polars(), prof.summary()
-    raise ParameterError(f"unknown experiment kind {kind!r}")
+    """Run one resolved ``[experiment]`` on ``graph``: the declared kind's ``run`` adapter
+    (:mod:`simulate.kinds`); returns (per-row table, summary dict)."""
+    kind = experiment_kind(experiment["kind"])
+    return kind.run(graph, run_parameters(experiment), seed)
 
 
 def flatten_summary(summary: dict, prefix: str = "") -> dict:

@@ -12,8 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulate.config import (
-    EXPERIMENT_CHAINS_KEYS,
-    EXPERIMENT_DISTANCES_KEYS,
     Config,
     combinations,
     dump_config,
@@ -148,17 +146,17 @@ def test_generator_keys_come_from_model_specs():
 def test_experiment_keys_are_arguments_of_the_functions():
     import inspect
 
-    from simulate.chains import run_chains
-    from simulate.config import CHAINS_ARGUMENT_NAMES
+    from simulate.chains import CHAINS_ARGUMENT_NAMES, run_chains
+    from simulate.config import experiment_keys
     from simulate.distances import distance_distribution
 
     chain_args = set(inspect.signature(run_chains).parameters)
-    for k in EXPERIMENT_CHAINS_KEYS:
+    for k in experiment_keys("chains"):
         if k in ("kind", "node_attrition_mean", "node_attrition_concentration"):
             continue
         assert CHAINS_ARGUMENT_NAMES.get(k, k) in chain_args, k
     dist_args = set(inspect.signature(distance_distribution).parameters)
-    for k in EXPERIMENT_DISTANCES_KEYS:
+    for k in experiment_keys("distances"):
         if k in ("kind", "sources"):
             continue
         assert k in dist_args, k

@@ -88,7 +88,7 @@ def test_single_replicate_has_no_interval(tmp_path):
 def test_failed_cells_are_counted(tmp_path):
     # greedy_lattice needs lattice coordinates, which Watts-Strogatz graphs lack: every cell fails
     bad = WS.replace('"graph.k" = [4, 6]\n', "").replace(
-        'kind = "graph"', 'kind = "chains"\npolicy = "greedy_lattice"\nchains = 5')
+        'kind = "graph"', 'kind = "chains"\npolicy = "greedy_lattice"\nchains = 5\ntargets = 5')
     run_sweep(parse_config(bad), out=tmp_path, progress=False)
     t = summarize(tmp_path)
     assert t["failed"].to_list() == [4, 4, 4] and t["n"].to_list() == [0, 0, 0]

@@ -7,7 +7,7 @@ import numpy as np
 from ..graph import Graph
 from ..kernels.generators import follower as _k
 from .power_law import chung_lu_arcs, chung_lu_pairs, power_law_weights
-from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
 _TAG = 8
 _OVERSAMPLE = 1.15  # one-way arcs drawn in excess, then trimmed to the exact count
@@ -24,6 +24,10 @@ _OVERSAMPLE = 1.15  # one-way arcs drawn in excess, then trimmed to the exact co
               doc="Fraction of arcs whose reverse exists (Twitter: 0.221, Kwak et al. 2010)."),
     ParamSpec("max_degree", float, default=None, low=1.0, high=1e9, doc="Cap on expected out- and in-degrees."),
     provides=(),
+    rules=[Rule(("max_degree", "mean_degree"), "max_degree, when given, is >= mean_degree",
+                lambda v: v["max_degree"] is None or v["max_degree"] >= v["mean_degree"],
+                lambda v: f"parameter 'max_degree' of directed_follower must be >= mean_degree "
+                          f"({v['mean_degree']:g}), got {v['max_degree']:g}")],
 )
 def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, reciprocity=0.221, max_degree=None,
                       *, seed=0) -> Graph:

@@ -13,7 +13,7 @@ from ..graph import Graph
 from ..kernels.generators import geographic as _k
 from ..kernels.generators.alias import alias_build
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
 _TAG = 7
 _NODE_BLOCK = 512
@@ -40,6 +40,10 @@ MAX_EXACT = 4096
     ParamSpec("undirected", bool, default=False, doc="Symmetrise links (default: directed u -> v)."),
     # generated points: x, y; given positions: their lat, lon or x, y
     provides=lambda p: ("x,y",) if p is not None and p.get("positions") is None else ("lat,lon|x,y",),
+    rules=[Rule(("n", "positions"), "give exactly one of 'positions' and 'n'",
+                lambda v: (v["positions"] is None) != (v["n"] is None),
+                lambda v: ("rank_geographic: give 'positions' or 'n', not both" if v["n"] is not None else
+                           "rank_geographic needs 'positions' or 'n' (number of generated points)"))],
 )
 def rank_geographic(positions=None, n=None, alpha=1.0, mean_degree=10.0, geo_fraction=2.0 / 3.0,
                     layout="uniform", clusters=20, cluster_spread=0.03, undirected=False, *, seed=0) -> Graph:
@@ -141,9 +145,7 @@ def rank_links(px, py, link_ptr, alpha, geo_fraction, seed):
 
 def _positions(positions, n, layout, clusters, spread, seed):
     """Plane coordinates (float64 x, y), the node attribute table and a layout label."""
-    if positions is None:
-        if n is None:
-            raise ParameterError("rank_geographic needs 'positions' or 'n' (number of generated points)")
+    if positions is None:  # exactly one of positions and n (a declared rule)
         rng = numpy_rng(seed, _TAG + 100)
         if layout == "uniform":
             xy = rng.random((n, 2))
@@ -151,8 +153,6 @@ def _positions(positions, n, layout, clusters, spread, seed):
             centres = rng.random((clusters, 2))
             xy = np.clip(centres[rng.integers(0, clusters, size=n)] + rng.normal(0.0, spread, (n, 2)), 0.0, 1.0)
         return xy[:, 0].copy(), xy[:, 1].copy(), pl.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}), layout
-    if n is not None:
-        raise ParameterError("rank_geographic: give 'positions' or 'n', not both")
     if isinstance(positions, (str, Path)):
         positions = _read_positions(positions)
     if isinstance(positions, np.ndarray):

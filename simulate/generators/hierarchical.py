@@ -11,9 +11,13 @@ from ..kernels.generators import hierarchical as _k
 from ..kernels.generators.alias import alias_build
 from ..kernels.generators.hierarchical import social_distance, tree_distance  # noqa: F401  (re-exported for chains)
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
 _TAG = 6
+
+
+def _size(v):
+    return v["group_size"] * v["branching"] ** v["depth"]
 
 
 @register_model(
@@ -27,6 +31,18 @@ _TAG = 6
     ParamSpec("alpha", float, default=1.0, low=-50.0, high=50.0, doc="Homophily: P(distance x) ~ exp(-alpha x)."),
     ParamSpec("mean_degree", float, default=25.0, low=0.0, high=1e6, doc="Target mean degree z."),
     provides=("identity_*",),  # identity_0 .. identity_{dimensions-1}; meta branching, depth
+    rules=[Rule(("group_size", "branching", "depth"), f"group_size * branching^depth <= {MAX_NODES}",
+                lambda v: v["group_size"] * v["branching"] ** v["depth"] <= MAX_NODES,
+                lambda v: f"hierarchical_identity: group_size * branching^depth = "
+                          f"{v['group_size'] * v['branching'] ** v['depth']} exceeds {MAX_NODES}"),
+           Rule(("n", "group_size", "branching", "depth"), "n, when given, equals group_size * branching^depth",
+                lambda v: v["n"] is None or v["n"] == v["group_size"] * v["branching"] ** v["depth"],
+                lambda v: f"parameter 'n' of hierarchical_identity must equal group_size * branching^depth = "
+                          f"{v['group_size'] * v['branching'] ** v['depth']}, got {v['n']}"),
+           Rule(("mean_degree", "group_size", "branching", "depth"), "mean_degree <= n - 1",
+                lambda v: round(v["mean_degree"] * _size(v) / 2) <= _size(v) * (_size(v) - 1) // 2,
+                lambda v: f"parameter 'mean_degree' of hierarchical_identity must be in [0, n - 1 = "
+                          f"{_size(v) - 1}], got {v['mean_degree']:g}")],
 )
 def hierarchical_identity(n=None, branching=2, depth=10, group_size=100, dimensions=2, alpha=1.0,
                           mean_degree=25.0, *, seed=0) -> Graph:
@@ -81,16 +97,8 @@ def hierarchical_identity(n=None, branching=2, depth=10, group_size=100, dimensi
     reached within 100 draws per edge (e.g. z > g - 1 with a very large alpha).
     """
     leaves = branching**depth
-    size = group_size * leaves
-    if size > MAX_NODES:
-        raise ParameterError(f"hierarchical_identity: group_size * branching^depth = {size} exceeds {MAX_NODES}")
-    if n is None:
-        n = size
-    elif n != size:
-        raise ParameterError(f"parameter 'n' of hierarchical_identity must equal group_size * branching^depth = {size}, got {n}")
+    n = group_size * leaves  # equal to a given n (a declared rule)
     target = int(round(mean_degree * n / 2))
-    if target > n * (n - 1) // 2:
-        raise ParameterError(f"parameter 'mean_degree' of hierarchical_identity must be in [0, n - 1 = {n - 1}], got {mean_degree:g}")
     rng = numpy_rng(seed, _TAG)
     ident = np.empty((n, dimensions), dtype=np.int64)
     ident[:, 0] = np.arange(n, dtype=np.int64) // group_size

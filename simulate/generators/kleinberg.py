@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ..errors import ParameterError
 from ..graph import BuildReport, Graph
 from ..kernels.generators import kleinberg as _k
 from ..kernels.generators.alias import alias_build
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, Rule, register_model, seed_meta
 
 _TAG = 5
 _NODE_BLOCK = 1024
@@ -27,6 +26,13 @@ _NODE_BLOCK = 1024
     ParamSpec("periodic", bool, default=False, doc="Torus (wrap-around) instead of open boundaries."),
     ParamSpec("undirected", bool, default=False, doc="Symmetrise long-range links (undirected graph)."),
     provides=("coord_*",),  # coord_0 .. coord_{dim-1}, row-major; meta side, dim, periodic
+    rules=[Rule(("side", "dim"), f"side^dim <= {MAX_NODES} nodes", lambda v: v["side"] ** v["dim"] <= MAX_NODES,
+                lambda v: f"kleinberg_lattice: side**dim = {v['side'] ** v['dim']} nodes exceeds {MAX_NODES}; "
+                          "lower 'side' or 'dim'"),
+           Rule(("p", "dim"), "(2 p + 1)^dim <= 50,000,000 (the local ball's offsets)",
+                lambda v: (2 * v["p"] + 1) ** v["dim"] <= 50_000_000,
+                lambda v: f"parameter 'p' of kleinberg_lattice: the local ball ({2 * v['p'] + 1}^{v['dim']} "
+                          "offsets) is too large")],
 )
 def kleinberg_lattice(side, dim=2, r=2.0, q=1, p=1, periodic=False, undirected=False, *, seed=0) -> Graph:
     """Kleinberg's lattice small world with exact d^-r long-range links.
@@ -79,10 +85,6 @@ def kleinberg_lattice(side, dim=2, r=2.0, q=1, p=1, periodic=False, undirected=F
     intermediate edge list.
     """
     n = side**dim if side > 0 else 0
-    if n > MAX_NODES:
-        raise ParameterError(f"kleinberg_lattice: side**dim = {n} nodes exceeds {MAX_NODES}; lower 'side' or 'dim'")
-    if (2 * p + 1) ** dim > 50_000_000:
-        raise ParameterError(f"parameter 'p' of kleinberg_lattice: the local ball ({2 * p + 1}^{dim} offsets) is too large")
     meta = {"model": "kleinberg_lattice", "side": side, "dim": dim, "r": r, "q": q, "p": p,
             "periodic": periodic, "undirected": undirected, "seed": seed_meta(seed)}
     offsets = _ball_offsets(dim, p)

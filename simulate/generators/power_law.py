@@ -10,7 +10,7 @@ from ..graph import BuildReport, Graph
 from ..kernels.generators import power_law as _k
 from ..kernels.csr import csr_from_unique_edges
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, numpy_rng, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
 _TAG = 4
 _BLOCK_WORK = 2048.0  # expected candidate visits per block (and random stream) in the Chung-Lu kernel
@@ -156,6 +156,10 @@ def _mixing_fraction(group, weights, within, k, where):
               doc="Expected fraction of edges joining two members of the same group."),
     # group of each node as attribute "country" when there are 2 or more groups
     provides=lambda p: ("country",) if p is None or p.get("communities", 0) >= 2 else (),
+    rules=[Rule(("max_degree", "mean_degree"), "max_degree, when given, is >= mean_degree",
+                lambda v: v["max_degree"] is None or v["max_degree"] >= v["mean_degree"],
+                lambda v: f"parameter 'max_degree' of power_law must be >= mean_degree ({v['mean_degree']:g}), "
+                          f"got {v['max_degree']:g}")],
 )
 def power_law(n, gamma, mean_degree, max_degree=None, model="chung_lu", communities=0, within=0.0,
               *, seed=0) -> Graph:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ParameterError
 from ..graph import BuildReport, Graph
 from ..kernels.generators import preferential as _k
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, Rule, register_model, seed_meta
 
 _TAG = 3
 
@@ -19,6 +18,8 @@ _TAG = 3
     ParamSpec("n", int, low=2, high=MAX_NODES, doc="Number of nodes (> m)."),
     ParamSpec("m", int, low=1, high=MAX_NODES - 1, doc="Edges added per new node (< n)."),
     provides=(),
+    rules=[Rule(("m", "n"), "m < n", lambda v: v["m"] < v["n"],
+                lambda v: f"parameter 'm' of barabasi_albert must be an int in [1, n - 1 = {v['n'] - 1}], got {v['m']}")],
 )
 def barabasi_albert(n, m, *, seed=0) -> Graph:
     """Barabasi-Albert preferential-attachment graph, undirected.
@@ -48,8 +49,6 @@ def barabasi_albert(n, m, *, seed=0) -> Graph:
     doi:10.1126/science.286.5439.509). O(n m) expected, serial (each step depends on the
     previous ones).
     """
-    if m >= n:
-        raise ParameterError(f"parameter 'm' of barabasi_albert must be an int in [1, n - 1 = {n - 1}], got {m}")
     # CSR written straight from the process (rows sorted by construction; the same graph as
     # graph_from_unique_edges on barabasi_albert_edges, tested).
     indptr, indices = _k.barabasi_albert_csr(np.int64(n), np.int64(m), stream_states(seed, 1, (_TAG,))[0])

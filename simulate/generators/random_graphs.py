@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ParameterError
 from ..graph import BuildReport, Graph
 from ..kernels.generators import random_graphs as _k
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, graph_from_unique_edges, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, Rule, graph_from_unique_edges, register_model, seed_meta
 
 _TAG = 1
 
@@ -20,6 +19,13 @@ _TAG = 1
     ParamSpec("m", int, default=None, low=0, doc="Number of edges (G(n,m)); give m or p, not both."),
     ParamSpec("p", float, default=None, low=0.0, high=1.0, doc="Edge probability (G(n,p))."),
     provides=(),
+    rules=[Rule(("m", "p"), "give exactly one of 'm' (G(n,m)) and 'p' (G(n,p))",
+                lambda v: (v["m"] is None) != (v["p"] is None),
+                lambda v: "erdos_renyi needs exactly one of 'm' (G(n,m)) and 'p' (G(n,p))"),
+           Rule(("m", "n"), "m <= n (n - 1) / 2 (the number of node pairs)",
+                lambda v: v["m"] is None or v["m"] <= v["n"] * (v["n"] - 1) // 2,
+                lambda v: f"parameter 'm' of erdos_renyi must be an int in [0, n(n-1)/2 = "
+                          f"{v['n'] * (v['n'] - 1) // 2}], got {v['m']}")],
 )
 def erdos_renyi(n, m=None, p=None, *, seed=0) -> Graph:
     """Erdos-Renyi random graph, undirected, no self-loops.
@@ -53,12 +59,7 @@ def erdos_renyi(n, m=None, p=None, *, seed=0) -> Graph:
     parallel; the result does not depend on the thread count. Pairs come out in order, so
     the CSR rows need no sorting.
     """
-    if (m is None) == (p is None):
-        raise ParameterError("erdos_renyi needs exactly one of 'm' (G(n,m)) and 'p' (G(n,p))")
-    pairs = n * (n - 1) // 2
     if m is not None:
-        if m > pairs:
-            raise ParameterError(f"parameter 'm' of erdos_renyi must be an int in [0, n(n-1)/2 = {pairs}], got {m}")
         src, dst = _k.gnm_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (_TAG, 0))[0])
         meta = {"model": "erdos_renyi", "n": n, "m": m}
     elif p == 0.0 or n < 2:

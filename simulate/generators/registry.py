@@ -9,142 +9,16 @@ allowed range.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import ParameterError
-
-
-class _Required:
-    def __repr__(self):
-        return "REQUIRED"
-
-
-REQUIRED = _Required()
-"""Marker for a parameter without a default."""
-
-_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """One parameter of a model.
-
-    Attributes
-    ----------
-    name : str
-    type : type
-        ``int``, ``float``, ``bool`` or ``str``.
-    default : object
-        Default value, :data:`REQUIRED`, or None (optional parameter, absent by default).
-    low, high : number or None
-        Inclusive bounds (None: unbounded).
-    choices : tuple or None
-        Allowed values for ``str`` parameters.
-    doc : str
-    objects_ok : bool
-        Also accept non-scalar Python objects (a DataFrame of positions...) from the API.
-    """
-
-    name: str
-    type: type
-    default: object = REQUIRED
-    low: float | None = None
-    high: float | None = None
-    choices: tuple | None = None
-    doc: str = ""
-    objects_ok: bool = False
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-    def allowed(self) -> str:
-        """Human description of the allowed values, used in error messages and --list."""
-        t = self.type.__name__
-        if self.choices is not None:
-            s = f"one of {', '.join(map(str, self.choices))}"
-        elif self.type in (int, float) and (self.low is not None or self.high is not None):
-            lo = "-inf" if self.low is None else _fmt(self.low)
-            hi = "inf" if self.high is None else _fmt(self.high)
-            s = f"{t} in [{lo}, {hi}]"
-        else:
-            s = t
-        if self.default is None:
-            s += " or none"
-        return s
-
-    def validate(self, value, model):
-        """Return ``value`` converted to the parameter's type; ParameterError if not allowed."""
-        where = f"parameter {self.name!r} of {model}"
-        if value is None:
-            if self.default is None:
-                return None
-            raise ParameterError(f"{where} must be {self.allowed()}, got none")
-        if self.objects_ok and not isinstance(value, (str, bool, int, float, np.generic)):
-            return value
-        t = self.type
-        if t is bool:
-            if isinstance(value, (bool, np.bool_)):
-                return bool(value)
-            raise ParameterError(f"{where} must be true or false, got {value!r}")
-        if t is int:
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)):
-                raise ParameterError(f"{where} must be {self.allowed()}, got {value!r}")
-            if isinstance(value, (float, np.floating)):
-                if not math.isfinite(value) or not float(value).is_integer():
-                    raise ParameterError(f"{where} must be {self.allowed()} (an integer), got {value!r}")
-            value = int(value)
-        elif t is float:
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)):
-                raise ParameterError(f"{where} must be {self.allowed()}, got {value!r}")
-            value = float(value)
-            if math.isnan(value):
-                raise ParameterError(f"{where} must be {self.allowed()}, got nan")
-        elif t is str:
-            if not isinstance(value, str):
-                raise ParameterError(f"{where} must be {self.allowed()}, got {value!r}")
-        if self.choices is not None and value not in self.choices:
-            raise ParameterError(f"{where} must be {self.allowed()}, got {value!r}")
-        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-            raise ParameterError(f"{where} must be {self.allowed()}, got {value!r}")
-        return value
-
-    def parse(self, text: str, model):
-        """Convert command-line text to the parameter's type (then :meth:`validate`)."""
-        s = text.strip()
-        where = f"parameter {self.name!r} of {model}"
-        if s.lower() in ("none", "null") and self.default is None:
-            return None
-        try:
-            if self.type is bool:
-                low = s.lower()
-                if low in ("true", "yes", "1", "on"):
-                    return True
-                if low in ("false", "no", "0", "off"):
-                    return False
-                raise ValueError
-            if self.type is int:
-                f = float(s)
-                if not f.is_integer():
-                    raise ValueError
-                return self.validate(int(s) if s.lstrip("+-").isdigit() else int(f), model)
-            if self.type is float:
-                return self.validate(float(s), model)
-        except (ValueError, OverflowError):
-            raise ParameterError(f"{where} must be {self.allowed()}, got {text!r}") from None
-        return self.validate(s, model)
-
-
-def _fmt(x):
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:g}" if isinstance(x, float) else str(x)
+# The parameter type lives in simulate.params (shared with experiment kinds and configs).
+from ..params import REQUIRED, ParamSpec, Rule, check_rules  # noqa: F401
+from ..registry import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -162,6 +36,7 @@ class ModelSpec:
     description: str
     params: dict = field(default_factory=dict)
     provides: tuple | object = ()
+    rules: tuple = ()
 
     def node_attributes(self, params: dict | None = None) -> tuple:
         """The node attributes a graph of this model carries with ``params`` (requirement strings).
@@ -181,9 +56,7 @@ class ModelSpec:
         """Checked, converted keyword arguments with defaults filled in."""
         for key in given:
             if key not in self.params:
-                close = difflib.get_close_matches(key, list(self.params), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise ParameterError(f"{self.name} has no parameter {key!r}{hint} "
+                raise ParameterError(f"{self.name} has no parameter {key!r}{did_you_mean(key, self.params)} "
                                      f"(parameters: {', '.join(self.params)})")
         out = {}
         for name, ps in self.params.items():
@@ -195,12 +68,19 @@ class ModelSpec:
                 out[name] = ps.default
         return out
 
+    def check(self, values: dict) -> None:
+        """ParameterError for the first cross-parameter :class:`Rule` that ``values``
+        (validated, defaults filled) break."""
+        check_rules(self.rules, values, self.name)
+
     def describe(self) -> str:
         """Multi-line text for ``smallworld generate --list``."""
         lines = [f"{self.name}: {self.description}"]
         for ps in self.params.values():
             default = "required" if ps.required else f"default {ps.default!r}"
             lines.append(f"    {ps.name:<14} {ps.allowed()}; {default}. {ps.doc}")
+        for rule in self.rules:
+            lines.append(f"    rule: {rule.text}")
         provided = self.node_attributes()
         if provided:
             lines.append(f"    node attributes: {'; '.join(provided)}")
@@ -211,17 +91,24 @@ MODELS: dict[str, ModelSpec] = {}
 """Every registered model by name."""
 
 
-def register_model(name, description, *params, provides=()):
+def register_model(name, description, *params, provides=(), rules=()):
     """Declare a model: wrap ``impl(seed=..., **params)`` with validation and register it.
 
     ``provides``: the node attributes its graphs carry (see :class:`ModelSpec`); each requirement
-    string is parsed here, so a malformed one fails at import.
+    string is parsed here, so a malformed one fails at import. ``rules`` are the model's
+    cross-parameter :class:`Rule` s (``k`` even...), checked on every call after the single
+    parameters, and by configs at load for every cell.
     """
     from ..node_attributes import parse_requirement
 
     specs = {p.name: p for p in params}
     for entry in (provides(None) if callable(provides) else provides):
         parse_requirement(entry)
+    rules = tuple(rules)
+    for rule in rules:
+        unknown = set(rule.keys) - set(specs)
+        if unknown:
+            raise TypeError(f"{name}: rule {rule.text!r} names unknown parameters {sorted(unknown)}")
 
     def decorate(impl):
         order = [p for p in inspect.signature(impl).parameters if p != "seed"]
@@ -238,10 +125,11 @@ def register_model(name, description, *params, provides=()):
                     raise ParameterError(f"parameter {key!r} of {name} given twice")
                 kwargs[key] = val
             values = MODELS[name].validate(kwargs)
+            MODELS[name].check(values)
             _require_memory_for(name, values)
             return impl(seed=check_seed(seed), **values)
 
-        MODELS[name] = ModelSpec(name, public, description, specs, provides)
+        MODELS[name] = ModelSpec(name, public, description, specs, provides, rules)
         return public
 
     return decorate

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ParameterError
 from ..graph import BuildReport, Graph
 from ..kernels.generators import watts_strogatz as _k
 from ..kernels.random import stream_states
-from .registry import MAX_NODES, ParamSpec, register_model, seed_meta
+from .registry import MAX_NODES, ParamSpec, Rule, register_model, seed_meta
 
 _TAG = 2
 
@@ -20,6 +19,8 @@ _TAG = 2
     ParamSpec("k", int, low=0, high=MAX_NODES, doc="Lattice degree (even): each node joined to k/2 on each side."),
     ParamSpec("p", float, low=0.0, high=1.0, doc="Rewiring probability per edge."),
     provides=(),
+    rules=[Rule("k", "k must be even (k/2 neighbours on each side)", lambda v: v["k"] % 2 == 0,
+                lambda v: f"parameter 'k' of watts_strogatz must be an even int in [0, {MAX_NODES}], got {v['k']}")],
 )
 def watts_strogatz(n, k, p, *, seed=0) -> Graph:
     """Watts-Strogatz small-world graph, undirected.
@@ -55,8 +56,6 @@ def watts_strogatz(n, k, p, *, seed=0) -> Graph:
 
     ``k >= n`` returns the complete graph K_n (networkx does so for k = n and refuses k > n).
     """
-    if k % 2:
-        raise ParameterError(f"parameter 'k' of watts_strogatz must be an even int in [0, {MAX_NODES}], got {k}")
     meta = {"model": "watts_strogatz", "n": n, "k": k, "p": p, "seed": seed_meta(seed)}
     if k >= n:
         iu, ju = np.triu_indices(n, 1)
