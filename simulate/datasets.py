@@ -378,6 +378,17 @@ _register(
         nodes=76917, edges=282617,
     ),
     Dataset(
+        name="gowalla-snapids",
+        description="Full KONECT loc-Gowalla friendships relabelled to SNAP user ids (first-appearance order), "
+                    "kept where both ends fall in the SNAP prefix Gowalla_edges.csv; joins gowalla-locations",
+        citation=f"{_LBSN} {_KONECT}",
+        url="",  # derived in the shared data directory (its README, section 6); no public byte-identical copy
+        page="http://konect.cc/networks/loc-gowalla_edges",
+        file="geo/gowalla-snapids-edges.txt.gz", format="snap", directed=False,
+        sha256="d9170b7841f40e8195179bc91435338792ce08202eb2904190b67d26d839c20a",
+        nodes=76917, edges=600051,
+    ),
+    Dataset(
         name="gowalla-locations",
         description="Gowalla mean check-in position per user (US users only, SNAP ids), 54,546 users",
         citation=f"{_LBSN} {_SNAP}",
