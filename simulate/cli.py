@@ -309,8 +309,53 @@ def _policies_epilog() -> str:
     return "\b\nPolicies (simulate.policies):\n" + "\n".join(f"  {line}" for line in policies.help_text().splitlines())
 
 
+def graph_or_population_source(func):
+    """:func:`graph_source` with an optional SOURCE, or ``--model`` (an implicit population)."""
+
+    @click.argument("source", metavar="[PATH|NAME]", required=False)
+    @click.option("--model", default=None, metavar="MODEL",
+                  help="Route on an implicit population instead of PATH|NAME: a model whose contacts are "
+                       "computed when a message reaches someone and never stored (10^12 people and more). "
+                       "Models and parameters: smallworld chains --list-models.")
+    @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+                  help="Parameter of --model (repeatable), e.g. -p side=1048576 -p r=2.")
+    @click.option("--mode", default="quenched", show_default=True, type=click.Choice(["quenched", "annealed"]),
+                  help="--model only. quenched: one fixed population, contacts keyed by (seed, person); annealed: "
+                       "contacts redrawn at each visit (same law for greedy lattice routing, a little faster).")
+    @click.option("--list-models", is_flag=True, help="List the implicit population models and exit.")
+    @click.option("--directed/--undirected", default=None,
+                  help="Treat edges as directed or not [default: the dataset's or file's own; text files: undirected].")
+    @click.option("--format", "fmt", default=None, metavar="F",
+                  help="Input format, overriding the file name (snap, csv, parquet, native, gml, mat, jlg, konect, ...).")
+    @data_dir_option()
+    @functools.wraps(func)
+    def wrapper(source, model, params, mode, list_models, directed, fmt, data_dir, **kwargs):
+        if list_models:
+            from .implicit import describe_models
+
+            click.echo(describe_models())
+            return None
+        if (source is None) == (model is None):
+            raise click.UsageError("give PATH|NAME or --model MODEL (one of them)")
+        if model is None:
+            if params:
+                raise click.UsageError("-p/--param needs --model")
+            from .sources import read_graph
+
+            graph = read_graph(source, directed=directed, format=fmt, data_dir=data_dir)
+        else:
+            from .implicit import implicit_population, parse_params
+
+            # One seed: the population's contacts and the chains use separate streams of it.
+            graph = implicit_population(model, seed=kwargs.get("seed", 0), mode=mode, **parse_params(model, params))
+            source = f"implicit {model} ({mode})"
+        return func(graph=graph, source=source, **kwargs)
+
+    return wrapper
+
+
 @main.command("chains", epilog=_policies_epilog())
-@graph_source
+@graph_or_population_source
 @click.option("--policy", default="greedy_lattice", show_default=True, type=PolicyChoice(),
               help="Routing policy (each holder sees only its neighbours and the target's attributes; "
                    "see Policies below). A policy needing node attributes the graph lacks fails first.")
@@ -324,7 +369,8 @@ def _policies_epilog() -> str:
 @click.option("--epsilon", default=0.0, show_default=True, type=float,
               help="Probability of a uniformly random eligible neighbour instead of the policy's choice.")
 @click.option("--backtrack", is_flag=True, help="Dead ends return the message to the previous holder.")
-@click.option("--max-steps", default=None, type=int, help="Step cap [default: 10 sqrt(n) + 100].")
+@click.option("--max-steps", default=None, type=int,
+              help="Step cap [default: 10 sqrt(n) + 100; implicit lattice: dim x side, never reached by greedy].")
 @click.option("--attributes", default=None, metavar="A,B,...",
               help=f"Columns for greedy_attributes [default: those of "
                    f"{', '.join(policies.FACEBOOK100_ATTRIBUTES)} present].")
@@ -338,7 +384,7 @@ def _policies_epilog() -> str:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, epsilon, backtrack, max_steps,
                    attributes, min_strength, out, force, n_boot, as_json, quiet):
-    """Milgram-style chain experiment on PATH|NAME: decentralized search with attrition.
+    """Milgram-style chain experiment on PATH|NAME (or an implicit --model): decentralized search with attrition.
 
     Prints completion, chain lengths (steps = hops; intermediaries = steps - 1), the
     attrition-corrected mean and median chain length with bootstrap 95% intervals
@@ -378,7 +424,10 @@ def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, 
                    f"median {s['corrected_median']:g} {ci(s['corrected_median_ci'])}")
     else:
         click.echo("corrected length   n/a (no completed chains to correct)")
-    click.echo(f"shortest path      mean {s['mean_shortest_path']:.2f} hops")
+    if "shortest_path" in res.params:  # implicit populations: no BFS
+        click.echo(f"shortest path      n/a ({res.params['shortest_path']})")
+    else:
+        click.echo(f"shortest path      mean {s['mean_shortest_path']:.2f} hops")
     if out:
         click.echo(f"wrote {out}", err=True)
 

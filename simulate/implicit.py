@@ -95,6 +95,13 @@ def implicit_population(model, seed=0, mode="quenched", **params):
     return entry.cls(seed=check_seed(seed), mode=_check_mode(mode), **values)
 
 
+def parse_params(model, pairs) -> dict:
+    """Typed parameters of implicit ``model`` from command-line ``["NAME=VALUE", ...]``."""
+    from .generators import parse_spec_params
+
+    return parse_spec_params(IMPLICIT_MODELS.get(model).spec, pairs)
+
+
 def describe_models() -> str:
     """One paragraph per implicit model: description and parameters (ranges and defaults)."""
     return "\n".join(IMPLICIT_MODELS.get(n).spec.describe() for n in IMPLICIT_MODELS.names())

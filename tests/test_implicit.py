@@ -330,3 +330,45 @@ def test_2d_kernel_equals_general_kernel(periodic, kgs, mode, drop):
     for x, y in zip(out[0][0], out[1][0]):
         assert np.array_equal(x, y)
     assert np.array_equal(out[0][1], out[1][1])
+
+
+# ------------------------------------------------------------------ command line
+def test_cli_chains_on_an_implicit_model_gives_the_stored_json_fields(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from simulate import write_graph
+    from simulate.cli import main
+
+    runner = CliRunner()
+    r = runner.invoke(main, ["chains", "--model", "kleinberg_lattice", "-p", "side=1048576", "-p", "r=2",
+                             "--chains", "300", "--seed", "1", "--json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert got["chains"] == 300 and got["reached"] == 300 and got["mean_shortest_path"] is None
+    path = tmp_path / "k.parquet"
+    write_graph(kleinberg_lattice(20, seed=1), path)
+    stored = json.loads(runner.invoke(main, ["chains", str(path), "--chains", "50", "--json"]).output)
+    assert set(got) == set(stored)
+    r = runner.invoke(main, ["chains", "--model", "kleinberg_lattice", "-p", "side=300", "--mode", "annealed",
+                             "--chains", "100", "--quiet", "--out", str(tmp_path / "c.parquet")])
+    assert r.exit_code == 0 and "n/a" in r.output and (tmp_path / "c.parquet").exists()
+    assert "kleinberg_lattice" in runner.invoke(main, ["chains", "--list-models"]).output
+
+
+@pytest.mark.parametrize("args,match", [
+    (["--model", "kleinberg_latice", "-p", "side=10"], "did you mean 'kleinberg_lattice'"),
+    (["--model", "kleinberg_lattice", "-p", "side=1"], "side"),
+    (["--model", "kleinberg_lattice", "-p", "sid=10"], "did you mean 'side'"),
+    (["--model", "kleinberg_lattice", "-p", "side=10", "--policy", "random_walk"], "not available"),
+    ([], "PATH|NAME or --model"),
+])
+def test_cli_implicit_errors_are_one_line(args, match):
+    from click.testing import CliRunner
+
+    from simulate.cli import main
+
+    r = CliRunner().invoke(main, ["chains", *args])
+    assert r.exit_code == 2
+    assert match in r.output and "Traceback" not in r.output

@@ -53,7 +53,12 @@ def model_spec(model) -> ModelSpec:
 
 def parse_params(model, pairs) -> dict:
     """Turn ``["NAME=VALUE", ...]`` (command-line text) into typed parameters of ``model``."""
-    spec = model_spec(model)
+    return parse_spec_params(model_spec(model), pairs)
+
+
+def parse_spec_params(spec: ModelSpec, pairs) -> dict:
+    """:func:`parse_params` for a given :class:`ModelSpec` (also implicit population models)."""
+    model = spec.name
     out = {}
     for item in pairs:
         name, sep, text = item.partition("=")
