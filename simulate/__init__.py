@@ -9,6 +9,11 @@ The public names below are imported on first use (module ``__getattr__``), so th
 
 import os as _os
 import sys as _sys
+
+# First: the OpenMP wait policy must be in the environment before Numba loads its threads
+# (only os is imported, so start-up stays light).
+from . import thread_policy as _thread_policy  # noqa: F401  (isort: skip)
+
 from importlib import import_module as _import_module
 
 from .errors import SmallworldError

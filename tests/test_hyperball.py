@@ -265,3 +265,48 @@ def test_facebook_jackknife_error_matches_spread_of_10_run_averages(facebook):
         jackknife_se.append(np.sqrt(9 / 10 * np.sum((loo - loo.mean()) ** 2)))
     ratio = np.mean(jackknife_se) / np.std(estimates, ddof=1)
     assert 1 / 1.5 < ratio < 1.5, ratio
+
+
+# ---------------------------------------------------------------- node order: same results
+def _random_order(n, seed):
+    return np.random.default_rng(seed).permutation(n).astype(np.int64)
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_graphs(), st.integers(4, 7), st.integers(0, 2**32), st.sampled_from(["bfs", "random"]))
+def test_node_order_leaves_registers_and_estimates_bit_identical(g, log2m, seed, kind):
+    """Relabelled register arrays hash the caller's ids and sum in the caller's order."""
+    state = stream_states(seed, 1)[0]
+    order = "bfs" if kind == "bfs" else _random_order(g.n, seed % 1000)
+    plain = hb.HyperBallCounters(g.indptr, g.indices, log2m, state)
+    ordered = hb.HyperBallCounters(g.indptr, g.indices, log2m, state, order=order)
+    while True:
+        assert np.array_equal(ordered.registers(), plain.registers())
+        assert ordered.estimate == plain.estimate          # bit-identical, not approx
+        assert np.array_equal(ordered.ball_sizes(), plain.ball_sizes())
+        assert ordered.n_changed == plain.n_changed
+        if plain.n_changed == 0 and plain.radius > 0:
+            break
+        plain.step()
+        ordered.step()
+
+
+def test_bfs_order_on_a_larger_graph_gives_the_same_curve_and_balls():
+    from simulate.generators import power_law
+    g = power_law(n=3000, gamma=2.5, mean_degree=8, seed=3)
+    state = stream_states(11, 1)[0]
+    nf = hb.hyperball_run(g.indptr, g.indices, 6, state)
+    nf_bfs = hb.hyperball_run(g.indptr, g.indices, 6, state, order="bfs")
+    assert np.array_equal(nf, nf_bfs)
+    _, balls = hb.hyperball_balls(g.indptr, g.indices, 6, state, None, [1, 2])
+    _, balls_bfs = hb.hyperball_balls(g.indptr, g.indices, 6, state, None, [1, 2], order="bfs")
+    assert np.array_equal(balls, balls_bfs)
+
+
+def test_order_must_be_a_permutation():
+    g = Graph.from_networkx(nx.path_graph(4))
+    state = stream_states(1, 1)[0]
+    with pytest.raises(ValueError, match="permutation"):
+        hb.HyperBallCounters(g.indptr, g.indices, 6, state, order=np.array([0, 0, 1, 2]))
+    with pytest.raises(ValueError, match="order must be"):
+        hb.HyperBallCounters(g.indptr, g.indices, 6, state, order="degree")
