@@ -216,3 +216,83 @@ def test_hyperball_chung_lu(benchmark):
     for k, v in info.items():
         print(f"{k}: {v}")
     assert info["relative_error"] < 0.1
+
+
+def run_anf(indptr, indices, seed, threads, k=64, r=7):
+    """networkit ANF on the same graph: (seconds, mean distance). Graph building not timed."""
+    import networkit as nk
+
+    nk.setNumberOfThreads(threads)
+    nk.setSeed(int(seed), False)
+    n = indptr.shape[0] - 1
+    src = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    keep = src < indices
+    G = nk.Graph(n, directed=False)
+    G.addEdges((src[keep], indices[keep].astype(np.int64)))
+    t = time.perf_counter()
+    anf = nk.distance.NeighborhoodFunctionApproximation(G, k=k, r=r)
+    anf.run()
+    elapsed = time.perf_counter() - t
+    nf = np.asarray(anf.getNeighborhoodFunction(), dtype=np.float64)
+    return elapsed, mean_distance(np.concatenate([[0.0], nf]))
+
+
+def test_hyperball_vs_anf_at_equal_error(benchmark):
+    """HyperBall at m = 16, 32, 64 against networkit ANF (k = 64, r = 7), same threads.
+
+    Rounds interleave ANF and every m (``HB_ROUNDS`` [5], seeds 0..R-1); medians of the
+    times, mean absolute relative error of the mean distance against one BFS sample
+    (``HB_SOURCES`` sources) of the same graph. ``ratio_at_equal_error`` is ANF's median time
+    over HyperBall's at the smallest m whose error is no larger than ANF's (registers per node
+    are a precision knob; ANF's k is its own). Env: ``HB_PEER_NODES`` [1_000_000],
+    ``HB_LOG2MS`` ["4,5,6"].
+    """
+    import numba
+
+    from simulate.kernels.hyperball import hyperball_run
+
+    n = _env("HB_PEER_NODES", 1_000_000)
+    rounds = _env("HB_ROUNDS", 5)
+    n_sources = _env("HB_SOURCES", 256)
+    log2ms = [int(x) for x in os.environ.get("HB_LOG2MS", "4,5,6").split(",")]
+    threads = numba.get_num_threads()
+    load = os.getloadavg()
+    warm = build_graph(2000, 10000)
+    for lm in log2ms:
+        hyperball_run(warm.indptr, warm.indices, lm, stream_states(0, 1)[0])
+    giant = build_graph(n, 10 * n)
+    indptr, indices = giant.indptr, giant.indices
+    md_bfs, md_se = sampled_mean_distance(giant, n_sources, 7)
+    times = {"anf": []}
+    means = {"anf": []}
+    for lm in log2ms:
+        times[lm], means[lm] = [], []
+    for r in range(rounds):
+        t, md = run_anf(indptr, indices, r, threads)
+        times["anf"].append(t)
+        means["anf"].append(md)
+        for lm in log2ms:
+            t = time.perf_counter()
+            nf = hyperball_run(indptr, indices, lm, stream_states(r, 1)[0])
+            times[lm].append(time.perf_counter() - t)
+            means[lm].append(mean_distance(nf))
+    err = {k: float(np.mean(np.abs(np.array(v) - md_bfs))) / md_bfs for k, v in means.items()}
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    info = {"nodes": int(giant.n), "arcs": int(giant.num_arcs), "threads": threads,
+            "rounds": rounds, "load_average_at_start": [round(x, 2) for x in load],
+            "peer": "networkit NeighborhoodFunctionApproximation(k=64, r=7)",
+            "mean_distance_bfs": round(md_bfs, 4), "mean_distance_bfs_se": round(md_se, 4),
+            "anf_median_s": round(med["anf"], 3), "anf_rel_error": round(err["anf"], 4)}
+    for lm in log2ms:
+        info[f"m{1 << lm}_median_s"] = round(med[lm], 3)
+        info[f"m{1 << lm}_rel_error"] = round(err[lm], 4)
+        info[f"m{1 << lm}_ratio_vs_anf"] = round(med["anf"] / med[lm], 2)
+    ok = [lm for lm in log2ms if err[lm] <= err["anf"]]
+    if ok:
+        info["m_at_equal_error"] = 1 << min(ok)
+        info["ratio_at_equal_error"] = round(med["anf"] / med[min(ok)], 2)
+    info["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 3)
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
+    benchmark.extra_info.update(info)
+    for k, v in info.items():
+        print(f"{k}: {v}")
