@@ -758,7 +758,8 @@ def tie_graph_source(func):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write one row per edge (u, v, weight, overlap, common, level, rating) to Parquet.")
-def ties_command(graph, source, by, scheme, as_json, out):
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (a file or native graph; never another directory).")
+def ties_command(graph, source, by, scheme, as_json, out, force):
     """Tie strengths: level distribution and mean overlap by level (5 = strongest).
 
     \b
@@ -767,6 +768,10 @@ def ties_command(graph, source, by, scheme, as_json, out):
     """
     from .ties import tie_strengths
 
+    if out:
+        from .io.atomic import claim_output
+
+        claim_output(out, force)
     t = tie_strengths(graph, by=by, levels=scheme)
     if out:
         t.to_parquet(out, metadata={"command": "smallworld ties", "graph": str(source)})
@@ -803,7 +808,8 @@ def ties_command(graph, source, by, scheme, as_json, out):
               help='Print {"curve": [{"removed", "giant", "susceptibility"}, ...], "collapse_at": f, ...}.')
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write every run's curve (run, removed, giant, susceptibility) to Parquet.")
-def percolation_command(graph, source, by, order, points, seeds, seed, as_json, out):
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (a file or native graph; never another directory).")
+def percolation_command(graph, source, by, order, points, seeds, seed, as_json, out, force):
     """Remove ties by strength; giant component and susceptibility against the fraction removed.
 
     \b
@@ -813,6 +819,10 @@ def percolation_command(graph, source, by, order, points, seeds, seed, as_json, 
     """
     from .ties import percolation
 
+    if out:
+        from .io.atomic import claim_output
+
+        claim_output(out, force)
     res = percolation(graph, by=by, order=order, points=points, seeds=seeds, seed=seed)
     if out:
         res.to_parquet(out, metadata={"command": "smallworld percolation", "graph": str(source)})

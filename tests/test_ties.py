@@ -159,6 +159,12 @@ def test_ties_cli_writes_parquet_with_provenance(tmp_path):
     assert {"u", "v", "weight", "overlap", "level"} <= set(tab.column_names)
     prov = json.loads(tab.schema.metadata[b"smallworld"])
     assert prov["kind"] == "ties" and prov["by"] == "overlap"
+    again = CliRunner().invoke(main, ["ties", str(path), "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output          # an existing output is refused
+    assert CliRunner().invoke(main, ["ties", str(path), "--out", str(out), "--force"]).exit_code == 0
+    curve = tmp_path / "curve.parquet"
+    res = CliRunner().invoke(main, ["percolation", str(path), "--points", "5", "--seeds", "2", "--out", str(curve)])
+    assert res.exit_code == 0 and pq.read_table(curve).num_rows == 10
 
 
 def test_cli_clean_errors(tmp_path):
