@@ -350,21 +350,22 @@ class Percolation:
 
 def removal_order(strength, order, seed, run=0) -> np.ndarray:
     """Edge removal order: by ``strength`` ascending (weak-first) or descending (strong-first), a
-    seeded random permutation within equal strengths; or uniformly random.
+    seeded uniformly random order within equal strengths; or a uniformly random permutation.
 
-    The permutation comes from ``SeedSequence(seed, spawn_key=(run,))``: run ``r`` is the same
-    whatever the number of runs. O(m log m).
+    Run ``r`` draws from ``stream_states(seed, 1, spawn_key=(17, r))``: the same whatever the number
+    of runs. O(m log m) for the sort, O(m) for shuffling the ties
+    (:func:`simulate.kernels.ties.shuffle_equal_runs`).
     """
+    from .kernels.random import stream_states
+
     _choice(order, ORDERS, "removal order (--order)")
     m = strength.shape[0]
-    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(run),)))
-    perm = rng.permutation(m)
-    if order == "random":
-        return perm.astype(np.int64)
-    key = strength[perm]
+    st = stream_states(int(seed), 1, spawn_key=(17, int(run)))[0]
+    key = np.zeros(m) if order == "random" else np.asarray(strength, dtype=np.float64)
     if order == "strong-first":
         key = -key
-    return perm[np.argsort(key, kind="stable")].astype(np.int64)
+    o = np.argsort(key, kind="quicksort").astype(np.int64) if order != "random" else np.arange(m, dtype=np.int64)
+    return _k.shuffle_equal_runs(o, key, st)
 
 
 def percolation(graph: Graph, by="overlap", order="weak-first", points=100, seeds=10, seed=0,

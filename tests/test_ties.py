@@ -226,6 +226,8 @@ def test_removal_order_sorted_with_random_ties():
         assert s[o].tolist() == sorted(s.tolist())
         o = ties.removal_order(s, "strong-first", seed)
         assert s[o].tolist() == sorted(s.tolist(), reverse=True)
+    for order in ("weak-first", "strong-first", "random"):
+        assert sorted(ties.removal_order(s, order, 3).tolist()) == list(range(5))   # a permutation
     firsts = {int(ties.removal_order(s, "weak-first", seed)[0]) for seed in range(30)}
     assert firsts == {1, 2, 4}                                   # every tied edge can go first
 

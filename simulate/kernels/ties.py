@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .random import next_double
+from .random import next_below, next_double
 from .triangles import common_sorted
 
 
@@ -375,3 +375,28 @@ def contact_novelty(indptr, indices, arc_level, community, n_comm, strong_min):
                         new += 1
             out[p] = new / total
     return out
+
+
+# ------------------------------------------------------------------ removal orders
+@njit(cache=True)
+def shuffle_equal_runs(order, key, st):
+    """Fisher-Yates shuffle of ``order`` inside every run of equal ``key[order]`` (in place).
+
+    ``order`` sorts ``key``; afterwards each run of tied keys is in uniformly random order drawn
+    from the single stream ``st`` (one task: the result does not depend on threads), whatever
+    order the sort left the ties in. O(m).
+    """
+    m = order.shape[0]
+    i = 0
+    while i < m:
+        j = i + 1
+        ki = key[order[i]]
+        while j < m and key[order[j]] == ki:
+            j += 1
+        for a in range(j - 1, i, -1):  # Fisher-Yates on order[i:j]
+            b = i + next_below(st, a - i + 1)
+            t = order[a]
+            order[a] = order[b]
+            order[b] = t
+        i = j
+    return order
