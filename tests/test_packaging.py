@@ -1,7 +1,7 @@
 """Packaging: a built wheel holds the package, the reproductions and their configs, and runs a
 reproduction from another directory with no checkout beside it.
 
-The wheel is built from this checkout (``pip wheel --no-deps``, build isolation fetches the
+The wheel is built from a clean copy of this checkout (``pip wheel --no-deps``, build isolation fetches the
 setuptools that ``pyproject.toml`` asks for) and installed with ``--no-deps --target`` into a
 temporary folder put first on ``PYTHONPATH``: the installed files are the wheel's, the
 dependencies those of the running environment. The fresh-venv check (``pip install .`` then
@@ -12,6 +12,7 @@ the dependencies installed too; it takes minutes and is run by hand (see the REA
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,10 +25,17 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
+#: Not part of a source distribution; build/ in particular may hold stale copies of deleted modules.
+NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "results", "__pycache__", ".hypothesis",
+              ".pytest_cache", ".benchmarks", "*.nbi", "*.nbc")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    src = tmp_path_factory.mktemp("src") / "smallworld"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     dest = tmp_path_factory.mktemp("wheel")
-    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(dest)],
+    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(src), "-w", str(dest)],
                          capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     (whl,) = dest.glob("smallworld-*.whl")
