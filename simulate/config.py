@@ -49,7 +49,7 @@ from .registry import did_you_mean as _did_you_mean
 SECTIONS = ("graph", "experiment", "sweep", "output", "quick")
 
 #: Keys of ``[graph]`` that choose where the graph comes from (exactly one must be given).
-GRAPH_SOURCES = ("dataset", "file", "generator")
+GRAPH_SOURCES = ("dataset", "file", "generator", "implicit")
 
 #: The parameter type of config keys is the one of generators and experiment kinds.
 KeySpec = ParamSpec
@@ -95,6 +95,22 @@ GRAPH_GENERATOR_KEYS = {
     "generator": ParamSpec("generator", str, REQUIRED, doc="a model name from simulate.generators.MODELS"),
     "component": _COMPONENT,
 }
+
+GRAPH_IMPLICIT_KEYS = {
+    "implicit": ParamSpec("implicit", str, REQUIRED,
+                          doc="an implicit population model (simulate.implicit.IMPLICIT_MODELS): contacts computed "
+                              "when a message reaches someone, never stored"),
+    "mode": ParamSpec("mode", str, "quenched", choices=("quenched", "annealed"),
+                      doc="quenched: one fixed population keyed by (graph seed, person); annealed: contacts "
+                          "redrawn at each visit"),
+}
+
+
+def implicit_keys(model: str) -> dict:
+    """ParamSpecs of ``[graph]`` for ``implicit = model`` (the model's own, plus ``implicit``, ``mode``)."""
+    from .implicit import IMPLICIT_MODELS
+
+    return {**GRAPH_IMPLICIT_KEYS, **IMPLICIT_MODELS.get(model).spec.params}
 
 
 def kind_key() -> ParamSpec:
@@ -372,7 +388,7 @@ def graph_keys_for(table, section, loc) -> dict:
     if len(given) != 1:
         which = "none" if not given else " and ".join(repr(g) for g in given)
         raise loc.error(section, given[1] if len(given) > 1 else None,
-                        f"give exactly one of 'dataset', 'file', 'generator' (got {which})")
+                        f"give exactly one of {', '.join(repr(k) for k in GRAPH_SOURCES)} (got {which})")
     src = given[0]
     if not isinstance(table[src], str):
         raise loc.error(section, src, f"expected a string, got {_type_word(table[src])} {_show(table[src])}")
@@ -386,6 +402,14 @@ def graph_keys_for(table, section, loc) -> dict:
         return GRAPH_DATASET_KEYS
     if src == "file":
         return GRAPH_FILE_KEYS
+    if src == "implicit":
+        from .implicit import IMPLICIT_MODELS
+
+        if table["implicit"] not in IMPLICIT_MODELS:
+            raise loc.error(section, "implicit", f"unknown implicit model {table['implicit']!r}"
+                            f"{_did_you_mean(table['implicit'], IMPLICIT_MODELS.names())} "
+                            f"(known: {', '.join(IMPLICIT_MODELS.names())})")
+        return implicit_keys(table["implicit"])
     if table["generator"] not in MODELS:
         raise loc.error(section, "generator", f"unknown model {table['generator']!r}"
                         f"{_did_you_mean(table['generator'], MODELS)} (known: {', '.join(sorted(MODELS))})")
@@ -407,6 +431,8 @@ def check_graph(table, loc, base_dir=None, section="graph") -> dict:
     word = ""
     if "generator" in table:
         word = f" for generator {table['generator']!r}"
+    elif "implicit" in table:
+        word = f" for implicit model {table['implicit']!r}"
     out = _check_table(table, keys, section, loc, word)
     if "generator" in out:
         _check_rules(MODELS[out["generator"]].rules, out, keys, loc, section)
@@ -467,6 +493,8 @@ def _graph_schema(table):
     """(ParamSpecs, HASHED_DEFAULTS key) of a validated ``[graph]`` table."""
     if "generator" in table:
         return generator_keys(table["generator"]), f"generator:{table['generator']}"
+    if "implicit" in table:
+        return implicit_keys(table["implicit"]), f"implicit:{table['implicit']}"
     if "dataset" in table:
         return GRAPH_DATASET_KEYS, "graph:dataset"
     return GRAPH_FILE_KEYS, "graph:file"

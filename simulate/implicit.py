@@ -135,6 +135,14 @@ class ImplicitPopulation:
     def params(self) -> dict:
         raise NotImplementedError
 
+    #: Chains follow out-contacts (long-range links are not symmetric).
+    directed = True
+
+    @property
+    def num_edges(self):
+        """None: an implicit population's links are never enumerated."""
+        return None
+
     @property
     def meta(self) -> dict:
         """Model, parameters, seed and mode (provenance, like ``Graph.meta``)."""

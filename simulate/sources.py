@@ -125,12 +125,22 @@ def _open_generator(spec: dict, ctx: SourceContext):
     return generate(spec["generator"], seed=ctx.seed, **kwargs)
 
 
+def _open_implicit(spec: dict, ctx: SourceContext):
+    from .implicit import implicit_population
+
+    kwargs = {k: v for k, v in spec.items() if k not in ("implicit", "mode") and v is not None}
+    return implicit_population(spec["implicit"], seed=ctx.seed, mode=spec.get("mode") or "quenched", **kwargs)
+
+
 register_source("file", _open_file, options=("directed", "format"),
                 description="a graph file (format from the name, or format = ...); relative to the config")
 register_source("dataset", _open_dataset, options=("directed", "format"),
                 description="a registered real data set (smallworld data list), read from the data directory")
 register_source("generator", _open_generator, options=("<model parameters>",),
                 description="a synthetic model (smallworld generate --list), built from the cell's graph seed")
+register_source("implicit", _open_implicit, options=("mode", "<model parameters>"), returns="population",
+                description="an implicit population (simulate.implicit): contacts computed on demand from the "
+                            "cell's graph seed, never stored; chain experiments only")
 
 
 # ---------------------------------------------------------------------------- resolving

@@ -372,3 +372,51 @@ def test_cli_implicit_errors_are_one_line(args, match):
     r = CliRunner().invoke(main, ["chains", *args])
     assert r.exit_code == 2
     assert match in r.output and "Traceback" not in r.output
+
+
+# ------------------------------------------------------------------ configs
+CONFIG = """
+[graph]
+implicit = "kleinberg_lattice"
+side = 200
+mode = "annealed"
+
+[experiment]
+kind = "chains"
+chains = 300
+targets = 3
+
+[sweep]
+"graph.r" = [0.0, 2.0]
+"""
+
+
+def test_config_implicit_graph_runs_a_sweep(tmp_path):
+    import polars as pl
+
+    from simulate.config import parse_config
+    from simulate.sweep import run_sweep
+
+    cfg = parse_config(CONFIG, base_dir=tmp_path)
+    run_sweep(cfg, out=tmp_path / "out")
+    cells = sorted((tmp_path / "out").rglob("*.parquet"))
+    tables = [pl.read_parquet(p) for p in cells if "manifest" not in p.name]
+    tables = [t for t in tables if "steps" in t.columns]
+    assert len(tables) == 2
+    means = sorted(t["steps"].mean() for t in tables)
+    assert means[0] < means[1]  # r = 2 routes faster than r = 0 at side 200
+    assert all(t["shortest_path"].null_count() == t.height for t in tables)
+
+
+@pytest.mark.parametrize("edit,match", [
+    (('implicit = "kleinberg_lattice"', 'implicit = "kleinberg_latice"'), "did you mean 'kleinberg_lattice'"),
+    (("side = 200", "sid = 200"), "did you mean 'side'"),
+    (("side = 200", "side = 1"), "side"),
+    (('mode = "annealed"', 'mode = "frozen"'), "mode"),
+])
+def test_config_implicit_errors_name_the_key(tmp_path, edit, match):
+    from simulate.config import parse_config
+    from simulate.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=match):
+        parse_config(CONFIG.replace(*edit), base_dir=tmp_path)
