@@ -44,7 +44,13 @@ def heavy_in(modules) -> list[str]:
     return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
 
 
-@pytest.mark.parametrize("args", [["--help"], ["data", "--help"], ["graph", "--help"]])
+def _commands():
+    from simulate.cli import main
+
+    return sorted(main.commands)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["graph", "info", "--help"]] + [[c, "--help"] for c in _commands()])
 def test_help_loads_no_heavy_module(args):
     mods = loaded_modules(args)
     assert "click" in mods and "simulate.cli" in mods  # the check looked at the right process
