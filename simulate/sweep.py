@@ -44,6 +44,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -171,6 +172,31 @@ def param_columns(config: Config) -> dict:
     return names
 
 
+def _source_content(graph: dict, base_dir) -> str | None:
+    """Content fingerprint of a file or dataset graph source (None for generators, whose
+    parameters and seed already identify the graph).
+
+    A file: sha256 of its bytes (of a native directory's files), cached by file identity
+    (:func:`simulate.io.stamps.content_digest`); ``"missing"`` if absent (the cell then fails
+    naming the file). A dataset: its registered sha256 (checked against the file on use).
+    """
+    if "file" in graph:
+        from .io.stamps import content_digest
+
+        path = Path(graph["file"])
+        if not path.is_absolute() and base_dir is not None:
+            path = Path(base_dir) / path
+        return content_digest(path) or "missing"
+    if "dataset" in graph:
+        from . import datasets
+
+        try:
+            return datasets.get(graph["dataset"]).sha256
+        except Exception:  # an unknown name fails the cell with its own message
+            return None
+    return None
+
+
 def expand_cells(config: Config) -> list[Cell]:
     """All cells of a config, in a fixed order (combinations, then replicates)."""
     colnames = param_columns(config)
@@ -183,13 +209,19 @@ def expand_cells(config: Config) -> list[Cell]:
             params = {"graph": g, "experiment": e, "replicate": rep}
             h = hashlib.sha256(canonical_json(params).encode()).digest()
             hg = hashlib.sha256(canonical_json({"graph": g, "replicate": rep}).encode()).digest()
-            cid = hashlib.sha256(canonical_json(
-                {"params": params, "seed": config.seed, "scheme": SCHEME}).encode()).hexdigest()[:12]
+            ident = {"params": params, "seed": config.seed, "scheme": SCHEME}
+            content = _source_content(g, config.base_dir)
+            if content is not None:
+                # The graph file's / dataset's content, so a replaced file is a new cell (never
+                # the seed: seeds stay what they were).
+                ident["source_content"] = content
+            cid = hashlib.sha256(canonical_json(ident).encode()).hexdigest()[:12]
             spawn = (1, *_words(h))
             gseed = _seed_int(config.seed, (0, *_words(hg)))
             generated = "generator" in g
             gkey = canonical_json({"graph": g, "seed": gseed if generated else None,
-                                   "base_dir": config.base_dir if "file" in g else None})
+                                   "base_dir": config.base_dir if "file" in g else None,
+                                   "content": content})  # a replaced file is not the cached graph
             cols = {colnames[k]: v for k, v in combo.items()}
             cols["replicate"] = rep
             cols["cell_id"] = cid
@@ -369,13 +401,30 @@ def _execute_serial(tasks, workers, scheduler):
         yield run_cell(t)
 
 
+def exit_with_parent(parent_pid: int, interval: float = 0.5):
+    """Make this worker process exit when ``parent_pid`` (the sweep's driver) is gone.
+
+    A SIGKILLed driver cannot shut its pool down; without this its workers (whose parent is
+    the forkserver, so a parent-death signal would not fire) would run on, keeping the
+    forkserver and the resource tracker alive too. A daemon thread polls the driver.
+    """
+    def watch():
+        while True:
+            time.sleep(interval)
+            if not _pid_alive(parent_pid):
+                os._exit(3)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _execute_local(tasks, workers, scheduler):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=exit_with_parent,
+                               initargs=(os.getpid(),))
     try:
         futures = {pool.submit(run_cell, t): t for t in tasks}
         for fut in as_completed(futures):
@@ -428,13 +477,22 @@ _EXECUTE = {"serial": _execute_serial, "local": _execute_local, "dask": _execute
 
 # ---------------------------------------------------------------------------- manifest
 def clean_temporaries(out: Path) -> int:
-    """Remove leftover ``.tmp-*`` files and directories of killed writers; returns how many."""
+    """Remove leftover ``.tmp-*`` files and directories of killed writers; returns how many.
+
+    Only temporaries of this process or of writers that no longer run are removed (the
+    writer's pid is in the name, see :mod:`simulate.io.atomic`); a live writer's are left.
+    """
     import shutil
+
+    from .io.atomic import temporary_owner
 
     removed = 0
     if not out.exists():
         return 0
     for p in sorted(out.rglob(".tmp-*"), key=lambda p: len(p.parts), reverse=True):
+        owner = temporary_owner(p.name)
+        if owner is not None and owner != os.getpid() and _pid_alive(owner):
+            continue
         with contextlib.suppress(OSError):
             if p.is_dir():
                 shutil.rmtree(p)
@@ -442,6 +500,16 @@ def clean_temporaries(out: Path) -> int:
                 p.unlink()
             removed += 1
     return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def existing_cells(out: Path) -> dict:
@@ -528,9 +596,22 @@ def manifest_metadata(out) -> dict:
     """The ``smallworld.*`` metadata of a manifest (``params``, ``kind``)."""
     import pyarrow.parquet as pq
 
-    md = pq.read_schema(Path(out) / MANIFEST).metadata or {}
-    return {k.decode()[len("smallworld."):]: json.loads(v) for k, v in md.items()
-            if k.startswith(b"smallworld.")}
+    try:
+        md = pq.read_schema(Path(out) / MANIFEST).metadata or {}
+        return {k.decode()[len("smallworld."):]: json.loads(v) for k, v in md.items()
+                if k.startswith(b"smallworld.")}
+    except Exception:  # a damaged manifest: what the cell files say (see rebuild_manifest)
+        metas = [md for f in existing_cells(Path(out)).values() if (md := _cell_metadata_or_none(f))]
+        if not metas:
+            return {}
+        latest = max(metas, key=lambda md: str(md.get("finished")))
+        swept = latest.get("swept") if isinstance(latest.get("swept"), dict) else {}
+        kind = None
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            cfg = latest.get("config")
+            cfg = json.loads(cfg) if isinstance(cfg, str) else cfg
+            kind = cfg.get("experiment", {}).get("kind")
+        return {"params": [k.partition(".")[2] or k for k in swept] + ["replicate"], "kind": kind}
 
 
 def read_manifest(out) -> pl.DataFrame:
@@ -545,8 +626,12 @@ def read_manifest(out) -> pl.DataFrame:
     path = out / MANIFEST
     if not path.exists():
         raise SmallworldError(f"{out}: no {MANIFEST} (not a sweep output directory?)")
-    df = pl.read_parquet(path)
     files = existing_cells(out)
+    try:
+        df = pl.read_parquet(path)
+    except Exception:  # a damaged manifest: rebuild it from the cell files, which hold everything
+        warnings.warn(f"{path}: unreadable manifest; rebuilt from the cell files", stacklevel=2)
+        return rebuild_manifest(out, files)
     stale = [cid for cid, st in zip(df["cell_id"].to_list(), df["status"].to_list())
              if st != "done" and cid in files]
     if not stale:
@@ -569,6 +654,79 @@ def read_manifest(out) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None, strict=False)
 
 
+def _cell_metadata_or_none(path):
+    try:
+        return read_cell_metadata(path)
+    except Exception:  # truncated or overwritten file: arrow raises several types
+        return None
+
+
+def rebuild_manifest(out, files=None) -> pl.DataFrame:
+    """A manifest of the readable cell files of ``out`` (used when ``manifest.parquet`` is damaged).
+
+    The rows hold what each cell file records: id, status done, path, seed, graph facts,
+    timing, the swept parameters and the summary metrics.
+    """
+    out = Path(out)
+    files = existing_cells(out) if files is None else files
+    metas = {cid: md for cid, f in sorted(files.items()) if (md := _cell_metadata_or_none(f)) is not None}
+    if metas:
+        # Only the cells of the config that ran last: never mix the results of two configs.
+        latest = max(metas.values(), key=lambda md: str(md.get("finished")))
+        metas = {cid: md for cid, md in metas.items() if md.get("config") == latest.get("config")}
+    rows = []
+    for cid, md in metas.items():
+        f = files[cid]
+        g = md.get("graph") or {}
+        row = {"cell_id": cid, "index": None, "status": "done", "path": str(f.relative_to(out)),
+               "seed": (md.get("seed") or {}).get("seed"), "graph_fingerprint": md.get("graph_fingerprint"),
+               "graph_nodes": g.get("nodes"), "graph_edges": g.get("edges"), "started": md.get("started"),
+               "finished": md.get("finished"), "seconds": md.get("seconds")}
+        swept = md.get("swept") if isinstance(md.get("swept"), dict) else {}
+        for k, v in swept.items():
+            row[k.partition(".")[2] or k] = v
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            row["replicate"] = md["cell"]["replicate"]
+        for k, v in (md.get("summary") or {}).items():
+            row[k if k not in row else f"summary_{k}"] = v
+        rows.append(row)
+    return pl.DataFrame(rows, infer_schema_length=None, strict=False) if rows else pl.DataFrame()
+
+
+def _refuse_changed_inputs(out: Path, cells: list, done_files: dict):
+    """SmallworldError if ``out`` holds cells for the same parameters under other ids, i.e.
+    computed from another graph content or another seed scheme (then resuming would mix them).
+
+    Cells of parameters the config no longer has are left alone (a config may shrink or grow).
+    """
+    by_params = {canonical_json(c.params): c for c in cells}
+    current = {c.id for c in cells}
+    for cid, f in done_files.items():
+        if cid in current:
+            continue
+        md = _cell_metadata_or_none(f)
+        params = md.get("cell") if md is not None else None
+        if not isinstance(params, dict):
+            continue
+        cell = by_params.get(canonical_json(params))
+        if cell is None or cell.id == cid:
+            continue
+        seed = md.get("seed") or {}
+        if seed.get("config_seed") != cell.config_seed:
+            what = f"the config seed changed ({seed.get('config_seed')} -> {cell.config_seed})"
+        elif seed.get("seed") != cell.seed or seed.get("graph_seed") != cell.graph_seed:
+            what = "the seed scheme changed (same parameters, other seeds)"
+        elif "file" in cell.graph:
+            what = f"the content of graph file {cell.graph['file']!r} changed"
+        elif "dataset" in cell.graph:
+            what = f"the registered content of dataset {cell.graph['dataset']!r} changed"
+        else:
+            what = "the cell identity scheme changed"
+        raise SmallworldError(f"{out}: holds results for the same parameters computed from other inputs: "
+                              f"{what} (e.g. {f.relative_to(out)}); resuming would mix them. Use a new "
+                              f"--out, or remove the old results first")
+
+
 # ---------------------------------------------------------------------------- the sweep
 @dataclass
 class SweepReport:
@@ -586,6 +744,8 @@ class SweepReport:
         Cell id -> error message of failed cells.
     seconds : float
     dry_run : bool
+    corrupt : list of str
+        Cells whose file was damaged and which were run again.
     """
 
     out: Path
@@ -597,6 +757,7 @@ class SweepReport:
     errors: dict = field(default_factory=dict)
     seconds: float = 0.0
     dry_run: bool = False
+    corrupt: list = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -693,12 +854,23 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
     status = {c.id: ("done" if c.id in done_files else "pending") for c in cells}
     report = SweepReport(out=out, cells=cells, status=status, dry_run=dry_run,
                          skipped=sum(1 for s in status.values() if s == "done"))
+    _refuse_changed_inputs(out, cells, done_files)
     if dry_run:
         return report
 
-    from .io.atomic import atomic_path
+    from .outlock import locked_output
 
     out.mkdir(parents=True, exist_ok=True)
+    with locked_output(out):
+        return _run_locked(config, out, cells, done_files, status, report, executor, workers, scheduler,
+                           progress, data_dir, t_start)
+
+
+def _run_locked(config, out, cells, done_files, status, report, executor, workers, scheduler, progress,
+                data_dir, t_start):
+    """The part of :func:`run_sweep` that writes, run while holding ``out``'s lock."""
+    from .io.atomic import atomic_path
+
     clean_temporaries(out)
     with atomic_path(out / "config.toml") as tmp:
         tmp.write_text(dump_config(config), encoding="utf-8")
@@ -707,8 +879,14 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
     rows = {}
     for c in cells:
         result = None
+        md = _cell_metadata_or_none(done_files[c.id]) if c.id in done_files else None
+        if c.id in done_files and md is None:
+            # A damaged cell file: say which, and run the cell again (its new file replaces it).
+            warnings.warn(f"{done_files.pop(c.id)}: corrupt cell file; running the cell again", stacklevel=2)
+            status[c.id] = "pending"
+            report.skipped -= 1
+            report.corrupt.append(c.id)
         if c.id in done_files:
-            md = read_cell_metadata(done_files[c.id])
             g = md.get("graph") or {}
             result = {"graph_fingerprint": md.get("graph_fingerprint"), "graph_nodes": g.get("nodes"),
                       "graph_edges": g.get("edges"), "started": md.get("started"),
@@ -780,7 +958,14 @@ def cell_listing(report: SweepReport) -> list[dict]:
 def read_cells(out) -> pl.DataFrame:
     """All finished cell tables of a result directory, concatenated (columns missing from
     some cells are null; ``.tmp-*`` files are never read)."""
-    files = sorted(existing_cells(out).values())
+    found = existing_cells(out)
+    if (Path(out) / MANIFEST).exists():
+        # Only the cells of the config the directory was last run with (an edited config may
+        # leave other cells on disk; they are kept for a later resume, never mixed in).
+        m = read_manifest(out)
+        current = set(m.filter(pl.col("status") == "done")["cell_id"].to_list()) if m.height else set()
+        found = {cid: f for cid, f in found.items() if cid in current}
+    files = sorted(found.values())
     if not files:
         return pl.DataFrame()
     frames = [pl.scan_parquet(str(f), hive_partitioning=False) for f in files]

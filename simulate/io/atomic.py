@@ -1,7 +1,8 @@
 """Atomic file output: write to a temporary sibling, then rename; never clobber by surprise.
 
 A reader never sees a half-written file, and a failed or killed writer leaves nothing under
-the final name (temporary names start with ``.tmp-`` so they are never taken for results).
+the final name (temporary names are ``.tmp-<name>-<pid>-<random>``, so they are never taken
+for results, and a clean-up can tell its own or a dead writer's temporaries from a live one's).
 Outputs are created with the usual permissions (``0666 & ~umask`` for files, ``0777 & ~umask``
 for directories), not the private ``0600`` of :func:`tempfile.mkstemp`.
 
@@ -74,6 +75,14 @@ def claim_output(path, force=False, option="--force") -> Path:
     return path
 
 
+def temporary_owner(name: str):
+    """The writer's pid encoded in a temporary's name (``.tmp-<name>-<pid>-<random>``), or None."""
+    if not name.startswith(".tmp-"):
+        return None
+    parts = name.rsplit("-", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
 def _below_a_file(path: Path):
     for parent in path.parents:
         if parent.exists() or parent.is_symlink():
@@ -112,10 +121,10 @@ def atomic_path(path, directory=False):
     _make_parent(path)
     mask = _umask()
     if directory:
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{path.name}-", dir=path.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{path.name}-{os.getpid()}-", dir=path.parent))
         os.chmod(tmp, 0o777 & ~mask)
     else:
-        fd, name = tempfile.mkstemp(prefix=f".tmp-{path.name}-", dir=path.parent)
+        fd, name = tempfile.mkstemp(prefix=f".tmp-{path.name}-{os.getpid()}-", dir=path.parent)
         os.close(fd)
         tmp = Path(name)
         os.chmod(tmp, 0o666 & ~mask)

@@ -66,3 +66,42 @@ def remember_checked(check: str, paths) -> None:
         (d / key).touch()
     except OSError:
         pass  # an unwritable cache only costs a repeated check
+
+
+def content_digest(path) -> str | None:
+    """sha256 (hex) of a file's bytes, or of a directory's files (sorted by name, names and
+    bytes); None if ``path`` does not exist.
+
+    Computed once per file identity (path, size, mtime, inode) and remembered in the cache
+    directory, so an unchanged multi-GB graph file is not re-read on every sweep start.
+    """
+    import hashlib
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    key = file_identity("content-sha256", [path, *files])
+    if key is None:
+        return None
+    memo = cache_dir() / "digests" / key
+    try:
+        text = memo.read_text().strip()
+        if len(text) == 64:
+            return text
+    except OSError:
+        pass
+    h = hashlib.sha256()
+    for f in files:
+        if path.is_dir():
+            h.update(f"\0{f.relative_to(path).as_posix()}\0".encode())
+        with open(f, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    digest = h.hexdigest()
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(digest)
+    except OSError:
+        pass
+    return digest
