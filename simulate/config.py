@@ -150,6 +150,15 @@ HASHED_DEFAULTS = {
 
 
 # ---------------------------------------------------------------------------- config object
+def _plain_name(name) -> str:
+    """``name`` as one path component (characters other than letters, digits, ``.+-_`` become
+    ``_``; ``.``/``..`` become empty): a config's ``name`` must not write outside ``results/``."""
+    if name is None:
+        return ""
+    safe = re.sub(r"[^\w.+-]", "_", str(name))
+    return "" if safe.strip(".") == "" else safe
+
+
 @dataclass
 class Config:
     """A validated experiment config.
@@ -201,7 +210,7 @@ class Config:
         d = self.output.get("directory")
         if d is None:
             stem = Path(self.source).stem if self.source and not self.source.startswith("<") else "sweep"
-            d = f"results/{self.name or stem}"
+            d = f"results/{_plain_name(self.name) or stem}"
             if self.quick_applied:
                 d += "-quick"
         elif self.quick_applied and "directory" not in self.quick.get("output", {}):
@@ -560,6 +569,29 @@ def _flatten_sweep(table, loc, section="sweep"):
     return flat
 
 
+#: Bytes held per cell while a sweep is expanded, listed or run (Cell object, manifest row).
+BYTES_PER_CELL = 4096
+
+
+def count_cells(sweep: dict, zip_groups, replicates: int) -> int:
+    """Number of cells of a sweep, without expanding it: the product of the axis lengths (a
+    zip group is one axis) times the replicates."""
+    grouped = {k for g in zip_groups for k in g}
+    n = 1
+    for g in zip_groups:
+        n *= len(sweep[next(iter(g))])
+    for k, values in sweep.items():
+        if k not in grouped:
+            n *= len(values)
+    return n * int(replicates)
+
+
+def _require_memory_for_cells(n_cells: int, source):
+    from .memory import require_memory
+
+    require_memory(n_cells * BYTES_PER_CELL, f"{source}: a sweep of {n_cells:,} cells")
+
+
 def combinations(sweep: dict, zip_groups) -> list[dict]:
     """All parameter combinations of a sweep, in a fixed order.
 
@@ -735,6 +767,7 @@ def _check_document(doc, loc, base_dir, source, quick_table):
             if isinstance(v, dict):
                 raise loc.error(sec, k, "expected a value, got a table")
     sweep, zips, replicates = _check_sweep(doc.get("sweep", {}), loc, graph_raw, exp_raw, base_dir)
+    _require_memory_for_cells(count_cells(sweep, zips, replicates), source)
     # Base tables are checked as part of every combination; convert their values once here.
     config = Config(graph=dict(graph_raw), experiment=dict(exp_raw), sweep=sweep, zip=zips,
                     replicates=replicates, seed=top.get("seed", 0), output=output,

@@ -229,3 +229,38 @@ def test_attrition_one_reports_completion_zero_without_nan(work):
     assert "nan" not in r.output and "(0.0%)" in r.output
     r = CliRunner().invoke(main, ["chains", "k.swg", "--attrition", "1.0", "--chains", "20", "--json"])
     assert "NaN" not in r.output and '"completion_rate": 0.0' in r.output
+
+
+def huge_sweep_config(w, mp):
+    values = ", ".join(str(10 + i) for i in range(1000))
+    Path("huge.toml").write_text(f'[graph]\ngenerator = "erdos_renyi"\nn = 10\nm = 5\n[experiment]\nkind = "graph"\n'
+                                 f'[sweep]\n"graph.n" = [{values}]\n"graph.m" = [{values}]\nreplicates = 1000\n')
+
+
+CATALOGUE_SWEEPS = [
+    ("dry-run-of-1e9-cells", ["run", "huge.toml", "--dry-run"], huge_sweep_config, "1,000,000,000 cells"),
+]
+
+
+@pytest.mark.parametrize("case", CATALOGUE_SWEEPS, ids=[c[0] for c in CATALOGUE_SWEEPS])
+def test_bad_sweep_is_one_error_line(work, monkeypatch, case):
+    _, argv, setup, words = case
+    setup(work, monkeypatch)
+    result = CliRunner().invoke(main, argv)
+    assert_one_line_error(result)
+    assert words in result.output
+
+
+def test_graph_file_errors_quote_only_the_offending_token(work):
+    Path("notes.txt").write_text("my-secret-password is hunter2\n")
+    r = CliRunner().invoke(main, ["graph", "info", "notes.txt"])
+    assert_one_line_error(r)
+    assert "'my-secret-password'" in r.output and "hunter2" not in r.output
+
+
+def test_config_name_cannot_leave_the_results_directory(work):
+    from simulate.config import load_config
+
+    Path("n.toml").write_text('name = "../../escape"\n[graph]\nfile = "g.txt"\n[experiment]\nkind = "graph"\n')
+    d = load_config("n.toml").output_directory()
+    assert d.parent == Path("results") and ".." not in d.parts

@@ -51,8 +51,20 @@ def read_bytes(path) -> bytes:
 
 def parse_error_message(data: bytes, name: str, err: int, line: int) -> str:
     """The one-line message for tokenizer error ``err`` at 1-based ``line`` of ``data``."""
-    text = data.split(b"\n")[line - 1][:80].decode("utf-8", "replace").rstrip("\r").lstrip("\ufeff")
-    return f"{name}, line {line}: {_ERRORS[err]}: {text!r}"
+    import re
+
+    # Only the offending token is quoted, never the whole line: a file given by mistake (a
+    # key, a document) must not be echoed into logs.
+    text = data.split(b"\n")[line - 1][:4096].decode("utf-8", "replace").rstrip("\r").lstrip("\ufeff")
+    fields = [f for f in re.split(r"[\s,;]+", text.strip()) if f]
+    if err == _parse.ERR_TOO_FEW_FIELDS:
+        return f"{name}, line {line}: {_ERRORS[err]}; found {len(fields)}"
+    if err == _parse.ERR_BAD_WEIGHT:
+        bad = fields[2] if len(fields) > 2 else ""
+    else:
+        bad = next((f for f in fields[:2] if not f.isdigit() or err == _parse.ERR_TOO_LARGE), fields[0] if fields else "")
+    bad = bad if len(bad) <= 40 else bad[:40] + "..."
+    return f"{name}, line {line}: {_ERRORS[err]}: {bad!r}"
 
 
 def tokenize_edges(data: bytes, weighted=False, skip_lines=0):
