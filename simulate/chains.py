@@ -466,7 +466,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     node_attrition : array of floats over nodes, optional
         Per-node attrition probability (replaces ``attrition``), e.g. :func:`beta_attrition`.
     record_paths : bool
-        Add a ``path`` list column (allocates n_chains x (max_steps + 1) int32 while running).
+        Add a ``path`` list column (allocates n_chains x (min(max_steps, 2 (n - 1)) + 1) int32 while running).
     compute_distances : bool
         Add ``shortest_path`` (one BFS per target).
     progress : bool
@@ -558,11 +558,14 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     nc = src.shape[0]
     states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
     degree = graph.out_degree().astype(np.int64)
+    # A chain moves forward only to unvisited nodes (at most n - 1 moves) and backtracks at most
+    # once per forward move, so no path is longer than min(max_steps, 2 (n - 1)) steps.
+    width = min(max_steps, 2 * (graph.n - 1)) + 1
     if record_paths:
         from .memory import require_memory
 
-        require_memory(4 * nc * (max_steps + 1), f"recording the paths of {nc:,} chains of up to {max_steps:,} steps")
-    paths = np.full((nc, max_steps + 1) if record_paths else (0, 0), -1, dtype=np.int32)
+        require_memory(4 * nc * width, f"recording the paths of {nc:,} chains of up to {width - 1:,} steps")
+    paths = np.full((nc, width) if record_paths else (0, 0), -1, dtype=np.int32)
 
     outs = []
     batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
@@ -607,8 +610,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     if record_paths:
         import pyarrow as pa
 
-        offsets = np.concatenate([[0], np.cumsum(steps.astype(np.int64) + 1)]).astype(np.int32 if nc * (max_steps + 1) < 2**31 else np.int64)
-        mask = np.arange(max_steps + 1)[None, :] <= steps[:, None]
+        offsets = np.concatenate([[0], np.cumsum(steps.astype(np.int64) + 1)]).astype(np.int32 if nc * width < 2**31 else np.int64)
+        mask = np.arange(width)[None, :] <= steps[:, None]
         values = paths[mask]
         arr = (pa.ListArray if offsets.dtype == np.int32 else pa.LargeListArray).from_arrays(offsets, pa.array(values))
         table = table.with_columns(pl.Series("path", pl.from_arrow(arr)))

@@ -47,7 +47,7 @@ def test_konect_header_declaring_2e9_nodes_is_refused_with_small_peak_rss(tmp_pa
     f = tmp_path / "out.huge"
     f.write_text("% sym unweighted\n% 2 2000000000 2000000000\n1 2\n2 3\n")
     assert f.stat().st_size < 64
-    code = ("from simulate.io import read_graph\nfrom simulate.errors import MemoryLimitError\n"
+    code = ("from simulate import read_graph\nfrom simulate.errors import MemoryLimitError\n"
             f"try:\n    read_graph({str(f)!r})\nexcept MemoryLimitError as e:\n    print('REFUSED', e)\n")
     out, peak = child_peak_rss_mb(code, {LIMIT_ENV: "8G"})
     assert out and out[0].startswith("REFUSED") and "2,000,000,000 nodes" in out[0], out
@@ -97,3 +97,15 @@ def test_max_steps_beyond_int32_is_a_parameter_error():
     g = kleinberg_lattice(side=5, seed=1)
     with pytest.raises(ParameterError, match="max_steps"):
         run_chains(g, policy="greedy_lattice", n_chains=4, max_steps=2**31, seed=1)
+
+
+def test_recorded_paths_are_bounded_by_the_graph_not_max_steps():
+    from simulate.chains import run_chains
+    from simulate.generators import kleinberg_lattice
+
+    g = kleinberg_lattice(side=6, r=2.0, seed=3)
+    res = run_chains(g, policy="random_walk", n_chains=50, n_targets=3, max_steps=2_000_000_000, seed=2,
+                     backtrack=True, record_paths=True)
+    lengths = res.table["path"].list.len().to_numpy()
+    assert (lengths == res.table["steps"].to_numpy() + 1).all()
+    assert lengths.max() <= 2 * (g.n - 1) + 1
