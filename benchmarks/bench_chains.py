@@ -22,7 +22,7 @@ import time
 import numba
 import numpy as np
 
-from simulate.chains import run_chains
+from simulate.chains import Starters, run_chains
 
 SIDE = 1000          # 10^6 nodes
 N_CHAINS = 50_000    # kernel chains (about 3M forwarding steps at r = 2)
@@ -40,7 +40,7 @@ def kernel_run(g, n_chains=N_CHAINS, threads=1, pairs=None):
     strongly-connected-component search over the whole graph) is left out of the timing."""
     prev = numba.get_num_threads()
     numba.set_num_threads(threads)
-    kw = dict(n_chains=n_chains, n_targets=100) if pairs is None else dict(sources=pairs[0], targets=pairs[1])
+    kw = dict(n_chains=n_chains, n_targets=100) if pairs is None else dict(starters=Starters(pairs[0], pairs[1]))
     try:
         t0 = time.process_time()
         res = run_chains(g, "greedy_lattice", seed=1, compute_distances=False, **kw)

@@ -412,6 +412,82 @@ def group_sources(graph: Graph, policy, targets, source_groups, seed=0, attribut
     return np.concatenate(src), np.concatenate(tgt), np.concatenate(grp)
 
 
+# ------------------------------------------------------------------ grouped options
+@dataclass(frozen=True)
+class Attrition:
+    """Where a message is lost: at its holders and along the ties it crosses.
+
+    ``run_chains(..., attrition=0.25)`` is ``Attrition(rate=0.25)``.
+
+    Attributes
+    ----------
+    rate : float in [0, 1]
+        Constant probability that a holder (the source included) drops the message, per step.
+    per_node : array of floats over nodes, optional
+        Per-node drop probability, replacing ``rate`` (e.g. :func:`beta_attrition`).
+    by_strength : sequence of 5 floats, optional
+        Probability that the message is lost in transit along a tie of strength level 1..5
+        (weak ties dropped more often), on top of the holder's attrition.
+    """
+
+    rate: float = 0.0
+    per_node: object = None
+    by_strength: object = None
+
+    @classmethod
+    def of(cls, value) -> "Attrition":
+        """``value`` if it is an Attrition, else ``Attrition(rate=value)``."""
+        return value if isinstance(value, cls) else cls(rate=value)
+
+    def kernel_arrays(self, n: int):
+        """Validated ``(rate, per_node float64 (n,) or empty, by_strength float64 (5,) or empty)``."""
+        rate = _probability("attrition", self.rate)
+        node_drop = np.zeros(0, dtype=np.float64)
+        if self.per_node is not None:
+            node_drop = np.ascontiguousarray(self.per_node, dtype=np.float64)
+            if node_drop.shape != (n,):
+                raise ParameterError(f"node_attrition must have one entry per node ({n}), got shape {node_drop.shape}")
+            if not np.all((node_drop >= 0) & (node_drop <= 1)):
+                raise ParameterError("node_attrition values must lie in [0, 1]")
+            if rate:
+                raise ParameterError("give either attrition or node_attrition, not both")
+        strength_drop = np.zeros(0, dtype=np.float64)
+        if self.by_strength is not None:
+            strength_drop = np.asarray(self.by_strength, dtype=np.float64)
+            if strength_drop.shape != (5,) or not np.all((strength_drop >= 0) & (strength_drop <= 1)):
+                raise ParameterError("attrition_by_strength must be 5 probabilities in [0, 1] (levels 1..5)")
+        return rate, node_drop, strength_drop
+
+
+@dataclass(frozen=True)
+class Starters:
+    """Which (source, target) pairs start chains; by default (all None) random pairs: ``n_targets``
+    targets uniform over the largest (strongly) connected component, ``n_chains`` spread evenly
+    over them, sources uniform over the component minus the target. Targets are drawn *with
+    replacement* (they may repeat, and may outnumber the nodes).
+
+    Attributes
+    ----------
+    sources, targets : array-like of node labels, optional
+        Given pairs (broadcast against each other); only ``targets`` -> random sources per
+        target; only ``sources`` -> one random target per source.
+    chains_per_target : int, optional
+        Chains per target (overrides ``n_chains``).
+    source_groups : list of dict, optional
+        Starters by distance band, e.g. ``[{"name": "near", "chains": 100, "quantiles":
+        [0, 0.02]}, {"name": "far", "chains": 196, "quantiles": [0.75, 1]}]``: for each of
+        ``n_targets`` random targets (or the given ``targets``), ``chains`` distinct starters
+        uniform among the nodes ranked in that quantile band of :func:`policy_distances`
+        (see :func:`group_sources`); replaces ``n_chains``/``sources``. Adds a
+        ``source_group`` column (the group's name).
+    """
+
+    sources: object = None
+    targets: object = None
+    chains_per_target: int | None = None
+    source_groups: object = None
+
+
 # ------------------------------------------------------------------ the experiment
 def _probability(name, p):
     p = float(p)
@@ -420,11 +496,9 @@ def _probability(name, p):
     return p
 
 
-def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=1000, n_targets=10,
-               sources=None, targets=None, seed=0, max_steps=None, epsilon=0.0, backtrack=False,
-               attributes=None, min_strength=None, attrition_by_strength=None, node_attrition=None,
-               record_paths=False, compute_distances=True, progress=False,
-               chains_per_target=None, source_groups=None) -> ChainResults:
+def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=1000, n_targets=10, seed=0, *,
+               starters: Starters | None = None, max_steps=None, epsilon=0.0, backtrack=False, attributes=None,
+               min_strength=None, record_paths=False, compute_distances=True, progress=False) -> ChainResults:
     """Run a Milgram-style chain experiment on ``graph``.
 
     Parameters
@@ -433,21 +507,20 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
         Directed or undirected; messages follow out-arcs. An implicit population (never
         stored) runs its own router: see :meth:`simulate.implicit.KleinbergPopulation.run_chains`.
     policy : str
-        One of ``greedy_lattice, greedy_geo, greedy_hierarchy, greedy_attributes, max_degree,
-        random_walk`` (see the module docstring for what each needs).
-    attrition : float in [0, 1]
-        Constant probability that a holder (the source included) drops the message.
+        A routing policy of :data:`simulate.policies.POLICIES` (``greedy_lattice, greedy_geo,
+        greedy_hierarchy, greedy_attributes, max_degree, random_walk``); one that needs node
+        attributes the graph lacks raises ParameterError naming them before any chain runs.
+    attrition : float in [0, 1] or Attrition
+        Constant probability that a holder (the source included) drops the message; an
+        :class:`Attrition` for per-node attrition or transit loss by tie strength.
     n_chains, n_targets : int
-        Random experiment: ``n_targets`` targets drawn uniformly *with replacement* (they
-        may repeat, and may outnumber the nodes) over the largest (strongly, for
-        directed graphs) connected component, ``n_chains`` spread evenly over them (or
-        ``chains_per_target`` each), sources uniform over the component minus the target.
-    sources, targets : array-like of node labels, optional
-        Given pairs (broadcast against each other); only ``targets`` -> random sources per
-        target; only ``sources`` -> one random target per source.
+        Chains and distinct random targets (see :class:`Starters` for the default draw).
     seed : int
         Chain ``i`` uses stream ``i`` of ``stream_states(seed, n, spawn_key)``; targets and
         sources use another spawn key. Same seed -> identical results on any thread count.
+    starters : Starters, optional
+        Given sources and/or targets, chains per target or source groups by distance band
+        (default: random pairs).
     max_steps : int, optional
         Forwarding steps before a chain stops (status ``max_steps``); default
         :func:`default_max_steps`.
@@ -460,26 +533,12 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
         Columns for ``greedy_attributes`` (default: dorm, year, major, high_school present).
     min_strength : int in 1..5, optional
         Forward (and deliver) only along ties of at least this strength level.
-    attrition_by_strength : sequence of 5 floats, optional
-        Probability that the message is lost in transit along a tie of level 1..5 (weak
-        ties dropped more often), on top of the holder's attrition.
-    node_attrition : array of floats over nodes, optional
-        Per-node attrition probability (replaces ``attrition``), e.g. :func:`beta_attrition`.
     record_paths : bool
         Add a ``path`` list column (allocates n_chains x (min(max_steps, 2 (n - 1)) + 1) int32 while running).
     compute_distances : bool
         Add ``shortest_path`` (one BFS per target).
     progress : bool
         Show a progress bar (runs the chains in batches; results are unchanged).
-    chains_per_target : int, optional
-        Chains per target (overrides ``n_chains``).
-    source_groups : list of dict, optional
-        Starters by distance band, e.g. ``[{"name": "near", "chains": 100, "quantiles":
-        [0, 0.02]}, {"name": "far", "chains": 196, "quantiles": [0.75, 1]}]``: for each of
-        ``n_targets`` random targets (or the given ``targets``), ``chains`` distinct starters
-        uniform among the nodes ranked in that quantile band of :func:`policy_distances`
-        (see :func:`group_sources`); replaces ``n_chains``/``sources``. Adds a
-        ``source_group`` column (the group's name).
 
     Returns
     -------
@@ -489,20 +548,28 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     -----
     Work O(total forwarding steps x degree) in a Numba kernel, parallel over chains; memory
     O(n_chains) plus the optional path buffer. Tie levels (O(sum of d_u + d_v) over arcs)
-    are computed only when ``min_strength`` or ``attrition_by_strength`` is given.
+    are computed only when ``min_strength`` or ``Attrition.by_strength`` is given.
     """
     # An implicit population (simulate.implicit) runs its own router. Recognised by its run_chains
     # method rather than imported: simulate.implicit builds on this module, not the other way round.
     if not isinstance(graph, Graph) and callable(getattr(graph, "run_chains", None)):
-        return graph.run_chains(policy, attrition, n_chains, n_targets, sources, targets, seed, max_steps, epsilon,
-                                backtrack, attributes, min_strength, attrition_by_strength, node_attrition,
-                                record_paths, compute_distances, progress, chains_per_target, source_groups)
+        loss = Attrition.of(attrition)
+        start = Starters() if starters is None else starters
+        return graph.run_chains(policy, loss.rate, n_chains, n_targets, start.sources, start.targets, seed,
+                                max_steps=max_steps, epsilon=epsilon, backtrack=backtrack, attributes=attributes,
+                                min_strength=min_strength, attrition_by_strength=loss.by_strength,
+                                node_attrition=loss.per_node, record_paths=record_paths,
+                                compute_distances=compute_distances, progress=progress,
+                                chains_per_target=start.chains_per_target, source_groups=start.source_groups)
     if not isinstance(graph, Graph):
         raise ParameterError(f"graph must be a simulate.Graph or an implicit population, got {type(graph).__name__}")
     policies.get(policy)
     if graph.n < 2:
         raise ParameterError("the graph needs at least 2 nodes")
-    attrition = _probability("attrition", attrition)
+    loss = Attrition.of(attrition)
+    start = Starters() if starters is None else starters
+    if not isinstance(start, Starters):
+        raise ParameterError(f"starters must be a simulate.chains.Starters, got {type(start).__name__}")
     epsilon = _probability("epsilon", epsilon)
     if max_steps is None:
         max_steps = default_max_steps(graph.n)
@@ -512,21 +579,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     feats = policies.build_features(policy, graph, attributes)
     feat_i, feat_f, side, periodic, branching, spherical = feats.kernel_arguments()
 
-    node_drop = np.zeros(0, dtype=np.float64)
-    if node_attrition is not None:
-        node_drop = np.ascontiguousarray(node_attrition, dtype=np.float64)
-        if node_drop.shape != (graph.n,):
-            raise ParameterError(f"node_attrition must have one entry per node ({graph.n}), got shape {node_drop.shape}")
-        if not np.all((node_drop >= 0) & (node_drop <= 1)):
-            raise ParameterError("node_attrition values must lie in [0, 1]")
-        if attrition:
-            raise ParameterError("give either attrition or node_attrition, not both")
-    strength_drop = np.zeros(0, dtype=np.float64)
+    attrition, node_drop, strength_drop = loss.kernel_arrays(graph.n)
     levels = np.zeros(0, dtype=np.int8)
-    if attrition_by_strength is not None:
-        strength_drop = np.asarray(attrition_by_strength, dtype=np.float64)
-        if strength_drop.shape != (5,) or not np.all((strength_drop >= 0) & (strength_drop <= 1)):
-            raise ParameterError("attrition_by_strength must be 5 probabilities in [0, 1] (levels 1..5)")
     ms = 0
     if min_strength is not None:
         ms = int(min_strength)
@@ -536,12 +590,12 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
         levels = np.ascontiguousarray(tie_levels(graph))
 
     group = None
-    if source_groups is not None:
-        if sources is not None:
+    if start.source_groups is not None:
+        if start.sources is not None:
             raise ParameterError("give either sources or source_groups, not both")
-        source_groups = check_source_groups(source_groups)
-        if targets is not None:
-            tg = _internal(graph, targets, "targets")
+        source_groups = check_source_groups(start.source_groups)
+        if start.targets is not None:
+            tg = _internal(graph, start.targets, "targets")
         else:
             if n_targets is None or int(n_targets) < 1:
                 raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
@@ -550,7 +604,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
             tg = rng.choice(comp, size=int(n_targets), replace=int(n_targets) > comp.shape[0])
         src, tgt, group = group_sources(graph, policy, tg, source_groups, seed, attributes)
     else:
-        src, tgt = _choose_pairs(graph, n_chains, n_targets, chains_per_target, sources, targets, seed)
+        src, tgt = _choose_pairs(graph, n_chains, n_targets, start.chains_per_target, start.sources, start.targets, seed)
     if np.any(src == tgt):
         raise ParameterError(f"source and target are the same node ({graph.label_of(int(src[src == tgt][0]))!r})")
     src = np.ascontiguousarray(src, dtype=np.int32)
@@ -620,8 +674,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
         "policy": policy, "attrition": attrition, "n_chains": nc, "seed": int(seed), "max_steps": max_steps,
         "epsilon": epsilon, "backtrack": bool(backtrack), "attributes": feats.used,
         "min_strength": ms or None,
-        "attrition_by_strength": None if attrition_by_strength is None else strength_drop.tolist(),
-        "node_attrition": None if node_attrition is None else {"mean": float(node_drop.mean())},
+        "attrition_by_strength": None if loss.by_strength is None else strength_drop.tolist(),
+        "node_attrition": None if loss.per_node is None else {"mean": float(node_drop.mean())},
         "n_targets": int(np.unique(tgt).shape[0]),
         "graph_meta": graph.meta,
     }
@@ -633,12 +687,16 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
 # ---------------------------------------------------------------------------- experiment kind
 # The "chains" experiment kind in one block: [experiment] keys, their cross-parameter rules,
 # and the adapter from a resolved config section to run_chains.
-from .kinds import declare_kind  # noqa: E402  (the declaration block stays self-contained)
+from .kinds import SourceRule as _SourceRule, declare_kind  # noqa: E402  (the block stays self-contained)
 from .params import ParamSpec as _ParamSpec, Rule as _Rule  # noqa: E402
 
-#: Config key -> keyword of :func:`run_chains`, where they differ (``node_attrition_*`` are
-#: turned into a ``node_attrition`` array per cell).
-CHAINS_ARGUMENT_NAMES = {"chains": "n_chains", "targets": "n_targets"}
+#: ``[experiment]`` key -> keyword of :func:`run_chains`, or ``Attrition.<field>`` /
+#: ``Starters.<field>``, where it is not a keyword of the same name (``node_attrition_*`` become
+#: one ``Attrition.per_node`` array per cell, drawn by :func:`beta_attrition`).
+CHAINS_CONFIG_KEYS = {"chains": "n_chains", "targets": "n_targets", "attrition": "Attrition.rate",
+                      "attrition_by_strength": "Attrition.by_strength",
+                      "node_attrition_mean": "Attrition.per_node", "node_attrition_concentration": "Attrition.per_node",
+                      "chains_per_target": "Starters.chains_per_target", "source_groups": "Starters.source_groups"}
 
 
 def _source_groups_valid(groups) -> bool:
@@ -660,18 +718,33 @@ def _source_groups_problem(v) -> str:
 
 
 def _run_chain_experiment(graph, params, seed):
-    kw = {}
-    for k, v in params.items():
-        if k in ("node_attrition_mean", "node_attrition_concentration") or v is None:
+    kw, loss, start = {}, {}, {}
+    for key, value in params.items():
+        target = CHAINS_CONFIG_KEYS.get(key, key)
+        if value is None or target == "Attrition.per_node":
             continue
-        kw[CHAINS_ARGUMENT_NAMES.get(k, k)] = v
-    mean = params["node_attrition_mean"]
+        owner, _, name = target.rpartition(".")
+        {"": kw, "Attrition": loss, "Starters": start}[owner][name] = value
+    mean = params.get("node_attrition_mean")
     if mean is not None:
-        kw.pop("attrition", None)
-        conc = params["node_attrition_concentration"] or 10.0
-        kw["node_attrition"] = beta_attrition(graph.n, mean, conc, seed=seed ^ 0x5EED)
-    res = run_chains(graph, seed=seed, **kw)
+        loss.pop("rate", None)
+        conc = params.get("node_attrition_concentration") or 10.0
+        loss["per_node"] = beta_attrition(graph.n, mean, conc, seed=seed ^ 0x5EED)
+    res = run_chains(graph, Attrition(**loss), seed=seed, starters=Starters(**start), **kw)
     return res.table, res.summary()
+
+
+def _policy_vs_generator(graph, params):
+    """The policy's node-attribute needs against what the ``[graph]`` generator declares it provides
+    (files and datasets are checked when opened, before any chain runs)."""
+    if "generator" not in graph:
+        return None
+    model_params = {k: v for k, v in graph.items() if k != "generator"}
+    try:
+        policies.check_generator(params["policy"], graph["generator"], model_params, params.get("attributes"))
+    except ParameterError as e:
+        return str(e)
+    return None
 
 
 declare_kind(
@@ -679,8 +752,9 @@ declare_kind(
     "Milgram-style message chains (simulate.chains.run_chains): each holder forwards the message "
     "to one neighbour by the policy until it reaches the target, is dropped, or gives up.",
     [
-        _ParamSpec("policy", str, "greedy_lattice", choices=tuple(POLICIES),
-                   doc="forwarding rule (see simulate.chains.POLICIES)"),
+        _ParamSpec("policy", str, "greedy_lattice", choices=policies.names(),
+                   doc="routing policy (`simulate.policies`); one needing node attributes that the "
+                       "`[graph]` generator does not provide is an error at load"),
         _ParamSpec("attrition", float, 0.0, low=0.0, high=1.0,
                    doc="probability that a holder drops the message at each step"),
         _ParamSpec("chains", int, 1000, low=1, high=1_000_000_000, doc="chains started"),
@@ -733,4 +807,5 @@ declare_kind(
               lambda v: _source_groups_problem(v)),
     ],
     table="one row per chain",
+    source_rules=[_SourceRule("policy", _policy_vs_generator)],
 )

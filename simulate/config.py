@@ -693,16 +693,30 @@ def check_cells(config: Config, loc=None):
     if loc is None:
         loc = _Locator(config.source, {})
         loc.swept = set(config.sweep)
-    seen_g, seen_e = set(), set()
+    seen_g, seen_e, seen_pairs = {}, {}, set()
     for combo in combinations(config.sweep, config.zip):
         g, e = apply_combination(config, combo)
         tg, te = canonical_json(g), canonical_json(e)
         if tg not in seen_g:
-            seen_g.add(tg)
-            check_graph(g, loc, config.base_dir)
+            seen_g[tg] = check_graph(g, loc, config.base_dir)
         if te not in seen_e:
-            seen_e.add(te)
-            check_experiment(e, loc)
+            seen_e[te] = check_experiment(e, loc)
+        if (tg, te) not in seen_pairs:
+            seen_pairs.add((tg, te))
+            _check_source_rules(seen_g[tg], seen_e[te], loc)
+
+
+def _check_source_rules(graph: dict, experiment: dict, loc, section="experiment"):
+    """ConfigError at the blamed ``[experiment]`` key for the first source rule of the kind that
+    the graph source breaks (:class:`simulate.kinds.SourceRule`)."""
+    kind = experiment_kinds().get(experiment["kind"])
+    if not kind.source_rules:
+        return
+    params = run_parameters(experiment)
+    for rule in kind.source_rules:
+        message = rule.problem(graph, params)
+        if message:
+            raise loc.error(section, rule.key, message)
 
 
 def apply_combination(config: Config, combo: dict):

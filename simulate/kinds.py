@@ -35,6 +35,25 @@ KINDS: Registry = Registry("experiment kind", ParameterError)
 
 
 @dataclass(frozen=True)
+class SourceRule:
+    """A rule between the ``[graph]`` source and a kind's parameters, checked for every cell at load
+    (e.g. a routing policy needs node attributes the configured generator does not provide).
+
+    Attributes
+    ----------
+    key : str
+        The ``[experiment]`` parameter an error is reported at (config line).
+    problem : callable
+        ``problem(graph, params) -> str | None``: the message when the rule is broken, else None;
+        ``graph`` is the validated ``[graph]`` table (its source key and parameters as given),
+        ``params`` the kind's resolved (default-filled) parameters.
+    """
+
+    key: str
+    problem: Callable[[dict, dict], str | None]
+
+
+@dataclass(frozen=True)
 class ExperimentKind:
     """A declared experiment kind.
 
@@ -55,6 +74,8 @@ class ExperimentKind:
         Cross-parameter rules, checked on the resolved parameters of every cell at load.
     table : str
         What one row of the cell table is (docs).
+    source_rules : tuple of SourceRule
+        Rules between the graph source and the parameters, checked for every cell at load.
     """
 
     name: str
@@ -65,13 +86,14 @@ class ExperimentKind:
     rules: tuple = ()
     table: str = ""
     module: str = field(default="?", compare=False)
+    source_rules: tuple = ()
 
     def check(self, params: dict) -> None:
         """ParameterError for the first rule the resolved ``params`` break."""
         check_rules(self.rules, params, f"experiment kind {self.name!r}")
 
 
-def declare_kind(name, description, params, run, metrics=(), rules=(), table="") -> ExperimentKind:
+def declare_kind(name, description, params, run, metrics=(), rules=(), table="", source_rules=()) -> ExperimentKind:
     """Declare (register) an experiment kind; a name declared from two modules is a TypeError.
 
     ``params`` is a sequence of :class:`ParamSpec`; every rule may only name declared parameters.
@@ -87,8 +109,13 @@ def declare_kind(name, description, params, run, metrics=(), rules=(), table="")
     for rule in rules:
         if not isinstance(rule, Rule) or set(rule.keys) - set(specs):
             raise TypeError(f"kind {name!r}: rule {rule!r} must be a Rule over declared parameters")
+    source_rules = tuple(source_rules)
+    for rule in source_rules:
+        if not isinstance(rule, SourceRule) or rule.key not in specs:
+            raise TypeError(f"kind {name!r}: source rule {rule!r} must be a SourceRule at a declared parameter")
     module = getattr(run, "__module__", None) or "?"
-    kind = ExperimentKind(name, description, specs, run, tuple(metrics), rules, table, module)
+    kind = ExperimentKind(name, description, specs, run, tuple(metrics), rules, table, module,
+                          source_rules=source_rules)
     return KINDS.register(name, kind, module=module)
 
 

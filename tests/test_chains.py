@@ -16,8 +16,8 @@ from hypothesis import given, settings, strategies as hst
 from naive import (CHAINS_REFERENCE_SCORES, chains_kleinberg_torus, chains_reference_common_neighbours,
                    chains_reference_router)
 from simulate import Graph, write_graph
-from simulate.chains import (_KEY_CHAINS, ChainResults, beta_attrition, read_chains, run_chains,
-                             shortest_path_lengths, tie_levels)
+from simulate.chains import (_KEY_CHAINS, Attrition, ChainResults, Starters, beta_attrition, read_chains,
+                             run_chains, shortest_path_lengths, tie_levels)
 from simulate.cli import main
 from simulate.errors import ParameterError
 from simulate.policies import POLICIES
@@ -122,7 +122,7 @@ def test_kernel_matches_reference_with_node_and_strength_attrition():
     g = random_graph(80, 0.1, 9)
     q = beta_attrition(g.n, 0.2, 4.0, seed=1)
     by_level = [0.5, 0.3, 0.2, 0.1, 0.0]
-    res = run_chains(g, "max_degree", node_attrition=q, attrition_by_strength=by_level, min_strength=2,
+    res = run_chains(g, "max_degree", Attrition(per_node=q, by_strength=by_level), min_strength=2,
                      n_chains=300, n_targets=6, seed=5, record_paths=True, max_steps=30)
     levels = tie_levels(g)
     ref = replay(g, res, "max_degree", node_attrition=q, levels=levels, min_strength=2,
@@ -255,13 +255,13 @@ def test_geographic_greedy_search():
 def test_dead_end_and_backtracking():
     # A path 0-1-2 with a side branch 1-3 (dead end) and the target 4 behind 2.
     g = Graph.from_edges(np.array([0, 1, 1, 2]), np.array([1, 3, 2, 4]), directed=True, n=5)
-    res = run_chains(g, "random_walk", sources=[0] * 200, targets=[4] * 200, seed=3, record_paths=True,
+    res = run_chains(g, "random_walk", starters=Starters([0] * 200, [4] * 200), seed=3, record_paths=True,
                      max_steps=10)
     t = res.table
     st = set(t["status"].to_list())
     assert st == {"reached", "dead_end"}
     assert t.filter(pl.col("status") == "dead_end")["path"].to_list()[0] == [0, 1, 3]
-    res_b = run_chains(g, "random_walk", sources=[0] * 200, targets=[4] * 200, seed=3, record_paths=True,
+    res_b = run_chains(g, "random_walk", starters=Starters([0] * 200, [4] * 200), seed=3, record_paths=True,
                        backtrack=True, max_steps=10)
     tb = res_b.table
     assert (tb["status"] == "reached").all()
@@ -286,9 +286,9 @@ def test_min_strength_blocks_weak_ties():
     g = Graph.from_edges(np.array([0, 1, 0, 2]), np.array([1, 2, 2, 3]), directed=False, n=4)
     lv = tie_levels(g)
     assert sorted(set(lv.tolist())) == [1, 2]
-    res = run_chains(g, "random_walk", sources=[0] * 20, targets=[3] * 20, min_strength=2, seed=0)
+    res = run_chains(g, "random_walk", starters=Starters([0] * 20, [3] * 20), min_strength=2, seed=0)
     assert (res.table["status"] == "dead_end").all()
-    res = run_chains(g, "random_walk", sources=[0] * 20, targets=[3] * 20, seed=0)
+    res = run_chains(g, "random_walk", starters=Starters([0] * 20, [3] * 20), seed=0)
     assert (res.table["status"] == "reached").all()
 
 
@@ -341,14 +341,15 @@ def test_random_pairs_come_from_the_largest_strong_component():
     # n_chains spread evenly: 500 = 3 x 72 + 4 x 71, in contiguous blocks per target.
     blocks = np.split(t["target_id"].to_numpy(), np.cumsum([72, 72, 72, 71, 71, 71]))
     assert all((b == b[0]).all() for b in blocks) and [len(b) for b in blocks] == [72] * 3 + [71] * 4
-    res2 = run_chains(g, "random_walk", chains_per_target=30, n_targets=4, seed=4)
+    res2 = run_chains(g, "random_walk", n_targets=4, seed=4, starters=Starters(chains_per_target=30))
     tt = res2.table["target_id"].to_numpy().reshape(4, 30)
     assert (tt == tt[:, :1]).all()
 
 
 def test_sources_cover_the_component_uniformly():
     g = plain_grid(6)
-    res = run_chains(g, "greedy_lattice", targets=[0], n_chains=35_000, seed=8, compute_distances=False)
+    res = run_chains(g, "greedy_lattice", n_chains=35_000, seed=8, starters=Starters(targets=[0]),
+                     compute_distances=False)
     counts = np.bincount(res.table["source_id"].to_numpy(), minlength=36)
     assert counts[0] == 0
     from scipy.stats import chisquare
@@ -359,15 +360,15 @@ def test_sources_cover_the_component_uniformly():
 def test_labels_and_given_pairs():
     e = np.array([[10, 20], [20, 30], [30, 40], [40, 10]])
     g = Graph.from_edges(e[:, 0], e[:, 1], directed=False)
-    res = run_chains(g, "random_walk", sources=[10, 20], targets=[30], seed=1)
+    res = run_chains(g, "random_walk", seed=1, starters=Starters(sources=[10, 20], targets=[30]))
     t = res.table
     assert t["source"].to_list() == [10, 20] and t["target"].to_list() == [30, 30]
     assert t["source_id"].to_list() == [0, 1]
     with pytest.raises(ParameterError, match="99"):
-        run_chains(g, "random_walk", sources=[99], targets=[30])
+        run_chains(g, "random_walk", starters=Starters([99], [30]))
     with pytest.raises(ParameterError, match="same node"):
-        run_chains(g, "random_walk", sources=[10], targets=[10])
-    only_src = run_chains(g, "random_walk", sources=[10] * 50, seed=2).table
+        run_chains(g, "random_walk", starters=Starters([10], [10]))
+    only_src = run_chains(g, "random_walk", seed=2, starters=Starters(sources=[10] * 50)).table
     assert (only_src["target"] != 10).all() and only_src.height == 50
 
 
@@ -421,11 +422,25 @@ def test_policy_needs_its_attributes():
     with pytest.raises(ParameterError, match="attrition"):
         run_chains(g, "random_walk", attrition=1.5)
     with pytest.raises(ParameterError, match="node_attrition"):
-        run_chains(g, "random_walk", node_attrition=np.zeros(3))
+        run_chains(g, "random_walk", Attrition(per_node=np.zeros(3)))
     with pytest.raises(ParameterError, match="attrition_by_strength"):
-        run_chains(g, "random_walk", attrition_by_strength=[0.1, 0.2])
+        run_chains(g, "random_walk", Attrition(by_strength=[0.1, 0.2]))
     with pytest.raises(ParameterError, match="min_strength"):
         run_chains(g, "random_walk", min_strength=7)
+
+
+def test_grouped_options_keep_simple_calls_simple():
+    # A float attrition is Attrition(rate=...); Starters(targets=...) is the same draw as the
+    # default with those targets; results identical either way.
+    g = kleinberg(12, r=2, q=1, seed=1)
+    kw = dict(n_chains=300, n_targets=4, seed=6, record_paths=True)
+    a = run_chains(g, "greedy_lattice", attrition=0.25, **kw)
+    b = run_chains(g, "greedy_lattice", Attrition(rate=0.25), **kw)
+    assert a.table.equals(b.table) and a.params == b.params
+    with pytest.raises(ParameterError, match="starters must be a simulate.chains.Starters"):
+        run_chains(g, "greedy_lattice", starters={"sources": [1]})
+    with pytest.raises(ParameterError, match="either attrition or node_attrition"):
+        run_chains(g, "greedy_lattice", Attrition(rate=0.1, per_node=np.full(g.n, 0.1)))
 
 
 def test_string_attributes_and_missing_values():
@@ -433,7 +448,7 @@ def test_string_attributes_and_missing_values():
     g = Graph.from_edges(np.array([0, 0, 1]), np.array([1, 2, 3]), directed=False, n=4,
                          node_attrs=pl.DataFrame({"dorm": ["a", None, "b", None]}))
     # From 0 to 3: neighbours 1 (dorm None) and 2 ("b"); target dorm None matches nobody -> tie.
-    res = run_chains(g, "greedy_attributes", sources=[0] * 400, targets=[3] * 400, seed=1, record_paths=True)
+    res = run_chains(g, "greedy_attributes", starters=Starters([0] * 400, [3] * 400), seed=1, record_paths=True)
     first = np.array([p[1] for p in res.table["path"].to_list()])
     assert 120 < (first == 1).sum() < 280
 

@@ -146,15 +146,18 @@ def test_generator_keys_come_from_model_specs():
 def test_experiment_keys_are_arguments_of_the_functions():
     import inspect
 
-    from simulate.chains import CHAINS_ARGUMENT_NAMES, run_chains
+    from dataclasses import fields
+
+    from simulate.chains import CHAINS_CONFIG_KEYS, Attrition, Starters, run_chains
     from simulate.config import experiment_keys
     from simulate.distances import distance_distribution
 
     chain_args = set(inspect.signature(run_chains).parameters)
+    chain_args |= {f"Attrition.{f.name}" for f in fields(Attrition)} | {f"Starters.{f.name}" for f in fields(Starters)}
     for k in experiment_keys("chains"):
-        if k in ("kind", "node_attrition_mean", "node_attrition_concentration"):
+        if k == "kind":
             continue
-        assert CHAINS_ARGUMENT_NAMES.get(k, k) in chain_args, k
+        assert CHAINS_CONFIG_KEYS.get(k, k) in chain_args, k
     dist_args = set(inspect.signature(distance_distribution).parameters)
     for k in experiment_keys("distances"):
         if k in ("kind", "sources"):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as hst
 
 from simulate import estimators as E
-from simulate.chains import beta_attrition, run_chains
+from simulate.chains import Attrition, beta_attrition, run_chains
 from simulate.errors import ParameterError
 
 
@@ -101,7 +101,7 @@ def coupled_runs(attrition=0.0, node_attrition=None):
     g = kleinberg(16, r=2.0, q=3, seed=1)
     kw = dict(n_chains=100_000, n_targets=50, seed=7, compute_distances=False)
     free = run_chains(g, "greedy_lattice", **kw)
-    lossy = run_chains(g, "greedy_lattice", attrition=attrition, node_attrition=node_attrition, **kw)
+    lossy = run_chains(g, "greedy_lattice", Attrition(rate=attrition, per_node=node_attrition), **kw)
     return g, free, lossy
 
 
@@ -140,7 +140,7 @@ def test_survival_estimator_with_heterogeneous_node_attrition():
 def test_chain_survival_from_paths_matches_kernel():
     g = kleinberg(12, r=2.0, q=1, seed=3)
     q = beta_attrition(g.n, 0.3, 5.0, seed=4)
-    res = run_chains(g, "greedy_lattice", node_attrition=q, n_chains=2000, n_targets=10, seed=1, record_paths=True)
+    res = run_chains(g, "greedy_lattice", Attrition(per_node=q), n_chains=2000, n_targets=10, seed=1, record_paths=True)
     t = res.table
     surv = E.chain_survival(t["path"], t["steps"].to_numpy(), q)
     done = (t["status"] == "reached").to_numpy()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as hst
 from scipy import stats
 
-from simulate.chains import run_chains
+from simulate.chains import Starters, run_chains
 from simulate.errors import ParameterError
 from simulate.generators import kleinberg_lattice
 from simulate.implicit import IMPLICIT_MODELS, KleinbergPopulation, implicit_population
@@ -290,9 +290,9 @@ def test_bad_names_and_options_are_clean_errors():
     with pytest.raises(ParameterError, match="backtrack"):
         run_chains(pop, backtrack=True)
     with pytest.raises(ParameterError, match="person ids"):
-        run_chains(pop, sources=[100], targets=[3])
+        run_chains(pop, starters=Starters(sources=[100], targets=[3]))
     with pytest.raises(ParameterError, match="same person"):
-        run_chains(pop, sources=[3], targets=[3])
+        run_chains(pop, starters=Starters(sources=[3], targets=[3]))
     assert "kleinberg_lattice" in IMPLICIT_MODELS.names()
 
 

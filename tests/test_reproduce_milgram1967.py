@@ -11,7 +11,7 @@ import pytest
 
 from naive import reproduce_policy_distance
 from simulate import Graph
-from simulate.chains import check_source_groups, group_sources, policy_distances, run_chains
+from simulate.chains import Starters, check_source_groups, group_sources, policy_distances, run_chains
 from simulate.config import ConfigError, load_config, parse_config, resolve_experiment
 from simulate.errors import ParameterError
 
@@ -82,7 +82,7 @@ def test_run_chains_with_source_groups_adds_group_column_and_near_is_closer():
     g = generate("rank_geographic", n=3000, alpha=1.0, mean_degree=8, undirected=True, seed=1)
     groups = [{"name": "near", "chains": 60, "quantiles": [0.0, 0.03]},
               {"name": "far", "chains": 80, "quantiles": [0.75, 1.0]}]
-    r = run_chains(g, policy="greedy_geo", n_targets=3, seed=5, source_groups=groups)
+    r = run_chains(g, policy="greedy_geo", n_targets=3, seed=5, starters=Starters(source_groups=groups))
     t = r.table
     assert t.height == 3 * 140 and t["target_id"].n_unique() <= 3
     assert t.group_by("source_group").len().sort("source_group")["len"].to_list() == [240, 180]
@@ -93,9 +93,10 @@ def test_run_chains_with_source_groups_adds_group_column_and_near_is_closer():
     far = m.filter(pl.col("source_group") == "far").row(0, named=True)
     assert near["shortest_path"] < far["shortest_path"] and near["steps"] < far["steps"]
     with pytest.raises(ParameterError, match="sources or source_groups"):
-        run_chains(g, policy="greedy_geo", sources=[1], source_groups=groups)
+        run_chains(g, policy="greedy_geo", starters=Starters(sources=[1], source_groups=groups))
     with pytest.raises(ParameterError, match="hold only"):
-        run_chains(g, policy="greedy_geo", n_targets=1, source_groups=[{"chains": 500, "quantiles": [0, 0.01]}])
+        run_chains(g, policy="greedy_geo", n_targets=1,
+                   starters=Starters(source_groups=[{"chains": 500, "quantiles": [0, 0.01]}]))
 
 
 @pytest.mark.parametrize("bad, match", [
