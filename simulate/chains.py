@@ -730,7 +730,7 @@ def _run_chain_experiment(graph, params, seed):
         loss.pop("rate", None)
         conc = params.get("node_attrition_concentration") or 10.0
         loss["per_node"] = beta_attrition(graph.n, mean, conc, seed=seed ^ 0x5EED)
-    res = run_chains(graph, Attrition(**loss), seed=seed, starters=Starters(**start), **kw)
+    res = run_chains(graph, attrition=Attrition(**loss), seed=seed, starters=Starters(**start), **kw)
     return res.table, res.summary()
 
 

@@ -20,7 +20,8 @@ from naive import CHAINS_REFERENCE_SCORES, chains_reference_router
 from simulate import Graph, datasets, node_attributes, policies, write_graph
 from simulate.chains import _KEY_CHAINS, policy_distances, run_chains
 from simulate.cli import main
-from simulate.errors import ParameterError
+from simulate.config import parse_config
+from simulate.errors import ConfigError, ParameterError
 from simulate.generators import MODELS, generate
 from simulate.kernels import routing
 from simulate.kernels.random import stream_states
@@ -200,6 +201,68 @@ def test_check_generator_names_the_policy_and_the_generator():
     policies.check_generator("greedy_attributes", "power_law", {"communities": 4}, attributes=["country"])
     with pytest.raises(ParameterError, match="needs country node attributes, which generator power_law"):
         policies.check_generator("greedy_attributes", "power_law", {"communities": 0}, attributes="country")
+
+
+# ------------------------------------------------------------------ configs: checked at load
+WS_LATTICE = """\
+[graph]
+generator = "watts_strogatz"
+n = 100
+k = 4
+p = 0.1
+
+[experiment]
+kind = "chains"
+policy = "greedy_lattice"
+chains = 20
+targets = 2
+"""
+
+
+def test_a_policy_the_generator_cannot_serve_fails_when_the_config_loads():
+    with pytest.raises(ConfigError) as e:
+        parse_config(WS_LATTICE, source="c.toml")
+    assert str(e.value) == ("c.toml, line 9, [experiment] key 'policy': policy greedy_lattice needs coord_* node "
+                            "attributes, which generator watts_strogatz does not provide (it provides no node "
+                            "attributes; generators that do: kleinberg_lattice)")
+    parse_config(WS_LATTICE.replace("greedy_lattice", "max_degree"), source="c.toml")
+    # Every cell is checked: one swept generator value that lacks the attributes is enough.
+    text = """\
+[graph]
+generator = "power_law"
+n = 300
+gamma = 2.5
+mean_degree = 6.0
+communities = 4
+within = 0.5
+
+[experiment]
+kind = "chains"
+policy = "greedy_attributes"
+attributes = ["country"]
+chains = 20
+targets = 2
+
+[sweep]
+"graph.communities" = [4, 0]
+"graph.within" = [0.5, 0.0]
+zip = [["graph.communities", "graph.within"]]
+"""
+    with pytest.raises(ConfigError, match=r"line 11, \[experiment\] key 'policy': policy greedy_attributes needs "
+                                          "country node attributes, which generator power_law does not provide"):
+        parse_config(text, source="c.toml")
+    parse_config(text.replace("[4, 0]", "[4, 8]").replace("[0.5, 0.0]", "[0.5, 0.6]"), source="c.toml")
+
+
+def test_smallworld_run_refuses_the_config_with_one_line_and_writes_nothing(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(WS_LATTICE)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["run", str(config), "--out", str(out), "--quiet"])
+    assert r.exit_code == 2
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "needs coord_* node attributes" in lines[0]
+    assert not out.exists()
 
 
 # ------------------------------------------------------------------ CLI from the registry

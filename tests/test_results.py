@@ -86,9 +86,11 @@ def test_single_replicate_has_no_interval(tmp_path):
 
 
 def test_failed_cells_are_counted(tmp_path):
-    # greedy_lattice needs lattice coordinates, which Watts-Strogatz graphs lack: every cell fails
+    # 200 starters from the nearest 1% (2 nodes) of a 150-node graph cannot be drawn: every cell
+    # fails when it runs (a policy the generator cannot serve would already fail at load)
     bad = WS.replace('"graph.k" = [4, 6]\n', "").replace(
-        'kind = "graph"', 'kind = "chains"\npolicy = "greedy_lattice"\nchains = 5\ntargets = 5')
+        'kind = "graph"', 'kind = "chains"\npolicy = "random_walk"\ntargets = 1\n'
+                          'source_groups = [{name = "near", chains = 200, quantiles = [0, 0.01]}]')
     run_sweep(parse_config(bad), out=tmp_path, progress=False)
     t = summarize(tmp_path)
     assert t["failed"].to_list() == [4, 4, 4] and t["n"].to_list() == [0, 0, 0]

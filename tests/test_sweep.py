@@ -262,11 +262,18 @@ def test_rerun_skips_everything(tmp_path):
 
 
 # ---------------------------------------------------------------------------- failures and dry run
+# A stored graph without lattice coordinates: greedy_lattice passes the load-time checks (a file
+# is checked when opened) and fails in its cells. (With the generator itself it fails at load.)
 FAILING = CHAINS.format(p="[0.1]").replace('"experiment.attrition" = [0.0, 0.3]',
-                                           '"experiment.policy" = ["random_walk", "greedy_lattice"]')
+                                           '"experiment.policy" = ["random_walk", "greedy_lattice"]').replace(
+    'generator = "watts_strogatz"\nn = 200\nk = 4\np = 0.1', 'file = "ws.swg"').replace('"graph.p" = [0.1]\n', "")
 
 
 def test_failed_cells_are_recorded_and_exit_1(tmp_path):
+    from simulate import write_graph
+    from simulate.generators import watts_strogatz
+
+    write_graph(watts_strogatz(200, 4, 0.1, seed=1), tmp_path / "ws.swg")
     cfg_path = tmp_path / "fail.toml"
     cfg_path.write_text(FAILING)
     out = tmp_path / "o"
