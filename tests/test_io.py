@@ -426,3 +426,23 @@ def test_bad_input_other_readers(bad_files):
                         "unknown format 'nope'")
     _assert_clean_error(_cli(["graph", "info", "no-such-dataset"]), "not a known dataset")
     _assert_clean_error(_cli(["graph", "info", "brightkite-locations"]), "locations table")
+
+
+def test_parquet_edge_table_is_plain_encoded_snappy_and_round_trips(tmp_path):
+    """Edge tables skip dictionary encoding (ids are nearly distinct) and keep the graph."""
+    import pyarrow.parquet as pq
+
+    from simulate.generators import watts_strogatz
+    from simulate.io import write_graph
+
+    g = watts_strogatz(n=3000, k=6, p=0.2, seed=4)
+    path = tmp_path / "ws.parquet"
+    write_graph(g, path)
+    meta = pq.ParquetFile(path).metadata
+    for rg in range(meta.num_row_groups):
+        for c in range(meta.num_columns):
+            col = meta.row_group(rg).column(c)
+            assert col.compression == "SNAPPY"
+            assert not any("DICTIONARY" in e for e in col.encodings), col.encodings
+    h = read_graph(path)
+    assert np.array_equal(h.indptr, g.indptr) and np.array_equal(h.indices, g.indices)
