@@ -9,8 +9,11 @@ against measurements on
 * ego-Facebook and Facebook100 colleges for the inverted U by mutual connections ("model on a
   real topology": those graphs have no jobs).
 
-Parameters (sizes, seeds, f, c, willingness) are in ``configs/networking.toml`` (section
-``[study]``, ``[study.quick]`` overrides for ``--quick``); the defaults below apply when it is absent.
+Sweeps (the registries at work: a generator, two experiment kinds, one config each):
+``configs/networking.toml`` (kind ``networking``: outcomes per person and strategy, sweeping the share
+of macro networkers) and ``configs/networking_percolation.toml`` (kind ``percolation``: weak-first vs
+strong-first on the model). The real-graph parts (CollegeMsg percolation and overlap, the inverted U,
+introductions by distance, marginal ties) run here with the settings in :data:`DEFAULTS`.
 """
 
 from __future__ import annotations
@@ -35,41 +38,29 @@ CITATION = ("M. S. Granovetter, AJS 78, 1360 (1973), doi:10.1086/225469; J.-P. O
             "doi:10.1126/science.1081058; P. Panzarasa, T. Opsahl, K. M. Carley, JASIST 60, 911 (2009), "
             "doi:10.1002/asi.21015; the networking essays (seeds)")
 
+#: Settings of the parts that are not sweep cells (real-graph analyses, figures); the model and the
+#: per-person outcomes come from ``configs/networking.toml`` and ``configs/networking_percolation.toml``.
 DEFAULTS = {
-    "seed": 13,
-    "model": {"depth": 7, "group_size": 100, "mean_degree": 20.0, "alpha": 1.0, "share_macro": 0.3,
-              "share_center": 0.1, "macro_extra": 60, "center_extra": 30, "center_boost": 0.2,
-              "micro_min_level": 3, "company_groups": 4},
-    "f": list(nw.DEFAULT_F), "cold": nw.DEFAULT_COLD, "willingness": list(nw.DEFAULT_WILLINGNESS),
-    "hops": 3, "percolation_seeds": 10, "points": 100, "sources": 600, "trials": 100,
+    "seed": 13, "willingness": list(nw.DEFAULT_WILLINGNESS), "percolation_seeds": 10, "points": 100,
     "marginal_k": 10, "marginal_sources": 200, "distance_sources": 200,
     "real_inverted_u": ["college-msg", "ego-facebook", "fb100-reed98", "fb100-amherst41"],
 }
-QUICK = {"model": {"depth": 5}, "percolation_seeds": 3, "points": 50, "sources": 150, "trials": 40,
-         "marginal_sources": 60, "distance_sources": 60, "real_inverted_u": ["college-msg", "ego-facebook",
-                                                                               "fb100-reed98"]}
+QUICK = {"percolation_seeds": 3, "points": 50, "marginal_sources": 60, "distance_sources": 60,
+         "real_inverted_u": ["college-msg", "ego-facebook", "fb100-reed98"]}
 
 
 def study_params(ctx) -> dict:
-    """DEFAULTS, overridden by ``configs/networking.toml`` [study] and, for --quick, [study.quick]."""
-    params = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
-    path = ctx.config_path()
-    quick_over = dict(QUICK)
-    if path.exists():
-        doc = tomllib.loads(path.read_text()).get("study", {})
-        quick_over = dict(doc.pop("quick", {}) or quick_over)
-        _merge(params, doc)
+    """DEFAULTS (QUICK over them for --quick), plus ``model`` (the [graph] of configs/networking.toml
+    without ``generator``, at share_macro as written there) and its [experiment] keys."""
+    from simulate.config import load_config
+
+    params = dict(DEFAULTS)
     if ctx.quick:
-        _merge(params, quick_over)
+        params.update(QUICK)
+    config = load_config(ctx.config_path(), quick=ctx.quick)
+    params["model"] = {k: v for k, v in config.graph.items() if k not in ("generator", "component")}
+    params.update({k: v for k, v in config.experiment.items() if k != "kind"})
     return params
-
-
-def _merge(base, over):
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(base.get(k), dict):
-            base[k].update(v)
-        else:
-            base[k] = v
 
 
 @dataclass
@@ -161,29 +152,35 @@ def reproduce(ctx) -> ClaimsReport:
         ax.set_title("CollegeMsg: overlap vs tie strength")
         ctx.save_figure(fig, "overlap_vs_strength")
 
-    # ------------------------------------------------------------------ the model
+    # ------------------------------------------------------------------ the model (two sweeps)
+    cells, manifest = ctx.sweep("networking", subdir="sweep")
+    pcells, pman = ctx.sweep("networking_percolation", subdir="percolation")
     pop = nw.networking_population(seed=seed, **P["model"])
     g = pop.graph
-    rep.notes.append(f"Model: networking_population {P['model']} -> {g.n:,} people, {g.num_edges:,} ties; "
-                     f"base community model hierarchical_identity (WDN, one dimension, branching 2), tie level = "
+    rep.notes.append(f"Model: networking_population {P['model']} -> {g.n:,} people, {g.num_edges:,} ties (seed {seed}; "
+                     f"the sweep cells regenerate it with their own graph seeds and sweep share_macro); base "
+                     f"community model hierarchical_identity (WDN, one dimension, branching 2), tie level = "
                      f"max(1, 6 - tree distance); companies = {P['model']['company_groups']} sibling groups.")
     lev_share = np.bincount(g.edge_weights().astype(int), minlength=6)[1:] / g.num_edges
     rep.add("model: tie levels 1..5 (share)", "", "", float(lev_share[4]), None,
             ", ".join(f"{x:.3f}" for x in lev_share))
+    model_curves = []
     for order in ("weak-first", "strong-first"):
-        pr = tz.percolation(g, by="intensity", order=order, points=int(P["points"]),
-                            seeds=int(P["percolation_seeds"]), seed=seed)
-        _save(ctx, pr.table(), f"model_percolation_{order}", pr.provenance())
-        perc_rows.append(("model", "level", order, pr))
+        cid = pman.filter(pl.col("order") == order)["cell_id"].to_list()
+        cur = pcells.filter(pl.col("cell_id").is_in(cid)).sort("removed")
+        row = pman.filter(pl.col("order") == order).row(0, named=True)
+        model_curves.append((order, cur, row))
 
     # figure: percolation curves
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     for name, by, order, pr in perc_rows:
         gm = pr.giant.mean(axis=0)
         lo, hi = pr.band(pr.giant)
-        ax = axes[0] if name == "college-msg" else axes[1]
-        line, = ax.plot(pr.removed, gm, label=f"{by}, {order}")
-        ax.fill_between(pr.removed, lo, hi, color=line.get_color(), alpha=0.2)
+        line, = axes[0].plot(pr.removed, gm, label=f"{by}, {order}")
+        axes[0].fill_between(pr.removed, lo, hi, color=line.get_color(), alpha=0.2)
+    for order, cur, _ in model_curves:
+        line, = axes[1].plot(cur["removed"], cur["giant"], label=f"level, {order}")
+        axes[1].fill_between(cur["removed"], cur["giant_lo"], cur["giant_hi"], color=line.get_color(), alpha=0.2)
     axes[0].set_title("CollegeMsg")
     axes[1].set_title("population model (level)")
     for ax in axes:
@@ -194,16 +191,30 @@ def reproduce(ctx) -> ClaimsReport:
     perc_summary = {}
     for name, by, order, pr in perc_rows:
         js = pr.to_json()
-        perc_summary[(name, by, order)] = js
+        perc_summary[(name, by, order)] = {"collapse_at": js["collapse_at"],
+                                           "area": float(np.mean([r["giant"] for r in js["curve"]]))}
         rep.add(f"{name}: collapse_at, {by} {order}", "weak-first earlier (Onnela)", "P (qual.)",
                 js["collapse_at"], tuple(js["collapse_band"]),
                 f"susceptibility peak, {js['seeds']} seeds; giant at 50% removed "
                 f"{np.interp(0.5, pr.removed, pr.giant.mean(axis=0)):.3f}")
+    for order, cur, row in model_curves:
+        perc_summary[("model", "level", order)] = {"collapse_at": row["collapse_at"], "area": row["giant_area"]}
+        rep.add(f"model: collapse_at, level {order}", "weak-first earlier (Onnela)", "P (qual.)",
+                row["collapse_at"], (row["collapse_lo"], row["collapse_hi"]),
+                f"configs/networking_percolation.toml cell {row['cell_id']}; giant at 50% removed "
+                f"{np.interp(0.5, cur['removed'].to_numpy(), cur['giant'].to_numpy()):.3f}")
 
     # ------------------------------------------------------------------ strategies
-    out = nw.strategy_outcomes(pop, f=f, cold=cold, hops=hops, n_sources=int(P["sources"]),
-                               trials=int(P["trials"]), seed=seed)
-    _save(ctx, out, "model_strategy_outcomes", {"kind": "strategy_outcomes", "params": P})
+    share = float(P["model"]["share_macro"])
+    cid = manifest.filter((pl.col("share_macro") - share).abs() < 1e-9)["cell_id"].to_list()
+    out = cells.filter(pl.col("cell_id").is_in(cid))
+    sweep_rows = []
+    for row in manifest.sort("share_macro").iter_rows(named=True):
+        sweep_rows.append(row)
+        rep.add(f"model, share_macro = {row['share_macro']}: warm reach micro / macro / center", "", "",
+                row["warm_paths_micro"], None,
+                f"{row['warm_paths_micro']:.0f} / {row['warm_paths_macro']:.0f} / {row['warm_paths_center']:.0f}; "
+                f"{100 * row['via_center']:.1f}% of cascade reach via centers")
     by_s = {}
     for strat in nw.STRATEGIES:
         sub = out.filter(pl.col("strategy") == strat)
@@ -354,8 +365,7 @@ def reproduce(ctx) -> ClaimsReport:
         wk = perc_summary.get((name, "intensity" if name == "college-msg" else "level", "weak-first"))
         st = perc_summary.get((name, "intensity" if name == "college-msg" else "level", "strong-first"))
         if wk and st:
-            gw = float(np.mean([r["giant"] for r in wk["curve"]]))  # area under the giant curve
-            gs = float(np.mean([r["giant"] for r in st["curve"]]))
+            gw, gs = wk["area"], st["area"]  # mean giant over the curve: the area under it
             rep.claim(f"Weak ties bridge circles; removing weak ties first breaks the network apart (Granovetter; "
                       f"Onnela) - {name}",
                       f"collapse_at weak-first {wk['collapse_at']:.3f} vs strong-first {st['collapse_at']:.3f}; "

@@ -10,7 +10,8 @@ Each kind is declared once, next to its code, with :func:`declare_kind`:
 The config schema, ``simulate.sweep.run_experiment``, ``smallworld results summarize`` and the
 generated ``docs/configs.md`` all read :data:`KINDS`. Declared today: ``graph``
 (:mod:`simulate.graph_statistics`), ``distances`` (:mod:`simulate.distances`), ``chains``
-(:mod:`simulate.chains`), ``profiles`` (:mod:`simulate.reach`); :func:`experiment_kinds`
+(:mod:`simulate.chains`), ``profiles`` (:mod:`simulate.reach`), ``percolation`` (:mod:`simulate.ties`),
+``networking`` (:mod:`simulate.networking`); :func:`experiment_kinds`
 imports the modules that declare kinds (:data:`KIND_MODULES`).
 
 Adding a kind: declare it at the end of its module and name the module in :data:`KIND_MODULES`.
@@ -28,7 +29,8 @@ from .registry import Registry
 
 #: Modules that declare experiment kinds, imported by :func:`experiment_kinds` (kept as names so
 #: that this module stays below them: they import :func:`declare_kind` from here).
-KIND_MODULES = ("simulate.graph_statistics", "simulate.distances", "simulate.chains", "simulate.reach")
+KIND_MODULES = ("simulate.graph_statistics", "simulate.distances", "simulate.chains", "simulate.reach",
+                "simulate.ties", "simulate.networking")
 
 KINDS: Registry = Registry("experiment kind", ParameterError)
 """Every declared experiment kind by name (see :func:`experiment_kinds` to have them all loaded)."""

@@ -283,3 +283,48 @@ def peak_level(table: pl.DataFrame, column="transmission") -> int:
     """Level with the highest mean transmission (levels without ties skipped)."""
     t = table.filter(pl.col("arcs") > 0)
     return int(t["level"][int(np.nanargmax(t[column].to_numpy()))])
+
+
+# ---------------------------------------------------------------------------- experiment kind
+def _run_networking(graph, params, seed):
+    pop = population(graph)
+    out = strategy_outcomes(pop, f=tuple(params["f"]), cold=params["cold"], hops=params["hops"],
+                            n_sources=params["sources"], trials=params["trials"], seed=seed)
+    summary = {"people": graph.n, "ties": graph.num_edges,
+               "reach2_over_friends_of_friends": float((out["reach2"] / out["friends_of_friends"].clip(1)).mean()),
+               "via_center": float(out["via_center"].mean()),
+               "center_share": float((pop.strategy == STRATEGIES.index("center")).mean())}
+    for s in STRATEGIES:
+        sub = out.filter(pl.col("strategy") == s)
+        for c in ("degree", "reach2", "warm_paths", "warm_cascade", "p_intro"):
+            summary[f"{c}_{s}"] = float(sub[c].mean()) if sub.height else None
+    return out, summary
+
+
+def _declare_kind():
+    from .kinds import declare_kind
+    from .params import ParamSpec, Rule
+
+    declare_kind(
+        "networking",
+        "Outcomes per person and strategy on a networking_population graph (simulate.networking."
+        "strategy_outcomes): nominal reach at 1-3 hops, warm reach (best introduction chains and "
+        "independent cascades), company reach by introduction vs cold contact, traffic through centers.",
+        [
+            ParamSpec("f", "any", list(DEFAULT_F), doc="pass probability of a tie of level 1..5 (5 values)"),
+            ParamSpec("cold", float, DEFAULT_COLD, low=0.0, high=1.0, doc="cold-contact success probability"),
+            ParamSpec("hops", int, 3, low=1, high=20, doc="longest introduction chain"),
+            ParamSpec("sources", int, 300, low=3, high=10_000_000, doc="people sampled, a third per strategy"),
+            ParamSpec("trials", int, 100, low=1, high=1_000_000, doc="Monte-Carlo cascades per person"),
+        ],
+        _run_networking,
+        metrics=("warm_paths_micro", "warm_paths_macro", "warm_paths_center", "via_center",
+                 "reach2_over_friends_of_friends"),
+        rules=[Rule("f", "f must be 5 probabilities in [0, 1] (levels 1..5)",
+                    lambda v: isinstance(v["f"], (list, tuple)) and len(v["f"]) == 5
+                    and all(isinstance(x, (int, float)) and 0 <= x <= 1 for x in v["f"]))],
+        table="one row per sampled person (strategy, degree, reach1-3, warm reach, p_intro, via_center)",
+    )
+
+
+_declare_kind()

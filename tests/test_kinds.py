@@ -71,6 +71,10 @@ RULE_EXAMPLES = {
         ({"generator": "rank_geographic", "alpha": 1.0}, {"kind": "graph"}),
     ("directed_follower", "max_degree, when given, is >= mean_degree"):
         ({"generator": "directed_follower", "n": 100, "mean_degree": 20.0, "max_degree": 5.0}, {"kind": "graph"}),
+    ("networking_population", "share_macro + share_center <= 1"):
+        ({"generator": "networking_population", "share_macro": 0.7, "share_center": 0.5}, {"kind": "graph"}),
+    ("networking", "f must be 5 probabilities in [0, 1] (levels 1..5)"):
+        (SMALL_GRAPH, {"kind": "networking", "f": [0.1, 0.2]}),
     ("distances", "registers must be a power of two"):
         (SMALL_GRAPH, {"kind": "distances", "method": "hyperball", "registers": 100}),
     ("distances", "sources must be >= 1 when method = 'sample'"):

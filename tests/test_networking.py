@@ -42,7 +42,7 @@ def test_population_is_seeded_and_levels_follow_the_model(pop):
 
 
 def test_population_parameters_are_validated():
-    with pytest.raises(ParameterError, match="share_macro \\+ share_center"):
+    with pytest.raises(ParameterError, match="share_macro \\+ share_center <= 1"):
         generate("networking_population", share_macro=0.7, share_center=0.5)
     with pytest.raises(ParameterError, match="micro_min_level"):
         generate("networking_population", micro_min_level=6)

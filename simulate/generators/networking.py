@@ -7,11 +7,10 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from ..errors import ParameterError
 from ..graph import Graph
 from ..kernels.generators.hierarchical import tree_distance
 from .hierarchical import hierarchical_identity
-from .registry import ParamSpec, numpy_rng, register_model, seed_meta
+from .registry import ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
 _TAG = 9
 
@@ -45,6 +44,8 @@ def tree_distances(a, b) -> np.ndarray:
     ParamSpec("micro_min_level", int, default=3, low=1, high=5, doc="Micro networkers keep only ties of at least this level."),
     ParamSpec("company_groups", int, default=4, low=1, high=1 << 20, doc="Sibling groups per company (target group)."),
     provides=("group,company,strategy",),
+    rules=[Rule(("share_macro", "share_center"), "share_macro + share_center <= 1",
+                lambda v: v["share_macro"] + v["share_center"] <= 1 + 1e-12)],
 )
 def networking_population(depth=5, group_size=100, mean_degree=20.0, alpha=1.0, share_macro=0.3,
                           share_center=0.1, macro_extra=60, center_extra=30, center_boost=0.2,
@@ -85,8 +86,6 @@ def networking_population(depth=5, group_size=100, mean_degree=20.0, alpha=1.0, 
     1973, doi:10.1086/225469). Base model: Watts, Dodds & Newman, Science 296, 1302 (2002),
     doi:10.1126/science.1070120. O(n (mean_degree + extras)); extras drawn vectorised.
     """
-    if share_macro + share_center > 1 + 1e-12:
-        raise ParameterError(f"share_macro + share_center must be <= 1, got {share_macro + share_center:g}")
     base = hierarchical_identity(branching=2, depth=depth, group_size=group_size, dimensions=1,
                                  alpha=alpha, mean_degree=mean_degree, seed=seed)
     n = base.n
