@@ -1,4 +1,4 @@
-"""Parameter sweeps: cells, seeds, executors, resume after kills, failures (simulate/sweep.py)."""
+"""Parameter sweeps: cells, seeds, executors, resume after kills, failures (simulate/sweep/)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulate import Graph
-from simulate import sweep as sweep_mod
+from simulate.sweep import executors as sweep_mod
 from simulate.config import parse_config
 from simulate.sweep import (
     existing_cells,
