@@ -34,10 +34,6 @@ from .graph import Graph
 from .kernels import routing as _routing
 from .kernels.random import stream_states
 
-#: The routing-policy registry (re-exported from :mod:`simulate.policies`).
-POLICIES = policies.POLICIES
-FACEBOOK100_ATTRIBUTES = policies.FACEBOOK100_ATTRIBUTES
-
 STATUSES = estimators.STATUSES
 
 #: Spawn keys separating the uses of one seed.

@@ -26,7 +26,7 @@ Adding a policy
    graph in ``tests/test_chains.py`` (``policy_graphs``); the kernel-vs-reference test then
    covers it with attrition, epsilon and backtracking.
 
-``tests/test_chains.py::test_a_policy_is_one_declaration`` declares a toy policy this way.
+``tests/test_policies.py::test_a_policy_is_one_declaration`` declares a toy policy this way.
 
 Module import is cheap (no Numba, no polars): the CLI builds its choices from it at start-up.
 """

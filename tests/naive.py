@@ -116,6 +116,55 @@ def chains_kleinberg_torus(side, r=2.0, q=1, seed=0, local=True):
                                   "r": r, "q": q})
 
 
+def chains_random_graph(n, p, seed, directed=False, attrs=None, meta=None):
+    """G(n, p) from networkx as a ``Graph`` (optional node attributes and meta)."""
+    import networkx as nx
+    import numpy as np
+
+    from simulate import Graph
+
+    g = nx.gnp_random_graph(n, p, seed=seed, directed=directed)
+    e = np.array(list(g.edges), dtype=np.int64).reshape(-1, 2)
+    return Graph.from_edges(e[:, 0], e[:, 1], directed=directed, n=n, node_attrs=attrs, meta=meta)
+
+
+def chains_policy_graphs():
+    """One small graph per routing-policy case of ``CHAINS_POLICY_CASES`` (name -> Graph)."""
+    import numpy as np
+    import polars as pl
+
+    from simulate.generators import kleinberg_lattice
+
+    rng = np.random.default_rng(7)
+    n = 60
+    xy = pl.DataFrame({"x": rng.random(n), "y": rng.random(n)})
+    latlon = pl.DataFrame({"lat": rng.uniform(-80, 80, n), "lon": rng.uniform(-180, 180, n)})
+    ident = pl.DataFrame({"identity_0": rng.integers(0, 8, n), "identity_1": rng.integers(0, 8, n)})
+    fb = pl.DataFrame({"dorm": rng.integers(0, 3, n), "year": rng.integers(0, 3, n), "major": rng.integers(0, 4, n)})
+    return {
+        # row-major ids: the kernel computes coordinates from ids
+        "greedy_lattice": kleinberg_lattice(8, dim=2, r=2.0, q=1, periodic=True, seed=3),
+        "greedy_lattice_explicit": chains_kleinberg_torus(8, r=2, q=1, seed=3),  # coordinates read
+        "greedy_geo_xy": chains_random_graph(n, 0.08, 1, attrs=xy),
+        "greedy_geo_latlon": chains_random_graph(n, 0.08, 2, attrs=latlon),
+        "greedy_hierarchy": chains_random_graph(n, 0.08, 3, attrs=ident, meta={"branching": 2, "depth": 3}),
+        "greedy_attributes": chains_random_graph(n, 0.08, 4, attrs=fb),
+        "max_degree": chains_random_graph(n, 0.06, 5, directed=True),
+        "random_walk": chains_random_graph(n, 0.05, 6),
+    }
+
+
+#: Cases of ``chains_policy_graphs()`` -> the routing policy run on them (tests check that every
+#: policy of ``simulate.policies.POLICIES`` appears).
+CHAINS_POLICY_CASES = {"greedy_lattice": "greedy_lattice", "greedy_lattice_explicit": "greedy_lattice",
+                       "greedy_geo_xy": "greedy_geo", "greedy_geo_latlon": "greedy_geo",
+                       "greedy_hierarchy": "greedy_hierarchy", "greedy_attributes": "greedy_attributes",
+                       "max_degree": "max_degree", "random_walk": "random_walk"}
+
+#: Node attribute columns greedy_attributes routes on in ``chains_policy_graphs()``.
+CHAINS_POLICY_ATTRIBUTES = {"greedy_attributes": ["dorm", "year", "major"]}
+
+
 def _reference_lattice(graph, v, t, attributes):
     meta, attrs = graph.meta, graph.node_attrs
     side, per = meta["side"], meta.get("periodic", False)

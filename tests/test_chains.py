@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as hst
 
-from naive import (CHAINS_REFERENCE_SCORES, chains_kleinberg_torus, chains_reference_common_neighbours,
+from naive import (CHAINS_POLICY_ATTRIBUTES, CHAINS_POLICY_CASES, CHAINS_REFERENCE_SCORES, chains_kleinberg_torus,
+                   chains_policy_graphs, chains_random_graph as random_graph, chains_reference_common_neighbours,
                    chains_reference_router)
 from simulate import Graph, write_graph
 from simulate.chains import (_KEY_CHAINS, Attrition, ChainResults, Starters, beta_attrition, read_chains,
@@ -44,31 +45,6 @@ def plain_grid(side, periodic=False):
                             meta={"model": "kleinberg_lattice", "side": side, "dim": 2, "periodic": periodic})
 
 
-def random_graph(n, p, seed, directed=False, attrs=None, meta=None):
-    g = nx.gnp_random_graph(n, p, seed=seed, directed=directed)
-    e = np.array(list(g.edges), dtype=np.int64).reshape(-1, 2)
-    return Graph.from_edges(e[:, 0], e[:, 1], directed=directed, n=n, node_attrs=attrs, meta=meta)
-
-
-def policy_graphs():
-    rng = np.random.default_rng(7)
-    n = 60
-    xy = pl.DataFrame({"x": rng.random(n), "y": rng.random(n)})
-    latlon = pl.DataFrame({"lat": rng.uniform(-80, 80, n), "lon": rng.uniform(-180, 180, n)})
-    ident = pl.DataFrame({"identity_0": rng.integers(0, 8, n), "identity_1": rng.integers(0, 8, n)})
-    fb = pl.DataFrame({"dorm": rng.integers(0, 3, n), "year": rng.integers(0, 3, n), "major": rng.integers(0, 4, n)})
-    return {
-        "greedy_lattice": kleinberg(8, r=2, q=1, seed=3),  # row-major ids: coordinates computed
-        "greedy_lattice_explicit": chains_kleinberg_torus(8, r=2, q=1, seed=3),  # coordinates read
-        "greedy_geo_xy": random_graph(n, 0.08, 1, attrs=xy),
-        "greedy_geo_latlon": random_graph(n, 0.08, 2, attrs=latlon),
-        "greedy_hierarchy": random_graph(n, 0.08, 3, attrs=ident, meta={"branching": 2, "depth": 3}),
-        "greedy_attributes": random_graph(n, 0.08, 4, attrs=fb),
-        "max_degree": random_graph(n, 0.06, 5, directed=True),
-        "random_walk": random_graph(n, 0.05, 6),
-    }
-
-
 def replay(graph, res, policy, **kw):
     t = res.table
     states = stream_states(res.params["seed"], t.height, spawn_key=_KEY_CHAINS)
@@ -83,31 +59,24 @@ def assert_same_chains(res, ref):
     assert t["steps"].to_list() == [len(p) - 1 for _, p in ref]
 
 
-#: Test graphs of policy_graphs() -> the policy routed on them (every registered policy appears).
-POLICY_CASES = {"greedy_lattice": "greedy_lattice", "greedy_lattice_explicit": "greedy_lattice",
-                "greedy_geo_xy": "greedy_geo", "greedy_geo_latlon": "greedy_geo",
-                "greedy_hierarchy": "greedy_hierarchy", "greedy_attributes": "greedy_attributes",
-                "max_degree": "max_degree", "random_walk": "random_walk"}
-
-
 def test_every_policy_has_a_reference_scorer_and_a_test_graph():
     assert set(CHAINS_REFERENCE_SCORES) == set(POLICIES.names())
-    assert set(POLICY_CASES.values()) == set(POLICIES.names())
-    assert set(POLICY_CASES) == set(policy_graphs())
+    assert set(CHAINS_POLICY_CASES.values()) == set(POLICIES.names())
+    assert set(CHAINS_POLICY_CASES) == set(chains_policy_graphs())
 
 
 # ------------------------------------------------------------------ against the brute-force router
-@pytest.mark.parametrize("name", sorted(POLICY_CASES))
+@pytest.mark.parametrize("name", sorted(CHAINS_POLICY_CASES))
 @pytest.mark.parametrize("variant", ["plain", "attrition_epsilon", "backtrack"])
 def test_kernel_matches_reference_router(name, variant):
-    g = policy_graphs()[name]
-    policy = POLICY_CASES[name]
+    g = chains_policy_graphs()[name]
+    policy = CHAINS_POLICY_CASES[name]
     kw = {"attrition": 0.0, "epsilon": 0.0, "backtrack": False}
     if variant == "attrition_epsilon":
         kw.update(attrition=0.2, epsilon=0.3)
     if variant == "backtrack":
         kw.update(backtrack=True)
-    attributes = ["dorm", "year", "major"] if policy == "greedy_attributes" else None
+    attributes = CHAINS_POLICY_ATTRIBUTES.get(policy)
     res = run_chains(g, policy, n_chains=150, n_targets=5, seed=11, record_paths=True, max_steps=40,
                      attributes=attributes, **kw)
     ref = replay(g, res, policy, attributes=attributes, **kw)

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, strategies as hst
 
-from naive import CHAINS_REFERENCE_SCORES, chains_reference_router
+from naive import (CHAINS_POLICY_ATTRIBUTES, CHAINS_POLICY_CASES, CHAINS_REFERENCE_SCORES, chains_policy_graphs,
+                   chains_reference_router)
 from simulate import Graph, datasets, node_attributes, policies, write_graph
 from simulate.chains import _KEY_CHAINS, policy_distances, run_chains
 from simulate.cli import main
@@ -70,6 +71,21 @@ def test_a_graph_meets_a_requirement_iff_its_columns_as_a_source_do(columns, req
     assert met == any(set(alt) <= columns for alt in req)
 
 
+@given(text=hst.text(alphabet="ab_*,| 0", max_size=12))
+def test_requirement_parser_accepts_or_refuses_cleanly(text):
+    try:
+        alts = node_attributes.parse_requirement(text)
+    except ValueError:
+        return
+    assert alts and all(alt for alt in alts)
+    # What it accepts round-trips through its own words and is met by its own columns.
+    assert node_attributes.parse_requirement(node_attributes.describe(text).replace(" or ", "|")) == tuple(
+        frozenset(a) for a in alts)
+    for alt in alts:
+        cols = {t[:-1] + "0" if t.endswith("_*") else t for t in alt}
+        assert node_attributes.missing_columns(cols, text) == []
+
+
 # ------------------------------------------------------------------ the registry
 def test_every_declaration_is_complete():
     codes = {}
@@ -85,6 +101,28 @@ def test_every_declaration_is_complete():
     assert len(codes) == sum(1 + len(p.kernel_variants) for p in POLICIES.values())  # distinct
     # Every kernel branch belongs to exactly one declaration.
     assert set(codes) == {v for k, v in vars(routing).items() if k.startswith("POLICY_")}
+
+
+@pytest.mark.parametrize("case", sorted(CHAINS_POLICY_CASES))
+def test_policy_distances_rank_nodes_as_the_router_scores_them(case):
+    # The distance bands of source groups must order people the way the policy's greedy choice
+    # does: compare every pair of nodes under the reference router's plain-Python score.
+    g = chains_policy_graphs()[case]
+    policy = CHAINS_POLICY_CASES[case]
+    attributes = CHAINS_POLICY_ATTRIBUTES.get(policy)
+    score = CHAINS_REFERENCE_SCORES[policy]
+    for t in (0, g.n // 3, g.n - 1):
+        d = policy_distances(g, policy, t, attributes)
+        if POLICIES.get(policy).distances is None:  # no geometry: hop distance to the target
+            import networkx as nx
+
+            G = g.to_networkx()
+            hops = nx.single_source_shortest_path_length(G.reverse(copy=True) if G.is_directed() else G, t)
+            want = np.array([hops.get(u, np.inf) for u in range(g.n)], dtype=np.float64)
+            assert np.array_equal(d, want)
+            continue
+        ref = np.array([score(g, u, t, attributes) for u in range(g.n)], dtype=np.float64)
+        assert np.array_equal(np.sign(d[:, None] - d[None, :]), np.sign(ref[:, None] - ref[None, :]))
 
 
 def test_unknown_policy_says_did_you_mean():
