@@ -232,6 +232,46 @@ def marginal_ties(pop: Population, k=10, f=DEFAULT_F, hops=3, n_sources=100, see
     return pl.DataFrame(rows)
 
 
+# ---------------------------------------------------------------------------- chains (Dodds 2003)
+def chain_tie_levels(pop: Population, n_chains=2000, n_targets=20, attrition=0.25, seed=0) -> dict:
+    """Which tie levels and which people carry completed chains (Dodds, Muhamad & Watts 2003).
+
+    Chains route by ``greedy_hierarchy`` (forward to the contact socially closest to the target in the
+    WDN group tree) with constant attrition ``attrition`` per step; every hop of a completed chain is
+    classified by the level of the tie it used and the forwarder's degree.
+
+    Returns
+    -------
+    dict
+        ``hop_level_share`` (5 shares, levels 1..5, over hops of completed chains), ``tie_level_share``
+        (the population's ties), ``completed``, ``chains``, ``hub_share_hops`` (share of forwarding steps
+        made by the top 1% by degree), ``centre_share_hops`` (by centers of influence).
+    """
+    from .chains import run_chains
+
+    g = pop.graph
+    res = run_chains(g, policy="greedy_hierarchy", attrition=attrition, n_chains=n_chains, n_targets=n_targets,
+                     seed=seed, record_paths=True, compute_distances=False)
+    done = res.table.filter(pl.col("status") == "reached")
+    paths = done["path"].to_list()
+    a = np.array([p[i] for p in paths for i in range(len(p) - 1)], dtype=np.int64)
+    b = np.array([p[i + 1] for p in paths for i in range(len(p) - 1)], dtype=np.int64)
+    # the level of each used tie: binary search of b in the sorted row of a
+    pos = np.array([g.indptr[u] + np.searchsorted(g.indices[g.indptr[u]:g.indptr[u + 1]], v)
+                    for u, v in zip(a, b)], dtype=np.int64)
+    lev = g.weights[pos].astype(np.int64) if pos.size else np.empty(0, dtype=np.int64)
+    deg = g.degree()
+    hub = deg >= np.quantile(deg, 0.99)
+    out = {"chains": int(res.table.height), "completed": int(done.height),
+           "hop_level_share": (np.bincount(lev, minlength=6)[1:] / max(lev.size, 1)).tolist(),
+           "tie_level_share": (np.bincount(g.edge_weights().astype(np.int64), minlength=6)[1:]
+                               / max(g.num_edges, 1)).tolist(),
+           "hops": int(lev.size),
+           "hub_share_hops": float(hub[a].mean()) if a.size else float("nan"),
+           "centre_share_hops": float((pop.strategy[a] == STRATEGIES.index("center")).mean()) if a.size else float("nan")}
+    return out
+
+
 # ---------------------------------------------------------------------------- the inverted U
 def transmission_by_level(graph: Graph, arc_level, community=None, willingness=DEFAULT_WILLINGNESS,
                           strong_min=4) -> pl.DataFrame:

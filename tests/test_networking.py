@@ -129,3 +129,11 @@ def test_marginal_ties_rows(pop):
     assert set(rows) == {"none", "weak", "strong"}
     assert rows["weak"]["degree"] > rows["none"]["degree"]
     assert rows["strong"]["warm_paths"] >= rows["none"]["warm_paths"] - 1e-9
+
+
+def test_chain_tie_levels_count_every_hop(pop):
+    ch = nw.chain_tie_levels(pop, n_chains=300, n_targets=5, attrition=0.0, seed=1)
+    assert ch["completed"] > 0 and ch["hops"] > 0
+    assert sum(ch["hop_level_share"]) == pytest.approx(1.0)
+    assert sum(ch["tie_level_share"]) == pytest.approx(1.0)
+    assert 0 <= ch["hub_share_hops"] <= 1 and 0 <= ch["centre_share_hops"] <= 1

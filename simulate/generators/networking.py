@@ -43,7 +43,7 @@ def tree_distances(a, b) -> np.ndarray:
     ParamSpec("center_boost", float, default=0.2, low=0.0, high=1.0, doc="Added to the pass probability of a center's ties."),
     ParamSpec("micro_min_level", int, default=3, low=1, high=5, doc="Micro networkers keep only ties of at least this level."),
     ParamSpec("company_groups", int, default=4, low=1, high=1 << 20, doc="Sibling groups per company (target group)."),
-    provides=("group,company,strategy",),
+    provides=("group,company,strategy", "identity_*"),  # identity_0 = group (meta branching 2) for greedy_hierarchy
     rules=[Rule(("share_macro", "share_center"), "share_macro + share_center <= 1",
                 lambda v: v["share_macro"] + v["share_center"] <= 1 + 1e-12)],
 )
@@ -76,8 +76,9 @@ def networking_population(depth=5, group_size=100, mean_degree=20.0, alpha=1.0, 
     -------
     Graph
         Undirected; ``weights`` = tie level 1..5 (5 = strongest; a personal rating s is 6 - s);
-        node_attrs ``group``, ``company``, ``strategy`` (0 micro, 1 macro, 2 center); ``meta`` holds the
-        parameters.
+        node_attrs ``group``, ``company``, ``strategy`` (0 micro, 1 macro, 2 center) and ``identity_0``
+        (= group, so the WDN routing policy ``greedy_hierarchy`` runs on it); ``meta`` holds the
+        parameters and ``branching`` = 2.
 
     Notes
     -----
@@ -110,7 +111,8 @@ def networking_population(depth=5, group_size=100, mean_degree=20.0, alpha=1.0, 
         b = rng.integers(0, n, size=a.shape[0])
         other = group[b] != group[a]
         src.append(a[other]); dst.append(b[other]); lev.append(np.full(int(other.sum()), 3.0))
-    meta = {"model": "networking_population", "base": "hierarchical_identity", "depth": depth,
+    meta = {"model": "networking_population", "base": "hierarchical_identity", "depth": depth, "branching": 2,
+            "dimensions": 1,
             "group_size": group_size, "mean_degree": mean_degree, "alpha": alpha, "share_macro": share_macro,
             "share_center": share_center, "macro_extra": macro_extra, "center_extra": center_extra,
             "center_boost": center_boost, "micro_min_level": micro_min_level,
@@ -119,4 +121,4 @@ def networking_population(depth=5, group_size=100, mean_degree=20.0, alpha=1.0, 
     return Graph.from_edges(np.concatenate(src), np.concatenate(dst), n=n, weights=np.concatenate(lev),
                             relabel=False, meta=meta,
                             node_attrs=pl.DataFrame({"group": group, "company": group // company_groups,
-                                                     "strategy": strategy}))
+                                                     "strategy": strategy, "identity_0": group}))
