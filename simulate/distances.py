@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from .errors import ParameterError, SmallworldError
+from .errors import ParameterError
 from .graph import Graph
 from .kinds import declare_kind
 from .params import ParamSpec, Rule, is_power_of_two
@@ -638,10 +638,7 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
     # Two register arrays (current and next ball) of one byte per register, plus per-node
     # float64 estimates and change flags.
     require_memory(graph.n * (2 * registers + 24), f"HyperBall with {registers} registers on {graph.n:,} nodes")
-    try:
-        from .kernels.hyperball import hyperball_run
-    except ImportError as exc:  # pragma: no cover - the kernel ships with the package
-        raise SmallworldError(f"the HyperBall kernel is not available: {exc}") from None
+    from .kernels.hyperball import hyperball_run
     from .kernels.random import stream_states
 
     states = stream_states(int(seed), runs, spawn_key=(0x4842,))

@@ -237,3 +237,21 @@ def test_declaring_a_new_parameter_keeps_existing_seeds(monkeypatch):
     assert after == before
     # A parameter declared before issue 10 stays in the hash at its default (old cells keep their seeds).
     assert resolve_experiment({"kind": "distances"})["groups"] == 32
+
+
+def test_cli_options_agree_with_the_declarations():
+    # The CLI keeps its own click options so that `smallworld --help` imports no kernels
+    # (tests/test_startup.py); this pins them to the declared kind instead.
+    from simulate.cli import main
+    from simulate.sweep import EXECUTORS
+
+    opts = {p.name: p for p in main.commands["distances"].params}
+    kind = experiment_kind("distances")
+    for option, key in (("method", "method"), ("n_sources", "sources"), ("registers", "registers"),
+                        ("runs", "runs"), ("component", "component"), ("direction", "direction")):
+        spec = kind.params[key]
+        assert opts[option].default == spec.default, option
+        if spec.choices is not None:
+            assert tuple(opts[option].type.choices) == tuple(spec.choices), option
+    run_opts = {p.name: p for p in main.commands["run"].params}
+    assert tuple(run_opts["executor"].type.choices) == EXECUTORS

@@ -180,16 +180,7 @@ def _positions(positions, n, layout, clusters, spread, seed):
 
 
 def _read_positions(path):
-    try:  # the location reader of simulate.io, where it exists
-        from ..io.locations import read_locations
-    except ImportError:
-        read_locations = None
-    if read_locations is not None:
-        df = read_locations(path)
-        return df if isinstance(df, pl.DataFrame) else pl.DataFrame(df)
-    path = Path(path)
-    if not path.exists():
-        raise ParameterError(f"parameter 'positions' of rank_geographic: no such file {path}")
-    if path.suffix == ".parquet":
-        return pl.read_parquet(path)
-    return pl.read_csv(path)
+    from ..io.locations import read_locations
+
+    df = read_locations(path)
+    return df if isinstance(df, pl.DataFrame) else pl.DataFrame(df)
