@@ -83,7 +83,9 @@ class ModelSpec:
             lines.append(f"    rule: {rule.text}")
         provided = self.node_attributes()
         if provided:
-            lines.append(f"    node attributes: {'; '.join(provided)}")
+            from ..node_attributes import describe
+
+            lines.append(f"    node attributes: {'; '.join(describe(e) for e in provided)}")
         return "\n".join(lines)
 
 
