@@ -319,9 +319,10 @@ def graph_or_population_source(func):
                        "Models and parameters: smallworld chains --list-models.")
     @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
                   help="Parameter of --model (repeatable), e.g. -p side=1048576 -p r=2.")
-    @click.option("--mode", default="quenched", show_default=True, type=click.Choice(["quenched", "annealed"]),
+    @click.option("--mode", default=None, type=click.Choice(["quenched", "annealed"]),
                   help="--model only. quenched: one fixed population, contacts keyed by (seed, person); annealed: "
-                       "contacts redrawn at each visit (same law for greedy lattice routing, a little faster).")
+                       "contacts redrawn at each visit (same law for greedy lattice routing, a little faster) "
+                       "[default: quenched for kleinberg_lattice; annealed, the only mode, for hierarchical_identity].")
     @click.option("--list-models", is_flag=True, help="List the implicit population models and exit.")
     @click.option("--directed/--undirected", default=None,
                   help="Treat edges as directed or not [default: the dataset's or file's own; text files: undirected].")
@@ -348,7 +349,7 @@ def graph_or_population_source(func):
 
             # One seed: the population's contacts and the chains use separate streams of it.
             graph = implicit_population(model, seed=kwargs.get("seed", 0), mode=mode, **parse_params(model, params))
-            source = f"implicit {model} ({mode})"
+            source = f"implicit {model} ({graph.mode})"
         return func(graph=graph, source=source, **kwargs)
 
     return wrapper
@@ -356,9 +357,10 @@ def graph_or_population_source(func):
 
 @main.command("chains", epilog=_policies_epilog())
 @graph_or_population_source
-@click.option("--policy", default="greedy_lattice", show_default=True, type=PolicyChoice(),
+@click.option("--policy", default=None, type=PolicyChoice(),
               help="Routing policy (each holder sees only its neighbours and the target's attributes; "
-                   "see Policies below). A policy needing node attributes the graph lacks fails first.")
+                   "see Policies below). A policy needing node attributes the graph lacks fails first "
+                   "[default: greedy_lattice; --model hierarchical_identity: greedy_hierarchy].")
 @click.option("--attrition", default=0.0, show_default=True, type=float,
               help="Probability that a holder drops the message, per step (0..1).")
 @click.option("--chains", "n_chains", default=1000, show_default=True, type=int, help="Number of chains.")
@@ -370,7 +372,8 @@ def graph_or_population_source(func):
               help="Probability of a uniformly random eligible neighbour instead of the policy's choice.")
 @click.option("--backtrack", is_flag=True, help="Dead ends return the message to the previous holder.")
 @click.option("--max-steps", default=None, type=int,
-              help="Step cap [default: 10 sqrt(n) + 100; implicit lattice: dim x side, never reached by greedy].")
+              help="Step cap [default: 10 sqrt(n) + 100; implicit kleinberg_lattice: dim x side, never reached by "
+                   "greedy; implicit hierarchical_identity: 1000].")
 @click.option("--attributes", default=None, metavar="A,B,...",
               help=f"Columns for greedy_attributes [default: those of "
                    f"{', '.join(policies.FACEBOOK100_ATTRIBUTES)} present].")
@@ -396,6 +399,7 @@ def chains_command(graph, source, policy, attrition, n_chains, n_targets, seed, 
         from .io.atomic import claim_output
 
         claim_output(out, force)
+    policy = policy or getattr(graph, "default_policy", "greedy_lattice")
     res = run_chains(graph, policy=policy, attrition=attrition, n_chains=n_chains, n_targets=n_targets,
                      seed=seed, max_steps=max_steps, epsilon=epsilon, backtrack=backtrack,
                      attributes=attributes, min_strength=min_strength, progress=show_progress(quiet) and not as_json)

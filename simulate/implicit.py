@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -76,7 +77,7 @@ def register_implicit(name, description, *params):
     return decorate
 
 
-def implicit_population(model, seed=0, mode="quenched", **params):
+def implicit_population(model, seed=0, mode=None, **params):
     """An implicit population of the registered ``model`` (parameters validated).
 
     Parameters
@@ -85,13 +86,15 @@ def implicit_population(model, seed=0, mode="quenched", **params):
         A name in :data:`IMPLICIT_MODELS` (``kleinberg_lattice``).
     seed : int or numpy.random.SeedSequence
         Keys every person's contacts (quenched mode).
-    mode : {"quenched", "annealed"}
-        See the module docstring.
+    mode : {"quenched", "annealed"}, optional
+        See the module docstring [default: the model's ``default_mode``: quenched for
+        kleinberg_lattice, annealed for hierarchical_identity].
     **params
         The model's parameters (``smallworld chains --list-models`` / :func:`describe_models`).
     """
     entry = IMPLICIT_MODELS.get(model)
     values = entry.spec.validate(params)
+    mode = entry.cls.default_mode if mode is None else mode
     return entry.cls(seed=check_seed(seed), mode=_check_mode(mode), **values)
 
 
@@ -127,6 +130,8 @@ class ImplicitPopulation:
     model = "?"
     seed = 0
     mode = "quenched"
+    default_mode = "quenched"
+    default_policy = "greedy_lattice"
 
     @property
     def n(self) -> int:
@@ -428,3 +433,241 @@ class KleinbergPopulation(ImplicitPopulation):
             "shortest_path": "not available on an implicit population (a BFS would visit everyone)",
         }
         return ChainResults(table, params, self.fingerprint)
+
+
+
+# ------------------------------------------------------------------ Watts-Dodds-Newman
+def _wdn_size(v):
+    return v["group_size"] * v["branching"] ** v["depth"]
+
+
+@register_implicit(
+    "hierarchical_identity",
+    "Watts-Dodds-Newman 2002 identities, never stored: N = group_size * branching^depth people in H "
+    "b-ary trees; each holder knows Poisson(z) fresh contacts at tree distance x ~ exp(-alpha x) in a "
+    "random dimension (annealed exploration); equal group sizes in every dimension.",
+    ParamSpec("branching", int, default=2, low=2, high=1 << 20, doc="Branching ratio b of every tree."),
+    ParamSpec("depth", int, default=10, low=1, high=61, doc="Tree depth: b^depth groups (WDN's l = depth + 1)."),
+    ParamSpec("group_size", int, default=100, low=2, high=2**40, doc="People per group g."),
+    ParamSpec("dimensions", int, default=2, low=1, high=64, doc="Number H of social dimensions."),
+    ParamSpec("alpha", float, default=1.0, low=-50.0, high=50.0, doc="Homophily: P(distance x) ~ exp(-alpha x)."),
+    ParamSpec("mean_degree", float, default=25.0, low=0.0, high=1e6, doc="Mean number z of contacts."),
+)
+@dataclass(frozen=True, eq=False)
+class HierarchyPopulation(ImplicitPopulation):
+    """The Watts-Dodds-Newman identity model, never stored (see :func:`implicit_population`).
+
+    People are ids 0..N-1, N = g b^depth. In dimension 0 person i belongs to group i // g; in
+    dimension h >= 1 to group ``pi_h(i) // g``, ``pi_h`` a keyed Feistel bijection of [0, N)
+    (cycle-walking), so a group's members are found from the group by inverting ``pi_h``. This
+    forces *equal group sizes* in every dimension, where the stored generator draws the groups
+    of dimensions >= 1 uniformly at random (multinomial sizes).
+
+    Law of a person's contacts (annealed exploration, the only mode implemented): when a message
+    reaches someone, they know the sender plus Poisson(z) fresh contacts, each drawn as WDN
+    form links: a uniform dimension h, a tree distance x in 1..depth+1 with P(x) ~ exp(-alpha x),
+    and a uniform person at distance x in dimension h (x = 1: another member of the group).
+    This is the size-biased degree of a node reached along a link when degrees are Poisson(z)
+    (the stored generator's degrees are Poisson(z) up to merged repeats: each person starts
+    z/2 links on average and receives z/2, uniformly, because group sizes are equal); the
+    starter knows Poisson(z) contacts. Merging repeated draws of a pair makes the links
+    independent pairs with probability 1 - exp(-lambda_uv) (lambda_uv the expected number of
+    draws of the pair), i.e. capped at 1. A drawn contact who is already on the chain (other
+    than the sender) is skipped and flags the chain as a *revisit* (``revisit`` column): there
+    the annealed population need not agree with any fixed graph; the share is reported.
+
+    The quenched pair-symmetric construction (links between tree blocks keyed by the unordered
+    pair) is not implemented.
+
+    Notes
+    -----
+    D. J. Watts, P. S. Dodds, M. E. J. Newman, Science 296, 1302 (2002), doi:10.1126/science.1070120.
+    Work per step O(z (depth + H)) (each contact: one inverse permutation, then H permutations
+    for its identities); memory O(threads x max_steps).
+    """
+
+    branching: int = 2
+    depth: int = 10
+    group_size: int = 100
+    dimensions: int = 2
+    alpha: float = 1.0
+    mean_degree: float = 25.0
+    seed: object = 0
+    mode: str = "annealed"
+    _law: tuple = field(default=None, repr=False, compare=False)
+
+    default_mode = "annealed"
+    default_policy = "greedy_hierarchy"
+
+    def __post_init__(self):
+        n = int(self.group_size) * int(self.branching) ** int(self.depth)
+        if n >= MAX_PEOPLE:
+            raise ParameterError(f"hierarchical_identity: N = group_size * branching^depth = {n} must be < 2^62 "
+                                 "(int64 person ids); lower depth, branching or group_size")
+        if self.mode != "annealed":
+            raise ParameterError("hierarchical_identity: only mode 'annealed' is implemented (the quenched "
+                                 "pair-symmetric construction is not)")
+        xs = np.arange(1, int(self.depth) + 2, dtype=np.float64)
+        logits = -float(self.alpha) * xs
+        prob, alias = alias_build(np.exp(logits - logits.max()))
+        fside = max(2, math.isqrt(n - 1) + 1)  # the Feistel side a = ceil(sqrt(n)) (a^2 >= n)
+        ss = np.random.SeedSequence(stream_key(self.seed, _KEY_PEOPLE).tolist())
+        keys = ss.generate_state(4 * int(self.dimensions), dtype=np.uint64).reshape(int(self.dimensions), 4)
+        object.__setattr__(self, "_law", (prob, alias, np.ascontiguousarray(keys), fside, n))
+
+    @property
+    def n(self) -> int:
+        return self._law[4]
+
+    def params(self) -> dict:
+        return {"branching": int(self.branching), "depth": int(self.depth), "group_size": int(self.group_size),
+                "dimensions": int(self.dimensions), "alpha": float(self.alpha),
+                "mean_degree": float(self.mean_degree), "n": self.n}
+
+    def identities(self, ids) -> np.ndarray:
+        """Group (leaf) of people ``ids`` in every dimension, int64 (len, H)."""
+        ids = _check_ids(ids, self.n, "ids")
+        prob, alias, keys, hb, n = self._law
+        return _ki.wdn_leaves(ids, np.int64(n), np.int64(self.group_size), np.int64(self.dimensions), keys,
+                              np.int64(hb))
+
+    def fresh_contacts(self, ids, seed=0):
+        """One annealed draw of the contacts of each of ``ids``: list of int64 arrays (Poisson(z)
+        draws; repeats kept). For comparisons with the stored generator."""
+        ids = _check_ids(ids, self.n, "ids")
+        prob, alias, keys, hb, n = self._law
+        states = stream_states(seed, ids.shape[0], (0x1A9C, 3))
+        ptr, out = _ki.wdn_contacts_sample(ids, np.int64(n), np.int64(self.group_size), np.int64(self.branching),
+                                           np.int64(self.dimensions), keys, np.int64(hb), prob, alias,
+                                           float(self.mean_degree), states)
+        return [out[ptr[i]:ptr[i + 1]] for i in range(ids.shape[0])]
+
+    def run_chains(self, policy="greedy_hierarchy", attrition=0.0, n_chains=1000, n_targets=10, sources=None,
+                   targets=None, seed=0, max_steps=None, epsilon=0.0, backtrack=False, attributes=None,
+                   min_strength=None, attrition_by_strength=None, node_attrition=None, record_paths=False,
+                   compute_distances=True, progress=False, chains_per_target=None, source_groups=None):
+        """Greedy hierarchy routing (smallest social distance ``y = min_h x_h`` to the target).
+
+        :func:`simulate.chains.run_chains`'s arguments; supported: ``policy="greedy_hierarchy"``,
+        constant ``attrition``, pairs (random, given, ``chains_per_target``), ``max_steps``
+        (default 1000; greedy chains that do not arrive dead-end long before), ``progress``.
+        ``shortest_path`` is null. Adds a ``revisit`` column (see the class docstring) and
+        ``params["revisit_share"]``.
+        """
+        from .chains import _KEY_CHAINS, ChainResults, STATUSES, _probability
+
+        policy = policy or self.default_policy
+        if policy != "greedy_hierarchy":
+            raise ParameterError(f"policy {policy!r} is not available on an implicit hierarchical_identity "
+                                 "population (available: greedy_hierarchy)")
+        _refuse_options(epsilon=epsilon, backtrack=backtrack, attributes=attributes, min_strength=min_strength,
+                        attrition_by_strength=attrition_by_strength, node_attrition=node_attrition,
+                        source_groups=source_groups, record_paths=record_paths)
+        attrition = _probability("attrition", attrition)
+        max_steps = 1000 if max_steps is None else int(max_steps)
+        if max_steps < 1:
+            raise ParameterError(f"max_steps must be >= 1, got {max_steps}")
+        src, tgt = _uniform_pairs(self.n, n_chains, n_targets, chains_per_target, sources, targets, seed)
+        if np.any(src == tgt):
+            raise ParameterError(f"source and target are the same person ({int(src[src == tgt][0])})")
+        nc = src.shape[0]
+        states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
+        prob, alias, keys, hb, n = self._law
+        outs = []
+        batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=nc, unit="chain", desc=f"chains ({policy}, implicit)")
+        for a in range(0, nc, batch):
+            b = min(nc, a + batch)
+            outs.append(_ki.route_wdn(np.int64(n), np.int64(self.group_size), np.int64(self.branching),
+                                      np.int64(self.dimensions), keys, np.int64(hb), prob, alias,
+                                      float(self.mean_degree), src[a:b], tgt[a:b], states[a:b], max_steps,
+                                      attrition))
+            if bar is not None:
+                bar.update(b - a)
+        if bar is not None:
+            bar.close()
+        status, steps, log_surv, last, rev = (np.concatenate(x) for x in zip(*outs))
+        table = _chain_table(src, tgt, status, steps, log_surv, last, STATUSES).with_columns(
+            pl.Series("revisit", rev))
+        params = _chain_params(policy, attrition, nc, seed, max_steps, tgt, self.meta)
+        params["revisit_share"] = float(rev.mean()) if nc else float("nan")
+        return ChainResults(table, params, self.fingerprint)
+
+
+def _check_ids(ids, n, name):
+    a = np.atleast_1d(np.asarray(ids))
+    if a.dtype.kind not in "iu" or (a.size and (a.min() < 0 or a.max() >= n)):
+        raise ParameterError(f"{name}: person ids must be integers in [0, {n}) for this population")
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def _refuse_options(**given):
+    for k, v in given.items():
+        if v not in (None, False, 0, 0.0):
+            raise ParameterError(f"{k} is not available on an implicit population")
+
+
+def _uniform_pairs(n, n_chains, n_targets, chains_per_target, sources, targets, seed):
+    """Pairs as :func:`simulate.chains._choose_pairs` draws them when everyone is reachable."""
+    from .chains import _KEY_PAIRS
+
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
+    if sources is not None and targets is not None:
+        s, t = _check_ids(sources, n, "sources"), _check_ids(targets, n, "targets")
+        try:
+            s, t = np.broadcast_arrays(s, t)
+        except ValueError:
+            raise ParameterError(f"sources ({s.size}) and targets ({t.size}) must have equal length or one entry")
+        return np.ascontiguousarray(s), np.ascontiguousarray(t)
+    if sources is not None:
+        s = _check_ids(sources, n, "sources")
+        idx = rng.integers(0, n - 1, s.shape[0])
+        return s, idx + (idx >= s)
+    if targets is not None:
+        tgt = _check_ids(targets, n, "targets")
+    else:
+        if n_targets is None or int(n_targets) < 1:
+            raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
+        tgt = rng.integers(0, n, int(n_targets))
+    k = tgt.shape[0]
+    if chains_per_target is not None:
+        if int(chains_per_target) < 1:
+            raise ParameterError(f"chains_per_target must be >= 1, got {chains_per_target}")
+        per = np.full(k, int(chains_per_target), dtype=np.int64)
+    else:
+        if int(n_chains) < k:
+            raise ParameterError(f"n_chains ({n_chains}) must be >= the number of targets ({k})")
+        per = np.full(k, int(n_chains) // k, dtype=np.int64)
+        per[: int(n_chains) % k] += 1
+    t = np.repeat(tgt, per)
+    idx = rng.integers(0, n - 1, t.shape[0])
+    return np.ascontiguousarray(idx + (idx >= t), dtype=np.int64), np.ascontiguousarray(t, dtype=np.int64)
+
+
+def _chain_table(src, tgt, status, steps, log_surv, last, statuses):
+    nc = src.shape[0]
+    return pl.DataFrame({
+        "chain": np.arange(nc, dtype=np.int64),
+        "source": src, "target": tgt, "source_id": src, "target_id": tgt,
+        "status": pl.Series("status", np.asarray(statuses)[status]),
+        "steps": steps,
+        "shortest_path": pl.Series("shortest_path", [None] * nc, dtype=pl.Int32),
+        "survival": np.exp(log_surv),
+        "backtracks": np.zeros(nc, dtype=np.int32),
+        "last_id": last,
+    })
+
+
+def _chain_params(policy, attrition, nc, seed, max_steps, tgt, meta):
+    return {
+        "policy": policy, "attrition": attrition, "n_chains": nc, "seed": int(seed), "max_steps": max_steps,
+        "epsilon": 0.0, "backtrack": False, "attributes": [], "min_strength": None,
+        "attrition_by_strength": None, "node_attrition": None,
+        "n_targets": int(np.unique(tgt).shape[0]),
+        "graph_meta": meta,
+        "shortest_path": "not available on an implicit population (a BFS would visit everyone)",
+    }

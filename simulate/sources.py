@@ -129,7 +129,7 @@ def _open_implicit(spec: dict, ctx: SourceContext):
     from .implicit import implicit_population
 
     kwargs = {k: v for k, v in spec.items() if k not in ("implicit", "mode") and v is not None}
-    return implicit_population(spec["implicit"], seed=ctx.seed, mode=spec.get("mode") or "quenched", **kwargs)
+    return implicit_population(spec["implicit"], seed=ctx.seed, mode=spec.get("mode"), **kwargs)
 
 
 register_source("file", _open_file, options=("directed", "format"),

@@ -420,3 +420,113 @@ def test_config_implicit_errors_name_the_key(tmp_path, edit, match):
 
     with pytest.raises(ConfigError, match=match):
         parse_config(CONFIG.replace(*edit), base_dir=tmp_path)
+
+
+# ------------------------------------------------------------------ Watts-Dodds-Newman
+def test_feistel_is_a_keyed_bijection():
+    for n in (2, 3, 10, 101, 1000, 4099):
+        keys = np.random.default_rng(n).integers(0, 2**63, 4, dtype=np.uint64)
+        a = math.isqrt(n - 1) + 1
+        f = [ki.feistel_permute(np.int64(x), np.int64(n), *keys, np.int64(a)) for x in range(n)]
+        assert sorted(f) == list(range(n))
+        assert [ki.feistel_invert(np.int64(y), np.int64(n), *keys, np.int64(a)) for y in f] == list(range(n))
+    assert f != list(range(n))  # not the identity
+
+
+@pytest.mark.parametrize("lam", [0.5, 3.0, 25.0, 300.0])
+def test_poisson_sampler_chi_square(lam):
+    import numba as nb
+
+    @nb.njit
+    def draw(n, st, lam):
+        out = np.empty(n, dtype=np.int64)
+        for i in range(n):
+            out[i] = ki.poisson(st, lam)
+        return out
+
+    x = draw(100_000, stream_states(3, 1)[0], lam)
+    kmax = int(lam + 12 * math.sqrt(lam) + 10)
+    counts = np.bincount(np.minimum(x, kmax), minlength=kmax + 1)
+    probs = stats.poisson.pmf(np.arange(kmax + 1), lam)
+    probs[-1] += stats.poisson.sf(kmax, lam)
+    assert chi2_pvalue(counts.astype(float), probs) > 1e-4
+
+
+def _wdn_stored_and_implicit(alpha, z=10.0):
+    from simulate.generators import hierarchical_identity
+    from simulate.kernels.generators.hierarchical import social_distance
+
+    kw = dict(branching=2, depth=7, group_size=100, dimensions=2, alpha=alpha, mean_degree=z)
+    g = hierarchical_identity(seed=3, **kw)
+    ident = np.column_stack([g.node_attrs[f"identity_{h}"].to_numpy() for h in range(2)])
+    deg = np.diff(g.indptr)
+    src = np.repeat(np.arange(g.n), deg)
+    y_stored = np.array([social_distance(ident[u], ident[v], 2) for u, v in zip(src[:40_000], g.indices[:40_000])])
+    pop = implicit_population("hierarchical_identity", seed=4, **kw)
+    people = np.random.default_rng(1).integers(0, pop.n, 4000)
+    contacts = pop.fresh_contacts(people, seed=2)
+    deg_imp = np.array([np.unique(c).size for c in contacts])
+    pid = pop.identities(people)
+    y_imp = []
+    for i, c in zip(range(len(people)), contacts):
+        cid = pop.identities(c) if c.size else np.zeros((0, 2), dtype=np.int64)
+        for row in cid:
+            y_imp.append(social_distance(pid[i], row, 2))
+    return deg, deg_imp, y_stored, np.array(y_imp)
+
+
+def _tv(a, b, kmax):
+    pa = np.bincount(np.minimum(a, kmax), minlength=kmax + 1) / a.size
+    pb = np.bincount(np.minimum(b, kmax), minlength=kmax + 1) / b.size
+    return 0.5 * np.abs(pa - pb).sum()
+
+
+def test_wdn_implicit_matches_stored_degrees_and_social_distances():
+    """At N = 12,800 (z = 10 << g = 100) the implicit contacts have the stored generator's
+    degree distribution and distribution of social distance y across links (total variation
+    distance; the implicit groups are equal-sized, the stored ones of dimension 1 multinomial)."""
+    deg, deg_imp, y, y_imp = _wdn_stored_and_implicit(1.0)
+    assert abs(deg.mean() - deg_imp.mean()) < 0.03 * deg.mean()
+    assert _tv(deg, deg_imp, 40) < 0.04
+    assert _tv(y, y_imp, 9) < 0.03
+    # ... and the comparison can fail: alpha = 0 links are much farther apart.
+    _, _, _, y0 = _wdn_stored_and_implicit(0.0)
+    assert _tv(y, y0, 9) > 0.2
+
+
+def test_wdn_routing_close_to_stored_and_reports_revisits():
+    from simulate.generators import hierarchical_identity
+
+    kw = dict(branching=2, depth=7, group_size=100, dimensions=2, alpha=1.0, mean_degree=10.0)
+    a = run_chains(hierarchical_identity(seed=3, **kw), "greedy_hierarchy", n_chains=1500, n_targets=15, seed=1,
+                   compute_distances=False)
+    b = run_chains(implicit_population("hierarchical_identity", seed=4, **kw), "greedy_hierarchy",
+                   n_chains=1500, n_targets=15, seed=1)
+    sa, sb = a.summary(n_boot=20), b.summary(n_boot=20)
+    assert abs(sa["completion_rate"] - sb["completion_rate"]) < 0.05
+    assert abs(sa["mean_steps_reached"] - sb["mean_steps_reached"]) < 0.1 * sa["mean_steps_reached"]
+    assert 0 <= b.params["revisit_share"] <= 1 and "revisit" in b.table.columns
+
+
+def test_wdn_at_ten_to_the_ten_people_is_small():
+    pop = implicit_population("hierarchical_identity", branching=10, depth=8, group_size=100, mean_degree=300,
+                              alpha=1.0, seed=1)
+    assert pop.n == 10**10
+    res = run_chains(pop, "greedy_hierarchy", n_chains=200, n_targets=4, seed=2, attrition=0.25)
+    assert res.table["source"].max() > 2**31
+    assert set(res.table["status"].unique()) <= {"reached", "dropped", "dead_end", "max_steps"}
+    assert res.summary(n_boot=20)["estimated_attrition"] == pytest.approx(0.25, abs=0.1)
+
+
+@pytest.mark.parametrize("params,match", [
+    ({"branching": 10, "depth": 18, "group_size": 10**5}, "2\\^62"),
+    ({"alpha": 51.0}, "'alpha'"),
+    ({"group_size": 1}, "group_size"),
+    ({"branching": 1}, "branching"),
+    ({"mode": "quenched"}, "annealed"),
+])
+def test_wdn_bad_parameters(params, match):
+    with pytest.raises(ParameterError, match=match):
+        implicit_population("hierarchical_identity", **params)
+    with pytest.raises(ParameterError, match="greedy_hierarchy"):
+        run_chains(implicit_population("hierarchical_identity", depth=3), "greedy_lattice")

@@ -75,9 +75,9 @@ GRAPH_IMPLICIT_KEYS = {
     "implicit": ParamSpec("implicit", str, REQUIRED,
                           doc="an implicit population model (simulate.implicit.IMPLICIT_MODELS): contacts computed "
                               "when a message reaches someone, never stored"),
-    "mode": ParamSpec("mode", str, "quenched", choices=("quenched", "annealed"),
+    "mode": ParamSpec("mode", str, None, choices=("quenched", "annealed"),
                       doc="quenched: one fixed population keyed by (graph seed, person); annealed: contacts "
-                          "redrawn at each visit"),
+                          "redrawn at each visit [default: the model's own]"),
 }
 
 

@@ -27,12 +27,14 @@ accepted contact ``v`` has probability proportional to ``d(u, v)^-r``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
 from .generators.kleinberg import _l1_sphere_point
 from .random import _splitmix64, keyed_state, next_below, next_below32, next_double, next_u64
-from .routing import CHAINS_PER_TASK, STATUS_DROPPED, STATUS_MAX_STEPS, STATUS_REACHED
+from .routing import CHAINS_PER_TASK, STATUS_DEAD_END, STATUS_DROPPED, STATUS_MAX_STEPS, STATUS_REACHED
 
 # ------------------------------------------------------------------ the distance law
 
@@ -761,4 +763,271 @@ def sample_distances(n, prob, alias, lo, width, s_hi, dim, r, st):
     out = np.empty(n, dtype=np.int64)
     for i in range(n):
         out[i] = draw_distance(prob, alias, lo, width, s_hi, dim, r, st)
+    return out
+
+
+# ------------------------------------------------------------------ Watts-Dodds-Newman identities
+@njit(cache=True, inline="always")
+def _round(v, k, ua):
+    # Round function onto [0, a): multiply-shift of 32 hashed bits (a < 2^32), no division.
+    return np.int64(((_splitmix64(np.uint64(v) ^ k) >> np.uint64(32)) * ua) >> np.uint64(32))
+
+
+@njit(cache=True, inline="always")
+def feistel_permute(x, n, k0, k1, k2, k3, a):
+    """Keyed bijection of [0, n): a 4-round Feistel network on Z_a x Z_a (``a = ceil(sqrt(n))``,
+    modular addition of the round function), cycle-walked back into [0, n) (Black & Rogaway,
+    "Ciphers with arbitrary finite domains", CT-RSA 2002). ``k0..k3``: the round keys.
+    a^2 - n < 2a + 1, so O(1) expected walks. Scalars only (no array reference counting)."""
+    ua = np.uint64(a)
+    while True:
+        left = x // a
+        right = x - left * a
+        for i in range(4):
+            k = k0 if i == 0 else (k1 if i == 1 else (k2 if i == 2 else k3))
+            f = _round(right, k, ua)
+            nl = right
+            right = left + f
+            if right >= a:
+                right -= a
+            left = nl
+        x = left * a + right
+        if x < n:
+            return x
+
+
+@njit(cache=True, inline="always")
+def feistel_invert(y, n, k0, k1, k2, k3, a):
+    """Inverse of :func:`feistel_permute` (same keys)."""
+    ua = np.uint64(a)
+    while True:
+        left = y // a
+        right = y - left * a
+        for i in range(3, -1, -1):
+            k = k0 if i == 0 else (k1 if i == 1 else (k2 if i == 2 else k3))
+            f = _round(left, k, ua)
+            nr = left
+            left = right - f
+            if left < 0:
+                left += a
+            right = nr
+        y = left * a + right
+        if y < n:
+            return y
+
+
+@njit(cache=True)
+def poisson(st, lam):
+    """Poisson(lam) variate: multiplication method below 10, else Hormann's PTRS transformed
+    rejection (W. Hormann, Insurance: Math. Econ. 12, 39 (1993), as in numpy). O(1) expected."""
+    if lam <= 0.0:
+        return np.int64(0)
+    if lam < 10.0:
+        L = np.exp(-lam)
+        k = 0
+        p = next_double(st)
+        while p > L:
+            k += 1
+            p *= next_double(st)
+        return np.int64(k)
+    slam = np.sqrt(lam)
+    loglam = np.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        U = next_double(st) - 0.5
+        V = next_double(st)
+        us = 0.5 - abs(U)
+        k = np.int64(np.floor((2.0 * a / us + b) * U + lam + 0.43))
+        if us >= 0.07 and V <= vr:
+            return k
+        if k < 0 or (us < 0.013 and V > us):
+            continue
+        if np.log(V) + np.log(invalpha) - np.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1.0):
+            return k
+
+
+@njit(cache=True, inline="always")
+def _leaf(person, h, g, n, keys, fside):
+    # Leaf (group) of ``person`` in dimension h: slot // g, the slot being the person's own id
+    # in dimension 0 and a keyed permutation of it in the others (equal group sizes).
+    if h == 0:
+        return person // g
+    return feistel_permute(person, n, keys[h, 0], keys[h, 1], keys[h, 2], keys[h, 3], fside) // g
+
+
+@njit(cache=True, inline="always")
+def _height(a, b, branching):
+    h = 0
+    while a != b:
+        a //= branching
+        b //= branching
+        h += 1
+    return h
+
+
+@njit(cache=True, inline="always")
+def wdn_contact(u, ulea, h, g, n, branching, keys, fside, x_prob, x_alias, st):
+    """One fresh contact of person ``u`` (leaf ``ulea`` in dimension h): distance x ~ exp(-alpha x)
+    (alias table over x = 1..depth+1), then a uniform person at tree distance x from u in
+    dimension h (WDN 2002's link rule), mapped back to an id through the dimension's bijection."""
+    k = x_prob.shape[0]
+    b = next_below32(st, k)
+    if next_double(st) >= x_prob[b]:
+        b = x_alias[b]
+    x = b + 1
+    if x == 1:
+        # another member of u's own group: slot among the g - 1 others
+        own = u if h == 0 else feistel_permute(u, n, keys[h, 0], keys[h, 1], keys[h, 2], keys[h, 3], fside)
+        off = next_below(st, g - 1)
+        slot = ulea * g + off
+        if slot >= own:
+            slot += 1
+    else:
+        outer = np.int64(branching) ** (x - 1)
+        inner = outer // branching
+        lo = (ulea // outer) * outer
+        ilo = (ulea // inner) * inner
+        cnt = g * (outer - inner)
+        kk = next_below(st, cnt)
+        leaf = lo + kk // g
+        if leaf >= ilo:
+            leaf += inner
+        slot = leaf * g + kk % g
+    if h == 0:
+        return slot
+    return feistel_invert(slot, n, keys[h, 0], keys[h, 1], keys[h, 2], keys[h, 3], fside)
+
+
+@njit(cache=True, parallel=True)
+def route_wdn(n, g, branching, H, keys, fside, x_prob, x_alias, z, sources, targets, states, max_steps,
+              drop):
+    """Greedy hierarchy routing on an implicit WDN population, annealed exploration.
+
+    Each holder knows Poisson(z) fresh contacts drawn by :func:`wdn_contact` (dimension uniform)
+    besides the sender (a holder reached along a link has the size-biased degree 1 + Poisson(z));
+    it delivers if the target is among them, else forwards to the unvisited contact of smallest
+    social distance y = min_h x_h to the target (ties uniform). Returns status (int8), steps
+    (int32), log_survival (float64), last (int64) and revisit (bool: some drawn contact was
+    already on the chain, where annealed and quenched populations can differ).
+    Memory O(threads x max_steps).
+    """
+    n_chains = sources.shape[0]
+    status = np.empty(n_chains, dtype=np.int8)
+    steps_out = np.zeros(n_chains, dtype=np.int32)
+    log_surv = np.zeros(n_chains, dtype=np.float64)
+    last = np.empty(n_chains, dtype=np.int64)
+    revisit = np.zeros(n_chains, dtype=np.bool_)
+    lq = np.log1p(-drop) if 0.0 < drop < 1.0 else 0.0
+    n_tasks = (n_chains + CHAINS_PER_TASK - 1) // CHAINS_PER_TASK
+    for task in prange(n_tasks):
+        visited = np.empty(max_steps + 2, dtype=np.int64)
+        tleaf = np.empty(H, dtype=np.int64)
+        for c in range(task * CHAINS_PER_TASK, min(n_chains, (task + 1) * CHAINS_PER_TASK)):
+            st = states[c]
+            h0 = sources[c]
+            t = targets[c]
+            for d in range(H):
+                tleaf[d] = _leaf(t, d, g, n, keys, fside)
+            visited[0] = h0
+            nv = 1
+            holder = h0
+            steps = 0
+            ls = 0.0
+            result = -1
+            rev = False
+            while steps < max_steps:
+                if next_double(st) < drop:
+                    result = STATUS_DROPPED
+                    break
+                k = poisson(st, z)
+                best = np.int64(1) << 62
+                nbest = 0
+                choice = np.int64(-1)
+                hit = False
+                for j in range(k):
+                    d = next_below32(st, H)
+                    v = wdn_contact(holder, _leaf(holder, d, g, n, keys, fside), d, g, n, branching, keys,
+                                    fside, x_prob, x_alias, st)
+                    if v == t:
+                        hit = True
+                        break
+                    seen = False
+                    for i in range(nv):
+                        if visited[i] == v:
+                            seen = True
+                            break
+                    if seen:
+                        # The sender is known anyway; anyone else already on the chain is a
+                        # revisit that a quenched population would have answered differently.
+                        if nv < 2 or v != visited[nv - 2]:
+                            rev = True
+                        continue
+                    y = np.int64(1) << 62
+                    for dd in range(H):
+                        x = _height(_leaf(v, dd, g, n, keys, fside), tleaf[dd], branching)
+                        if x < y:
+                            y = x
+                    if y < best:
+                        best = y
+                        nbest = 1
+                        choice = v
+                    elif y == best:
+                        nbest += 1
+                        if next_below32(st, nbest) == 0:
+                            choice = v
+                ls += lq
+                if hit:
+                    steps += 1
+                    holder = t
+                    result = STATUS_REACHED
+                    break
+                if choice < 0:
+                    result = STATUS_DEAD_END  # no unvisited contact
+                    break
+                steps += 1
+                holder = choice
+                visited[nv] = choice
+                nv += 1
+            if result < 0:
+                result = STATUS_MAX_STEPS
+            status[c] = result
+            steps_out[c] = steps
+            log_surv[c] = ls
+            last[c] = holder
+            revisit[c] = rev
+    return status, steps_out, log_surv, last, revisit
+
+
+@njit(cache=True, parallel=True)
+def wdn_contacts_sample(people, n, g, branching, H, keys, fside, x_prob, x_alias, z, states):
+    """Fresh contacts of each of ``people`` (Poisson(z) draws, repeats and self kept as drawn):
+    returns (ptr, contacts) in CSR form. For comparisons with the stored generator."""
+    m = people.shape[0]
+    counts = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        counts[i] = poisson(states[i], z)
+    ptr = np.zeros(m + 1, dtype=np.int64)
+    for i in range(m):
+        ptr[i + 1] = ptr[i] + counts[i]
+    out = np.empty(ptr[m], dtype=np.int64)
+    for i in prange(m):
+        st = states[i]
+        u = people[i]
+        for j in range(ptr[i], ptr[i + 1]):
+            d = next_below32(st, H)
+            out[j] = wdn_contact(u, _leaf(u, d, g, n, keys, fside), d, g, n, branching, keys, fside,
+                                 x_prob, x_alias, st)
+    return ptr, out
+
+
+@njit(cache=True)
+def wdn_leaves(people, n, g, H, keys, fside):
+    """Leaf of each person in each dimension, int64 (len, H)."""
+    out = np.empty((people.shape[0], H), dtype=np.int64)
+    for i in range(people.shape[0]):
+        for d in range(H):
+            out[i, d] = _leaf(people[i], d, g, n, keys, fside)
     return out
