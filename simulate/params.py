@@ -94,8 +94,8 @@ class ParamSpec:
         if self.choices is not None:
             s = f"one of {', '.join(map(str, self.choices))}"
         elif self.type in (int, float) and (self.low is not None or self.high is not None):
-            lo = "-inf" if self.low is None else _fmt(self.low)
-            hi = "inf" if self.high is None else _fmt(self.high)
+            lo = "-inf" if self.low is None else format_number(self.low)
+            hi = "inf" if self.high is None else format_number(self.high)
             s = f"{t} in [{lo}, {hi}]"
         else:
             s = t
@@ -278,7 +278,8 @@ def check_rules(rules, params: dict, owner) -> None:
             raise ParameterError(rule.message(params) if rule.message else f"{owner}: {message}")
 
 
-def _fmt(x):
+def format_number(x) -> str:
+    """A bound as messages and docs show it: ``1`` for ``1.0``, ``1e-06``, ``2147483647``."""
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return f"{x:g}" if isinstance(x, float) else str(x)

@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import ParameterError
 from .graph import Graph
-from .kinds import declare_kind
+from .kinds import SourceRule, declare_kind
 from .params import ParamSpec
 
 TARGET_WEIGHTS = ("uniform", "follower")
@@ -310,6 +310,24 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
 
 
 # ---------------------------------------------------------------------------- experiment kind
+def _group_vs_generator(graph, params):
+    """``group`` must be a node attribute the ``[graph]`` generator declares it provides (files and
+    datasets are checked when the cell opens them)."""
+    group = params["group"]
+    if group is None or "generator" not in graph:
+        return None
+    from .generators import MODELS
+    from .node_attributes import parse_requirement
+
+    model = MODELS[graph["generator"]]
+    provided = model.node_attributes({k: v for k, v in graph.items() if k not in ("generator", "component")})
+    tokens = {t for text in provided for alt in parse_requirement(text) for t in alt}
+    if any(t == group or (t.endswith("_*") and group.startswith(t[:-1])) for t in tokens):
+        return None
+    return (f"group attribute {group!r} is not a node attribute of {graph['generator']} graphs "
+            f"(they provide: {', '.join(provided) or 'none'})")
+
+
 def _run_profiles(graph, params, seed):
     prof = distance_profiles(graph, n_sources=params["sources"], group=params["group"],
                              target_weight=params["target_weight"], seed=seed,
@@ -335,6 +353,7 @@ declare_kind(
                   doc="follow arcs forward or backward (directed graphs)"),
     ],
     _run_profiles,
+    source_rules=[SourceRule("group", _group_vs_generator)],
     metrics=("mean_distance", "sd_distance", "mean_distance_same_group", "mean_distance_other_group",
              "mean_distance_weighted", "within_6"),
     table="one row per source and distance",

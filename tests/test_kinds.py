@@ -255,3 +255,15 @@ def test_cli_options_agree_with_the_declarations():
             assert tuple(opts[option].type.choices) == tuple(spec.choices), option
     run_opts = {p.name: p for p in main.commands["run"].params}
     assert tuple(run_opts["executor"].type.choices) == EXECUTORS
+
+
+def test_profiles_group_must_be_provided_by_the_generator():
+    base = {"kind": "profiles", "sources": 4, "group": "country"}
+    text = config_text({"generator": "watts_strogatz", "n": 30, "k": 4, "p": 0.1}, base)
+    with pytest.raises(ConfigError, match=r"line 12, \[experiment\] key 'group': group attribute 'country' is not a "
+                                          r"node attribute of watts_strogatz graphs \(they provide: none\)"):
+        parse_config(text, source="p.toml")
+    pl_graph = {"generator": "power_law", "n": 200, "gamma": 2.5, "mean_degree": 4.0, "communities": 3}
+    assert parse_config(config_text(pl_graph, base)).experiment["group"] == "country"
+    hier = {"generator": "hierarchical_identity", "depth": 3, "group_size": 5, "mean_degree": 4.0}
+    assert parse_config(config_text(hier, {**base, "group": "identity_0"}))

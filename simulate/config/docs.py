@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..generators import MODELS
 from ..kinds import experiment_kinds, kind_names
-from ..params import ParamSpec
+from ..params import ParamSpec, format_number
 from .schema import (
     GRAPH_DATASET_KEYS,
     GRAPH_FILE_KEYS,
@@ -48,19 +48,13 @@ def _value(v) -> str:
     return repr(v)
 
 
-def _num(x) -> str:
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
 def _row(spec: ParamSpec) -> str:
     default = "required" if spec.required else ("—" if spec.default is None else _value(spec.default))
     if spec.choices is not None:
         allowed = ", ".join(f"`{c}`" for c in spec.choices)
     elif spec.low is not None or spec.high is not None:
-        lo = "-inf" if spec.low is None else _num(spec.low)
-        hi = "inf" if spec.high is None else _num(spec.high)
+        lo = "-inf" if spec.low is None else format_number(spec.low)
+        hi = "inf" if spec.high is None else format_number(spec.high)
         allowed = f"[{lo}, {hi}]"
     else:
         allowed = ""
