@@ -232,6 +232,27 @@ def marginal_ties(pop: Population, k=10, f=DEFAULT_F, hops=3, n_sources=100, see
     return pl.DataFrame(rows)
 
 
+def group_reach(graph: Graph, arc_level, group, f=DEFAULT_F, hops=3, n_sources=200, seed=0) -> pl.DataFrame:
+    """Best introduction probability from sampled people into every other group (a Facebook100 dorm,
+    a major, a model company), ``hops`` at most, with ``f[level - 1]`` per tie.
+
+    Returns one row per (source, group) with the group's size; group value 0 (missing) is skipped.
+    """
+    lev = _ties.given_levels(np.asarray(arc_level))
+    _, gid = np.unique(np.asarray(group), return_inverse=True)
+    gid = gid.ravel().astype(np.int32)
+    labels = np.unique(np.asarray(group))
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(35,)))
+    sources = np.sort(rng.choice(graph.n, size=min(int(n_sources), graph.n), replace=False)).astype(np.int64)
+    _, tog = _ties.warm_reach_paths(graph, _ties.level_probs(lev, f), sources, hops=hops, group=gid,
+                                    n_groups=int(labels.shape[0]))
+    sizes = np.bincount(gid, minlength=labels.shape[0])
+    s_idx, g_idx = np.meshgrid(np.arange(sources.shape[0]), np.arange(labels.shape[0]), indexing="ij")
+    keep = (gid[sources][s_idx] != g_idx) & (labels[g_idx] != 0)
+    return pl.DataFrame({"source": sources[s_idx[keep]], "group": labels[g_idx[keep]],
+                         "group_size": sizes[g_idx[keep]], "p_intro": tog[s_idx[keep], g_idx[keep]]})
+
+
 # ---------------------------------------------------------------------------- chains (Dodds 2003)
 def chain_tie_levels(pop: Population, n_chains=2000, n_targets=20, attrition=0.25, seed=0) -> dict:
     """Which tie levels and which people carry completed chains (Dodds, Muhamad & Watts 2003).

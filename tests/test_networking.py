@@ -137,3 +137,14 @@ def test_chain_tie_levels_count_every_hop(pop):
     assert sum(ch["hop_level_share"]) == pytest.approx(1.0)
     assert sum(ch["tie_level_share"]) == pytest.approx(1.0)
     assert 0 <= ch["hub_share_hops"] <= 1 and 0 <= ch["centre_share_hops"] <= 1
+
+
+def test_group_reach_skips_own_and_missing_groups(pop):
+    group = pop.group.copy()
+    group[:10] = 0                                           # 0 = missing, never a target
+    gr = nw.group_reach(pop.graph, pop.arc_levels(), group, n_sources=15, seed=2)
+    assert gr["source"].n_unique() == 15
+    assert (gr["group"] != 0).all()
+    own = dict(zip(range(pop.graph.n), group.tolist()))
+    assert all(own[s] != g for s, g in zip(gr["source"].to_list(), gr["group"].to_list()))
+    assert gr["p_intro"].min() >= 0 and gr["p_intro"].max() <= max(nw.DEFAULT_F)
