@@ -267,3 +267,18 @@ def test_profiles_group_must_be_provided_by_the_generator():
     assert parse_config(config_text(pl_graph, base)).experiment["group"] == "country"
     hier = {"generator": "hierarchical_identity", "depth": 3, "group_size": 5, "mean_degree": 4.0}
     assert parse_config(config_text(hier, {**base, "group": "identity_0"}))
+
+
+def test_a_new_generator_parameter_keeps_existing_graph_seeds(monkeypatch):
+    import dataclasses
+
+    base = config_text(SMALL_GRAPH, {"kind": "graph"})
+    before = [(c.id, c.seed, c.graph_seed) for c in expand_cells(parse_config(base))]
+    spec = MODELS["watts_strogatz"]
+    monkeypatch.setitem(MODELS, "watts_strogatz", dataclasses.replace(
+        spec, params={**spec.params, "extra": ParamSpec("extra", float, 0.5, low=0.0, high=1.0)}))
+    assert [(c.id, c.seed, c.graph_seed) for c in expand_cells(parse_config(base))] == before
+    text = base.replace("[experiment]", "extra = 0.5\n\n[experiment]")
+    assert [(c.id, c.seed, c.graph_seed) for c in expand_cells(parse_config(text))] == before
+    other = expand_cells(parse_config(base.replace("[experiment]", "extra = 0.25\n\n[experiment]")))
+    assert other[0].graph_seed != before[0][2] and other[0].graph["extra"] == 0.25

@@ -128,6 +128,9 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     root = Path(__file__).resolve().parents[2]
     path = root / DOC_PATH
+    if not path.exists():  # an installed package has no docs/: this is a tool for the checkout
+        print(f"{path}: not found (run this from a source checkout)", file=sys.stderr)
+        return 2
     text = path.read_text(encoding="utf-8")
     new = updated(text)
     if "--check" in argv:
