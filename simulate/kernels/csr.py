@@ -496,8 +496,8 @@ CSR_ASYMMETRIC = 7
 
 
 @njit(cache=True)
-def _row_has(indptr, indices, u, v):
-    # Binary search for v in the sorted row u.
+def row_has(indptr, indices, u, v):
+    """True if the sorted row ``u`` holds ``v`` (binary search, O(log deg u))."""
     lo = indptr[u]
     hi = indptr[u + 1]
     while lo < hi:
@@ -559,6 +559,6 @@ def check_csr(indptr, indices, symmetric):
     if symmetric:
         for u in range(n):
             for j in range(indptr[u], indptr[u + 1]):
-                if not _row_has(indptr, indices, indices[j], u):
+                if not row_has(indptr, indices, indices[j], u):
                     return CSR_ASYMMETRIC, j
     return CSR_OK, -1

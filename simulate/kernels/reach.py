@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .csr import row_has
+
 
 @njit(cache=True, parallel=True)
 def fold_profile(dist, group, group_of_source, weight, counts, same, wsum):
@@ -98,16 +100,7 @@ def reciprocated_arcs(indptr, indices):
     for u in prange(n):
         c = 0
         for k in range(indptr[u], indptr[u + 1]):
-            v = indices[k]
-            lo = indptr[v]
-            hi = indptr[v + 1]
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if indices[mid] < u:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            if lo < indptr[v + 1] and indices[lo] == u:
+            if row_has(indptr, indices, indices[k], u):
                 c += 1
         total += c
     return total
