@@ -24,7 +24,8 @@ class OutputLockedError(SmallworldError):
     """The output directory is in use by another run."""
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (also when another user owns it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -54,7 +55,7 @@ def _is_stale(info) -> bool:
     if not isinstance(info, dict) or info.get("host") != socket.gethostname():
         return False
     pid = info.get("pid")
-    if not isinstance(pid, int) or not _alive(pid):
+    if not isinstance(pid, int) or not pid_alive(pid):
         return True
     return info.get("proc_start") is not None and _proc_start(pid) != info.get("proc_start")
 

@@ -23,7 +23,8 @@ from ..errors import SmallworldError
 from ..kinds import experiment_kind
 from ..provenance import json_default
 from .cells import Cell
-from .signals import Terminated, pid_alive
+from ..outlock import pid_alive
+from .signals import Terminated
 
 #: Graphs kept per worker process (cells sharing a graph reuse it).
 GRAPH_CACHE_SIZE = 2

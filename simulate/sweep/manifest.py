@@ -16,8 +16,8 @@ import polars as pl
 
 from ..config import canonical_json
 from ..errors import SmallworldError
+from ..outlock import pid_alive
 from .cells import CELLS, Cell
-from .signals import pid_alive
 
 MANIFEST = "manifest.parquet"
 

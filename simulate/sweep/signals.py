@@ -1,11 +1,10 @@
-"""Processes and signals of a sweep: SIGTERM writes the manifest and shuts the workers down
-before exiting (SIGKILL cannot be caught; resume covers it); whether a writer's process lives.
+"""Signals of a sweep: SIGTERM writes the manifest and shuts the workers down
+before exiting (SIGKILL cannot be caught; resume covers it).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import threading
 
@@ -39,13 +38,3 @@ def sigterm_as_exception(graceful: bool):
         yield state
     finally:
         signal.signal(signal.SIGTERM, old)
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
