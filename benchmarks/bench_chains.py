@@ -125,11 +125,16 @@ def measure(side=SIDE):
     }
 
 
-def sampled_pairs(g, n_chains=N_CHAINS):
-    from simulate.chains import _choose_pairs
-
-    s, t = _choose_pairs(g, n_chains, 100, None, None, None, 1)
-    return s, t
+def sampled_pairs(g, n_chains=N_CHAINS, n_targets=100, seed=1):
+    """Source/target pairs as ``run_chains`` draws them: targets uniform over the largest
+    component, chains spread evenly over them, sources uniform over the component minus the
+    target (drawn here, with public names only, so the timing can leave the sampling out)."""
+    comp = np.flatnonzero(g.largest_component_mask(strong=g.directed))
+    rng = np.random.default_rng(seed)
+    tgt = np.repeat(rng.choice(comp, size=n_targets, replace=False), -(-n_chains // n_targets))[:n_chains]
+    idx = rng.integers(0, comp.size - 1, n_chains)
+    idx += idx >= np.searchsorted(comp, tgt)  # skip the target's own slot
+    return comp[idx].astype(np.int64), tgt.astype(np.int64)
 
 
 def test_bench_chains(benchmark):

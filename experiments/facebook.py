@@ -27,15 +27,17 @@ Intervals: HyperBall quantities use the leave-one-run-out jackknife standard err
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 
 import numpy as np
 import polars as pl
 
+from simulate.distances import histogram_fraction_within, histogram_mean
+
 from . import declare_study
+from .distance_studies import (Z95, data_dir_env, dataset_present, jackknife_interval, percent,
+                               profile_matrices, scale_interval)
 from .report import Report
 
 TITLE = "Four degrees of separation: Facebook's distance distribution, reach and countries"
@@ -47,115 +49,8 @@ CITATION = ("L. Backstrom, P. Boldi, M. Rosa, J. Ugander, S. Vigna, \"Four Degre
 #: Facebook users in May 2011 (Backstrom et al.), for the size extrapolation.
 FACEBOOK_2011_USERS = 721e6
 
-#: 95% two-sided normal quantile for jackknife intervals.
-Z95 = 1.959963984540054
 
-
-# ---------------------------------------------------------------------------- shared helpers
-@contextlib.contextmanager
-def data_dir_env(ctx):
-    """Point dataset reads inside sweeps at ``ctx.data_dir`` (they use SMALLWORLD_DATA)."""
-    if not ctx.data_dir:
-        yield
-        return
-    old = os.environ.get("SMALLWORLD_DATA")
-    os.environ["SMALLWORLD_DATA"] = str(ctx.data_dir)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("SMALLWORLD_DATA", None)
-        else:
-            os.environ["SMALLWORLD_DATA"] = old
-
-
-def dataset_present(ctx, name) -> bool:
-    """True if the dataset's file is present; otherwise records it as missing (with the fetch
-    command) in the report, via :meth:`Context.dataset`, without reading anything."""
-    from simulate import datasets
-
-    if datasets.get(name).is_present(ctx.data_dir):
-        return True
-    ctx.dataset(name)
-    return False
-
-
-def profile_matrices(table: pl.DataFrame):
-    """Per-source matrices from a ``profiles`` cell table.
-
-    Returns ``(counts, same, weight, degree)``: ``counts[i, d]`` nodes at distance d from
-    source i (the source itself removed, so column 0 is 0), ``same`` the same-group ones,
-    ``weight`` the summed target weight (source removed), ``degree[i]`` the source's degree.
-    """
-    src = table["source"].to_numpy()
-    d = table["distance"].to_numpy().astype(np.int64)
-    uniq, inv = np.unique(src, return_inverse=True)
-    S, D = uniq.shape[0], int(d.max()) + 1
-    counts = np.zeros((S, D))
-    same = np.zeros((S, D))
-    weight = np.zeros((S, D))
-    counts[inv, d] = table["nodes"].to_numpy()
-    same[inv, d] = table["same_group"].to_numpy()
-    weight[inv, d] = table["weight"].to_numpy()
-    counts[:, 0] = 0.0
-    same[:, 0] = 0.0
-    weight[:, 0] = 0.0
-    degree = np.zeros(S)
-    degree[inv] = table["degree"].to_numpy()
-    return counts, same, weight, degree
-
-
-def source_jackknife(stat, mats, groups=32):
-    """Statistic of pooled per-source rows with a delete-one-group jackknife 95% interval.
-
-    ``stat`` takes the column sums of each matrix in ``mats`` (rows = sources) and returns a
-    float. Sources are split into ``groups`` groups by position (they are in random order).
-    Returns ``(value, (lo, hi))``; the interval is None with fewer than 2 sources.
-    """
-    totals = [m.sum(axis=0) for m in mats]
-    value = float(stat(*totals))
-    S = mats[0].shape[0]
-    G = min(groups, S)
-    if G < 2:
-        return value, None
-    gid = np.arange(S) % G
-    reps = []
-    for j in range(G):
-        sel = gid == j
-        reps.append(stat(*[t - m[sel].sum(axis=0) for t, m in zip(totals, mats)]))
-    reps = np.asarray(reps, dtype=float)
-    if np.isnan(reps).any():
-        return value, None
-    se = math.sqrt((G - 1) / G * float(np.sum((reps - reps.mean()) ** 2)))
-    return value, (value - Z95 * se, value + Z95 * se)
-
-
-def hist_mean(h):
-    tot = h.sum()
-    return float(np.dot(np.arange(h.shape[0]), h) / tot) if tot > 0 else float("nan")
-
-
-def hist_sd(h):
-    tot = h.sum()
-    if tot <= 0:
-        return float("nan")
-    d = np.arange(h.shape[0], dtype=float)
-    mu = np.dot(d, h) / tot
-    return float(math.sqrt(max(np.dot((d - mu) ** 2, h) / tot, 0.0)))
-
-
-def hist_within(k):
-    def f(h):
-        tot = h.sum()
-        return float(h[: k + 1].sum() / tot) if tot > 0 else float("nan")
-    return f
-
-
-def hist_spid(h):
-    mu = hist_mean(h)
-    return hist_sd(h) ** 2 / mu if mu > 0 else float("nan")
-
-
+# ---------------------------------------------------------------------------- helpers
 def binned_medians(x, y, bins_per_decade=5, min_count=5):
     """Median of ``y`` in logarithmic bins of ``x`` (x > 0): (bin centres, medians, counts)."""
     x = np.asarray(x, dtype=float)
@@ -175,14 +70,6 @@ def binned_medians(x, y, bins_per_decade=5, min_count=5):
             cy.append(float(np.median(y[sel])))
             cn.append(int(sel.sum()))
     return np.asarray(cx), np.asarray(cy), np.asarray(cn, dtype=int)
-
-
-def _pct(x):
-    return 100.0 * x
-
-
-def _scale_ci(ci, f):
-    return None if ci is None else (f(ci[0]), f(ci[1]))
 
 
 def _hb_ci(row, key):
@@ -258,7 +145,7 @@ def _ego_facebook(ctx, report):
                ci=_hb_ci(hb, "effective_diameter"), note=f"{hbn}; exact {ex['effective_diameter']:.4f}")
     report.add("ego-Facebook: spid, exact / HyperBall", "", "", hb["spid"], ci=_hb_ci(hb, "spid"),
                note=f"{hbn}; exact {ex['spid']:.4f} (< 1: 'social')")
-    report.add("ego-Facebook: % of pairs within 5 hops (exact)", "", "", _pct(hist_within(5)(h_ex)),
+    report.add("ego-Facebook: % of pairs within 5 hops (exact)", "", "", percent(histogram_fraction_within(h_ex, 5)),
                note="exact; a 4,039-person friend-list sample, diameter "
                     f"{ex['diameter_lower_bound']}")
 
@@ -283,7 +170,7 @@ def _synthetic(ctx, report):
     _, man_g = ctx.sweep("facebook_synthetic_graph", subdir="data/synthetic_graph")
     gs = man_g.to_dicts()[0]
     giant = gs["largest_component_nodes"] / gs["nodes"]
-    report.add("giant component (% of people)", "99.91%", "P", _pct(giant),
+    report.add("giant component (% of people)", "99.91%", "P", percent(giant),
                note=f"synthetic Facebook-like graph, {gs['nodes']:,} people, {gs['edges']:,} edges "
                     f"(Ugander et al. 2011)")
     report.add("mean degree", "~190", "S", gs["degree_mean"], note="realised, synthetic (Ugander et al. 2011)")
@@ -314,18 +201,18 @@ def _synthetic(ctx, report):
     h_hb = _histogram(hb)
     bfs = f"exact BFS from {S:,} random people of the synthetic graph"
     for k, pub in ((5, "92%"), (6, "99.6%")):
-        v, ci = source_jackknife(hist_within(k), [counts])
-        report.add(f"% of pairs within {k} hops", pub, "S", _pct(v), ci=_scale_ci(ci, _pct),
-                   note=f"{bfs}; HyperBall: {_pct(hist_within(k)(h_hb)):.2f}%")
-    v, ci = source_jackknife(lambda c, s: s[1] / c[1], [counts, same])
-    report.add("% of friendships inside one country", "84%", "S", _pct(v), ci=_scale_ci(ci, _pct),
+        v, ci = jackknife_interval(lambda h: histogram_fraction_within(h, k), [counts])
+        report.add(f"% of pairs within {k} hops", pub, "S", percent(v), ci=scale_interval(ci, percent),
+                   note=f"{bfs}; HyperBall: {percent(histogram_fraction_within(h_hb, k)):.2f}%")
+    v, ci = jackknife_interval(lambda c, s: s[1] / c[1], [counts, same])
+    report.add("% of friendships inside one country", "84%", "S", percent(v), ci=scale_interval(ci, percent),
                note=f"{bfs} (model parameter within = {cfg.graph['within']})")
-    v, ci = source_jackknife(hist_mean, [same])
+    v, ci = jackknife_interval(histogram_mean, [same])
     report.add("average distance to people of the same country (hops)", "~4", "S", v, ci=ci,
                note=f"{bfs}; {cfg.graph['communities']} equal countries")
-    v2, ci2 = source_jackknife(hist_mean, [other])
+    v2, ci2 = jackknife_interval(histogram_mean, [other])
     report.add("average distance to people of other countries (hops)", "", "", v2, ci=ci2, note=bfs)
-    d, ci = source_jackknife(lambda s, o: hist_mean(o) - hist_mean(s), [same, other])
+    d, ci = jackknife_interval(lambda s, o: histogram_mean(o) - histogram_mean(s), [same, other])
     report.add("other-country minus same-country distance (hops)", "", "", d, ci=ci,
                note="positive: countries are 'closer inside'" + (f"; {bfs}"))
 
@@ -341,7 +228,7 @@ def _synthetic(ctx, report):
                         f"{float(np.mean(degree[near] ** 2)):,.0f}")
     ball2 = 1 + counts[:, 1] + counts[:, 2]
     ball3 = ball2 + (counts[:, 3] if counts.shape[1] > 3 else 0)
-    report.add("median people within 3 hops (% of the graph)", "", "", _pct(float(np.median(ball3)) / n),
+    report.add("median people within 3 hops (% of the graph)", "", "", percent(float(np.median(ball3)) / n),
                note=f"{bfs}: at this size 3 hops reach most of the graph")
 
     # Scaling with n and extrapolation to Facebook's size.

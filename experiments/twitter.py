@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .facebook import (data_dir_env, dataset_present, hist_mean, hist_sd, hist_within, profile_matrices,
-                       source_jackknife)
+from simulate.distances import histogram_fraction_within, histogram_mean, histogram_sd
+
 from . import declare_study
+from .distance_studies import (data_dir_env, dataset_present, jackknife_interval, percent, profile_matrices,
+                               scale_interval)
 from .report import Report
 
 TITLE = "Twitter's degrees of separation: directed distances on follow graphs"
@@ -41,14 +43,6 @@ CITATION = ("H. Kwak, C. Lee, H. Park, S. Moon, \"What is Twitter, a social netw
             "WWW 2010, doi:10.1145/1772690.1772751; Sysomos, \"Six Degrees of Separation, Twitter Style\" "
             "(2010); R. Bakhshandeh, M. Samadi, Z. Azimifar, J. Schaeffer, \"Degrees of Separation in "
             "Social Networks\", SoCS 2011")
-
-
-def _pct(x):
-    return 100.0 * x
-
-
-def _scale(ci, f):
-    return None if ci is None else (f(ci[0]), f(ci[1]))
 
 
 def _no_interval(stat, mats):
@@ -62,8 +56,8 @@ def _distance_rows(report, label, counts, weight, how, published=True, follower=
     ``exact``: the sources are every node, so the values are exact and get no interval.
     """
     S = counts.shape[0]
-    jackknife = _no_interval if exact else source_jackknife
-    mean, ci = jackknife(hist_mean, [counts])
+    jackknife = _no_interval if exact else jackknife_interval
+    mean, ci = jackknife(histogram_mean, [counts])
     h = counts.sum(axis=0)
     mode = int(np.argmax(h))
     pub = (lambda s: s) if published else (lambda s: "")
@@ -72,18 +66,18 @@ def _distance_rows(report, label, counts, weight, how, published=True, follower=
     report.add(f"{label}: average distance (hops), Sysomos", pub("4.67"), st("P"), mean, ci=ci,
                note="same estimate")
     report.add(f"{label}: degrees of separation (distance - 1), Bakhshandeh et al.", pub("3.43"), st("P"),
-               mean - 1, ci=_scale(ci, lambda x: x - 1),
+               mean - 1, ci=scale_interval(ci, lambda x: x - 1),
                note="their optimal-search distance between random pairs, minus one")
     report.add(f"{label}: most common distance (hops)", pub("5 (41% of pairs)"), st("P"), mode,
-               note=f"{_pct(h[mode] / h.sum()):.1f}% of reachable pairs; sd {hist_sd(h):.2f}")
+               note=f"{percent(h[mode] / h.sum()):.1f}% of reachable pairs; sd {histogram_sd(h):.2f}")
     for k, p in ((4, ""), (5, "83%"), (6, "96% (or 98%)")):
-        v, c = jackknife(hist_within(k), [counts])
+        v, c = jackknife(lambda h: histogram_fraction_within(h, k), [counts])
         report.add(f"{label}: % of reachable pairs within {k} hops", pub(p), st("S") if p else "",
-                   _pct(v), ci=_scale(c, _pct),
+                   percent(v), ci=scale_interval(c, percent),
                    note=how if k != 4 else "Sysomos's shares (41% at 5) imply ~42% within 4; " + how)
     if follower:
-        fm, fci = jackknife(hist_mean, [weight])
-        fsd, fsdci = jackknife(hist_sd, [weight])
+        fm, fci = jackknife(histogram_mean, [weight])
+        fsd, fsdci = jackknife(histogram_sd, [weight])
         report.add(f"{label}: steps to meet a follower, mean", pub("3.32"), st("S"), fm, ci=fci,
                    note="d(u, f), f a random follower of a random user (see notes); " + how)
         report.add(f"{label}: steps to meet a follower, sd", pub("1.25"), st("S"), fsd, ci=fsdci, note=how)
@@ -98,13 +92,13 @@ def reproduce(ctx) -> Report:
             _, man_g = ctx.sweep("twitter_graph", subdir="data/timme_graph")
             g = man_g.to_dicts()[0]
             report.add("TIMME: reciprocity (% of arcs returned)", "22.1% (whole Twitter 2009)", "S",
-                       _pct(g["reciprocity"]), note=f"exact; {g['nodes']:,} accounts, {g['edges']:,} arcs")
+                       percent(g["reciprocity"]), note=f"exact; {g['nodes']:,} accounts, {g['edges']:,} arcs")
             cells, man = ctx.sweep("twitter", subdir="data/timme")
             counts, _, weight, _ = profile_matrices(cells)
             n_src = counts.shape[0]
             how = (f"exact BFS along follow arcs from {'every one' if n_src >= g['nodes'] else f'{n_src:,}'} "
                    f"of {g['nodes']:,} accounts; reachable pairs only "
-                   f"({_pct(counts.sum() / (n_src * (g['nodes'] - 1))):.1f}% of ordered pairs)")
+                   f"({percent(counts.sum() / (n_src * (g['nodes'] - 1))):.1f}% of ordered pairs)")
             curves["TIMME (real, directed)"] = _distance_rows(report, "TIMME", counts, weight, how,
                                                              exact=n_src >= g["nodes"])
         if dataset_present(ctx, "ego-twitter-undirected"):
@@ -118,16 +112,16 @@ def reproduce(ctx) -> Report:
     from simulate.config import load_config
 
     cfg = load_config(ctx.config_path("twitter_synthetic"), quick=ctx.quick)
-    report.add("synthetic: reciprocity (% of arcs returned)", "22.1%", "S", _pct(sg["reciprocity"]),
+    report.add("synthetic: reciprocity (% of arcs returned)", "22.1%", "S", percent(sg["reciprocity"]),
                note=f"parameter {cfg.graph['reciprocity']}; {sg['nodes']:,} users, {sg['edges']:,} arcs, "
-                    f"largest weak component {_pct(sg['largest_component_nodes'] / sg['nodes']):.1f}%")
+                    f"largest weak component {percent(sg['largest_component_nodes'] / sg['nodes']):.1f}%")
     report.add("synthetic: mean arcs per user", "35 (1.47G / 41.7M)", "P", sg["edges"] / sg["nodes"],
                note=f"median out+in degree {sg['degree_median']:g}, max {sg['degree_max']:,}")
     cells, man = ctx.sweep("twitter_synthetic", subdir="data/synthetic")
     counts, _, weight, _ = profile_matrices(cells)
     how = (f"exact BFS along arcs from {counts.shape[0]:,} random users of a {sg['nodes']:,}-user "
            f"synthetic follower graph; reachable pairs only "
-           f"({_pct(counts.sum() / (counts.shape[0] * (sg['nodes'] - 1))):.1f}% of ordered pairs)")
+           f"({percent(counts.sum() / (counts.shape[0] * (sg['nodes'] - 1))):.1f}% of ordered pairs)")
     curves[f"synthetic follower graph, n = {sg['nodes']:,}"] = _distance_rows(report, "synthetic", counts, weight,
                                                                              how)
     _figure(ctx, curves)

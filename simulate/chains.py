@@ -33,6 +33,7 @@ from .errors import ParameterError
 from .graph import Graph
 from .kernels import routing as _routing
 from .kernels.random import stream_states
+from .progress import progress_bar
 
 STATUSES = estimators.STATUSES
 
@@ -99,11 +100,9 @@ def tie_levels(graph: Graph) -> np.ndarray:
 
 # ------------------------------------------------------------------ sources and targets
 def _component_nodes(graph: Graph):
-    labels, k = graph.connected_components(strong=graph.directed)
     if graph.n == 0:
         raise ParameterError("the graph has no nodes")
-    big = int(np.argmax(np.bincount(labels, minlength=k)))
-    return np.flatnonzero(labels == big)
+    return np.flatnonzero(graph.largest_component_mask(strong=graph.directed))
 
 
 def _internal(graph, nodes, name):
@@ -619,11 +618,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
 
     outs = []
     batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=nc, unit="chain", desc=f"chains ({policy})")
+    bar = progress_bar(progress, nc, f"chains ({policy})", "chain")
     for a in range(0, nc, batch):
         b = min(nc, a + batch)
         outs.append(_routing.route_chains(
@@ -631,10 +626,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
             bool(backtrack), max_steps, feat_i, feat_f, degree, side, periodic, branching, spherical,
             levels, ms, node_drop, attrition, strength_drop, bool(record_paths),
             paths[a:b] if record_paths else paths))
-        if bar is not None:
-            bar.update(b - a)
-    if bar is not None:
-        bar.close()
+        bar.update(b - a)
+    bar.close()
     status, steps, log_surv, last, nback = (np.concatenate(x) for x in zip(*outs))
 
     lab = (lambda ids: ids) if graph.node_ids is None else (lambda ids: graph.node_ids[ids])

@@ -22,6 +22,7 @@ import click
 
 from . import policies
 from .errors import SmallworldError
+from .progress import show_progress
 
 #: ``--data-dir`` of every command that reads data sets (one wording, one environment variable).
 DATA_DIR_HELP = ("Directory holding dataset files [default: $SMALLWORLD_DATA, else ../shared/data beside "
@@ -117,11 +118,6 @@ def graph_source(func):
         return func(graph=graph, source=source, **kwargs)
 
     return wrapper
-
-
-def show_progress(quiet) -> bool:
-    """Progress bars go to stderr, only on a terminal (logs and CI get clean lines) and not with --quiet."""
-    return not quiet and sys.stderr.isatty()
 
 
 def echo_json(obj):

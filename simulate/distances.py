@@ -27,13 +27,13 @@ in the whole graph, so the frame is computed on the induced subgraph.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 
 import numba
 import numpy as np
 
 from .errors import ParameterError
+from .progress import progress_bar
 from .graph import Graph
 from .kinds import declare_kind
 from .params import ParamSpec, Rule, is_power_of_two
@@ -142,7 +142,7 @@ class DistanceDistribution:
     @property
     def mean(self) -> float:
         """Average distance over reachable pairs (hops)."""
-        return _mean(self.counts)
+        return histogram_mean(self.counts)
 
     def quantile(self, q) -> int:
         """Smallest distance ``d`` with ``cdf(d) >= q`` (``0 < q <= 1``), over reachable pairs."""
@@ -174,20 +174,16 @@ class DistanceDistribution:
         Below 1 suggests a "properly social" network, above 1 a web-like one (Boldi &
         Vigna, "Four degrees of separation", WebSci 2012, doi:10.1145/2380718.2380723).
         """
-        return _spid(self.counts)
+        return histogram_spid(self.counts)
 
     @property
     def variance(self) -> float:
         """Variance of the distance over reachable pairs (hops^2)."""
-        return _variance(self.counts)
+        return histogram_variance(self.counts)
 
     def fraction_within(self, k) -> float:
         """Fraction of reachable pairs at distance ``<= k`` (``cdf(k)``; 1.0 for k >= D)."""
-        k = int(k)
-        if k < 0:
-            return 0.0
-        c = self.cdf()
-        return float(c[min(k, len(c) - 1)]) if len(c) else float("nan")
+        return histogram_fraction_within(self.counts, k)
 
     @property
     def max_distance(self) -> int:
@@ -302,7 +298,17 @@ def _cdf(counts):
     return c / total if total > 0 else np.full(c.shape, np.nan)
 
 
-def _mean(counts):
+# The statistics below take a distance histogram ``counts`` (``counts[d]`` = pairs, or weights, at
+# distance d; entry 0 included and weighted by d = 0) and are the package's one definition of each:
+# DistanceDistribution, the sweep tables and the reproductions (per-source profile rows) all use them.
+def histogram_mean(counts) -> float:
+    """Mean distance ``sum_d d c_d / sum_d c_d`` of a histogram (hops); NaN if it is empty.
+
+    Parameters
+    ----------
+    counts : array_like, 1-D
+        Pairs (or any non-negative weights) at distance ``d = 0, 1, ...``. O(len(counts)).
+    """
     total = float(np.sum(counts))
     if total <= 0:
         return float("nan")
@@ -310,7 +316,8 @@ def _mean(counts):
     return float(np.dot(d, counts) / total)
 
 
-def _variance(counts):
+def histogram_variance(counts) -> float:
+    """Population variance of the distance in a histogram (hops^2; divides by the total); NaN if empty."""
     total = float(np.sum(counts))
     if total <= 0:
         return float("nan")
@@ -319,9 +326,71 @@ def _variance(counts):
     return float(np.dot((d - mu) ** 2, counts) / total)
 
 
-def _spid(counts):
-    mu = _mean(counts)
-    return _variance(counts) / mu if mu > 0 else float("nan")
+def histogram_sd(counts) -> float:
+    """Standard deviation of the distance in a histogram (hops): ``sqrt(histogram_variance)``."""
+    return math.sqrt(histogram_variance(counts))
+
+
+def histogram_spid(counts) -> float:
+    """Shortest-paths index of dispersion ``variance / mean`` of a histogram; NaN if the mean is 0.
+
+    Notes
+    -----
+    Boldi & Vigna's spid (Backstrom et al., "Four degrees of separation", WebSci 2012,
+    doi:10.1145/2380718.2380723): below 1 suggests a social network, above 1 a web-like one.
+    """
+    mu = histogram_mean(counts)
+    return histogram_variance(counts) / mu if mu > 0 else float("nan")
+
+
+def histogram_fraction_within(counts, k) -> float:
+    """Fraction of the histogram's pairs at distance ``<= k`` (the cdf at k); 0 for k < 0, NaN if empty."""
+    k = int(k)
+    if k < 0:
+        return 0.0
+    c = _cdf(counts)
+    return float(c[min(k, len(c) - 1)]) if len(c) else float("nan")
+
+
+def source_jackknife(stat, rows, groups=32):
+    """A statistic of pooled per-source histograms and its delete-one-group jackknife standard error.
+
+    Parameters
+    ----------
+    stat : callable
+        Takes the column sums of each matrix of ``rows`` (one argument per matrix) and returns a
+        float or a 1-D array of floats (several statistics at once).
+    rows : sequence of 2-D arrays
+        Matrices with one row per source (sources x distance), e.g. pairs at each distance and
+        same-group pairs at each distance; all with the same number of rows S.
+    groups : int, default 32
+        Sources are split into ``G = min(groups, S)`` groups by position (``i % G``; sources are
+        drawn in random order, so the groups are random).
+
+    Returns
+    -------
+    value : float or ndarray
+        ``stat`` of the pooled rows.
+    stderr : float or ndarray
+        ``sqrt((G - 1) / G * sum_j (theta_j - mean theta)^2)`` over the G leave-one-group-out
+        values ``theta_j``; NaN with fewer than 2 groups (or where a replicate is NaN).
+
+    Notes
+    -----
+    Sampled-source distance distributions (``distance_distribution(method="sample")``) and the
+    reproductions' per-source profiles use this one estimator. Cost: G + 1 calls of ``stat``
+    plus O(S * width) to form the group sums.
+    """
+    totals = [np.asarray(m).sum(axis=0) for m in rows]
+    value = stat(*totals)
+    S = np.asarray(rows[0]).shape[0]
+    G = min(int(groups), S)
+    if G < 2:
+        return value, np.full(np.shape(value), np.nan)[()]
+    gid = np.arange(S) % G
+    reps = np.array([stat(*[t - np.asarray(m)[gid == j].sum(axis=0) for t, m in zip(totals, rows)])
+                     for j in range(G)], dtype=np.float64)
+    return value, _jackknife_se(reps)[()]
 
 
 def _quantile_index(cum, total, q):
@@ -352,20 +421,24 @@ def _effective_diameter(counts, q):
 
 
 def _statistics(counts):
-    return np.array([_mean(counts), _effective_diameter(counts, 0.9), _spid(counts)])
+    return np.array([histogram_mean(counts), _effective_diameter(counts, 0.9), histogram_spid(counts)])
 
 
 _STDERR_KEYS = ("mean", "effective_diameter", "spid")
 
 
-def _jackknife(replicates):
-    """Jackknife standard errors from leave-one-out statistics (rows = replicates)."""
+def _jackknife_se(replicates):
+    """Jackknife standard error(s) from G leave-one-out values (axis 0 = replicates)."""
     g = replicates.shape[0]
-    if g < 2:
-        return {k: float("nan") for k in _STDERR_KEYS}
     dev = replicates - replicates.mean(axis=0)
-    se = np.sqrt((g - 1) / g * np.sum(dev ** 2, axis=0))
-    return {k: float(v) for k, v in zip(_STDERR_KEYS, se)}
+    return np.sqrt((g - 1) / g * np.sum(dev ** 2, axis=0))
+
+
+def _jackknife(replicates):
+    """Jackknife standard errors of the ``_STDERR_KEYS`` statistics (rows = replicates)."""
+    if replicates.shape[0] < 2:
+        return {k: float("nan") for k in _STDERR_KEYS}
+    return {k: float(v) for k, v in zip(_STDERR_KEYS, _jackknife_se(replicates))}
 
 
 def _trim(counts):
@@ -387,13 +460,9 @@ def _frame(graph, component):
         "weak" if graph.directed else "undirected")
     if component == "all" or graph.n == 0:
         return _Frame(graph, np.arange(graph.n, dtype=np.int64), component, connectivity)
-    labels, k = graph.connected_components(strong=graph.directed)
-    if k == 1:
+    keep = graph.largest_component_mask(strong=graph.directed)
+    if keep.all():
         return _Frame(graph, np.arange(graph.n, dtype=np.int64), component, connectivity)
-    sizes = np.bincount(labels, minlength=k)
-    # ties between equally large components: the one holding the lowest internal node id
-    first = int(np.argmax(sizes[labels] == sizes.max()))
-    keep = labels == labels[first]
     return _Frame(graph.subgraph(keep), np.flatnonzero(keep).astype(np.int64), component, connectivity)
 
 
@@ -453,7 +522,7 @@ def _source_histograms(push, pull, sources, cap, keep_rows, progress, desc):
     chunk = per_batch * threads * 4
     rows = np.zeros((S, cap), dtype=np.int64) if keep_rows else None
     total = np.zeros(cap, dtype=np.int64)
-    bar = _progress_bar(progress, S, desc)
+    bar = progress_bar(progress, S, desc, "src")
     try:
         for lo in range(0, S, chunk):
             src = sources[lo:lo + chunk]
@@ -473,21 +542,10 @@ def _source_histograms(push, pull, sources, cap, keep_rows, progress, desc):
                 total += hist.sum(axis=0)
             else:
                 total += hist
-            if bar is not None:
-                bar.update(src.shape[0])
+            bar.update(src.shape[0])
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     return rows, total
-
-
-def _progress_bar(progress, total, desc):
-    if not progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit="src" if desc != "hyperball" else "run",
-                file=sys.stderr, leave=False, dynamic_ncols=True)
 
 
 # ============================================================================ public API
@@ -612,16 +670,13 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
         counts = _trim(total)
         rows = rows[:, : counts.shape[0]]
         G = min(groups, S)
-        group_of = np.arange(S) % G
-        group_counts = np.zeros((G, counts.shape[0]), dtype=np.int64)
-        np.add.at(group_counts, group_of, rows)
-        reps = np.array([_statistics(counts - group_counts[j]) for j in range(G)])
+        _, se = source_jackknife(_statistics, [rows], G)
         frame.update(sources=S, source_selection=selection,
                      description=f"ordered pairs (s, v): s one of {S:,} sources "
                                  + ("given explicitly" if sources is not None else "drawn uniformly without replacement")
                                  + f" from {where}, v any other node of it")
         return DistanceDistribution(method="sample", counts=counts, frame=frame,
-                                    frame_pairs=S * max(nf - 1, 0), stderr=_jackknife(reps),
+                                    frame_pairs=S * max(nf - 1, 0), stderr=dict(zip(_STDERR_KEYS, map(float, se))),
                                     sources=fr.nodes[src], source_counts=rows,
                                     params={"seed": seed, "n_sources": S, "groups": G}, **base)
 
@@ -643,16 +698,14 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
 
     states = stream_states(int(seed), runs, spawn_key=(0x4842,))
     curves = []
-    bar = _progress_bar(progress, runs, "hyperball")
+    bar = progress_bar(progress, runs, "hyperball", "run")
     try:
         for r in range(runs):
             curves.append(np.asarray(hyperball_run(push[0], push[1], log2m, states[r], nf + 1),
                                      dtype=np.float64))
-            if bar is not None:
-                bar.update(1)
+            bar.update(1)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     T = max(len(c) for c in curves)
     # Pad each run with its final value (it has converged), then average N(t) over runs.
     nfs = np.array([np.pad(c, (0, T - len(c)), mode="edge") for c in curves])

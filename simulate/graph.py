@@ -290,15 +290,40 @@ class Graph:
             self._components[strong] = (labels, int(k))
         return self._components[strong]
 
-    def largest_component(self, strong=False) -> "Graph":
-        """Subgraph induced by the largest (weakly or strongly) connected component."""
+    def largest_component_mask(self, strong=False) -> np.ndarray:
+        """Boolean mask (length n) of the nodes of the largest connected component.
+
+        The one definition of "the largest component" in the package: distance frames,
+        reach profiles, chain targets and :meth:`largest_component` all use it.
+        ``strong=False`` uses weakly connected components (connected components of an
+        undirected graph), ``strong=True`` strongly connected ones.
+
+        Tie rule: among equally large components, the one holding the lowest internal node id.
+        It depends only on the graph (not on how a components algorithm numbers its labels),
+        so weak and strong components, and every caller, agree. O(n + m) the first time
+        (components are cached), O(n) after. An empty graph gives an empty mask.
+        """
         if self.n == 0:
-            return self
+            return np.zeros(0, dtype=bool)
         labels, k = self.connected_components(strong=strong)
         if k == 1:
-            return self
+            return np.ones(self.n, dtype=bool)
         sizes = np.bincount(labels, minlength=k)
-        return self.subgraph(labels == int(np.argmax(sizes)))
+        # argmax finds the first node (lowest id) whose component has the largest size
+        first = int(np.argmax(sizes[labels] == sizes.max()))
+        return labels == labels[first]
+
+    def largest_component(self, strong=False) -> "Graph":
+        """Subgraph induced by the largest (weakly or strongly) connected component.
+
+        Ties as in :meth:`largest_component_mask` (the component of the lowest node id).
+        """
+        if self.n == 0:
+            return self
+        mask = self.largest_component_mask(strong=strong)
+        if mask.all():
+            return self
+        return self.subgraph(mask)
 
     def subgraph(self, nodes) -> "Graph":
         """Induced subgraph on a boolean mask or an array of internal node ids (kept in id order)."""

@@ -28,6 +28,7 @@ from .errors import ParameterError
 from .graph import Graph
 from .kinds import SourceRule, declare_kind
 from .params import ParamSpec
+from .progress import progress_bar
 
 TARGET_WEIGHTS = ("uniform", "follower")
 
@@ -246,10 +247,7 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
         if n_sources < 1:
             raise ParameterError(f"n_sources must be >= 1, got {n_sources}")
         if component == "largest" and n > 0:
-            lab, k = graph.connected_components(strong=graph.directed)
-            sizes = np.bincount(lab, minlength=k)
-            first = int(np.argmax(sizes[lab] == sizes.max()))
-            pool = np.flatnonzero(lab == lab[first]).astype(np.int64)
+            pool = np.flatnonzero(graph.largest_component_mask(strong=graph.directed)).astype(np.int64)
         else:
             pool = np.arange(n, dtype=np.int64)
         rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0x5245,)))
@@ -276,13 +274,7 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
     counts = np.zeros((S, cap), dtype=np.int64)
     same = np.zeros((S, cap), dtype=np.int64)
     wsum = np.zeros((S, cap), dtype=np.float64)
-    bar = None
-    if progress:
-        import sys
-
-        from tqdm import tqdm
-
-        bar = tqdm(total=S, desc="profiles", unit="src", file=sys.stderr, leave=False, dynamic_ncols=True)
+    bar = progress_bar(progress, S, "profiles", "src")
     try:
         for i in range(S):
             s = int(src[i])
@@ -295,11 +287,9 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
                 wsum = np.pad(wsum, ((0, 0), (0, new - cap)))
                 cap = new
             fold_profile(dist, labels, labels[s], w, counts[i], same[i], wsum[i])
-            if bar is not None:
-                bar.update(1)
+            bar.update(1)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     nz = np.flatnonzero(counts.sum(axis=0) > 0)
     D = int(nz[-1]) + 1 if nz.size else 1
     return DistanceProfiles(sources=src, degree=deg[src].astype(np.int64), group_of_source=labels[src],

@@ -8,7 +8,6 @@ parameter with those intervals as error bars.
 
 from __future__ import annotations
 
-import difflib
 import math
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import polars as pl
 
 from .errors import ParameterError
 from .kinds import experiment_kinds
+from .registry import did_you_mean
 from .sweep import MANIFEST, manifest_metadata, read_manifest
 
 #: Manifest columns that are bookkeeping, never metrics.
@@ -25,11 +25,6 @@ _NOT_METRICS = {"cell_id", "index", "status", "path", "seed", "graph_fingerprint
 
 _NUMERIC = (pl.Float32, pl.Float64, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16,
             pl.UInt32, pl.UInt64)
-
-
-def _did_you_mean(word, options):
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _t_quantile(df: int) -> float:
@@ -82,14 +77,14 @@ def summarize(directory, by=None, metrics=None) -> pl.DataFrame:
     by = [by] if isinstance(by, str) else list(by)
     for b in by:
         if b not in df.columns or b in _NOT_METRICS - {"replicate"}:
-            raise ParameterError(f"--by {b!r}: not a parameter of this sweep{_did_you_mean(b, params)} "
+            raise ParameterError(f"--by {b!r}: not a parameter of this sweep{did_you_mean(b, params)} "
                                  f"(parameters: {', '.join(params) or 'none'})")
     all_metrics = metric_columns(df, params)
     if metrics is None:
         metrics = all_metrics
     for m in metrics:
         if m not in all_metrics:
-            raise ParameterError(f"unknown metric {m!r}{_did_you_mean(m, all_metrics)} "
+            raise ParameterError(f"unknown metric {m!r}{did_you_mean(m, all_metrics)} "
                                  f"(metrics: {', '.join(all_metrics) or 'none'})")
     metrics = [m for m in metrics if m not in by]
     lf = df.lazy().with_columns([pl.col(m).cast(pl.Float64) for m in metrics])
@@ -171,7 +166,7 @@ def plot(directory, x, y, hue=None, out="figure.png", logx=False, title=None):
     for option, name in (("--x", x), ("--hue", hue)):
         # Named by the option the user typed (summarize would call every one of them --by).
         if name is not None and (name not in df.columns or name in _NOT_METRICS - {"replicate"}):
-            raise ParameterError(f"{option} {name!r}: not a parameter of this sweep{_did_you_mean(name, params)} "
+            raise ParameterError(f"{option} {name!r}: not a parameter of this sweep{did_you_mean(name, params)} "
                                  f"(parameters: {', '.join(params) or 'none'})")
     by = [x] + ([hue] if hue else [])
     table = summarize(directory, by=by, metrics=[y])

@@ -372,6 +372,24 @@ def distances_expand(counts):
     return [d for d, c in enumerate(counts) for _ in range(int(c))]
 
 
+def distances_group_jackknife(stat, mats, groups):
+    """Delete-one-group jackknife by its textbook definition: for each group j (sources i with
+    i % G == j) recompute ``stat`` on the column sums of the remaining rows; returns (value, se)."""
+    import math
+
+    S = len(mats[0])
+    G = min(groups, S)
+    full = stat(*[[sum(col) for col in zip(*m)] for m in mats])
+    if G < 2:
+        return full, float("nan")
+    reps = []
+    for j in range(G):
+        keep = [i for i in range(S) if i % G != j]
+        reps.append(stat(*[[sum(m[i][d] for i in keep) for d in range(len(m[0]))] for m in mats]))
+    mean = sum(reps) / G
+    return full, math.sqrt((G - 1) / G * sum((r - mean) ** 2 for r in reps))
+
+
 def distances_quantile(values, q):
     """Smallest d with (#values <= d) / #values >= q, by scanning every candidate d."""
     n = len(values)
@@ -584,3 +602,10 @@ def ties_brute_force_reliable(n, arcs, s, h):
     if h > 0:
         walk(s, 1.0, 0, {s})
     return best
+
+
+def report_row(report, prefix):
+    """The first row of a reproduction report whose quantity starts with ``prefix`` (asserts one exists)."""
+    rows = [r for r in report.rows if r.quantity.startswith(prefix)]
+    assert rows, prefix
+    return rows[0]

@@ -15,7 +15,8 @@ from simulate import read_graph
 from simulate.cli import main
 
 
-def test_graph_info_json_ego_facebook():
+def test_graph_info_json_ego_facebook(data_file):
+    fb_path = data_file("ego-facebook")
     res = CliRunner().invoke(main, ["graph", "info", "ego-facebook", "--json"])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout)
@@ -23,7 +24,7 @@ def test_graph_info_json_ego_facebook():
                          "self_loops_dropped", "duplicates_dropped", "degree"}
     assert set(info["degree"]) == {"min", "median", "mean", "max"}
     # Oracle: networkx on the same file.
-    G = nx.read_edgelist(_facebook_path(), nodetype=int)
+    G = nx.read_edgelist(fb_path, nodetype=int)
     deg = np.array([d for _, d in G.degree()])
     assert info["nodes"] == G.number_of_nodes() == 4039
     assert info["edges"] == G.number_of_edges() == 88234
@@ -34,20 +35,16 @@ def test_graph_info_json_ego_facebook():
                               "mean": pytest.approx(float(deg.mean())), "max": int(deg.max())}
 
 
-def _facebook_path():
-    from simulate import datasets
-
-    return datasets.get("ego-facebook").local_path()
-
-
-def test_graph_info_table_directed():
+def test_graph_info_table_directed(data_file):
+    data_file("email-eu-core")
     res = CliRunner().invoke(main, ["graph", "info", "email-eu-core"])
     assert res.exit_code == 0
     assert "1,005" in res.stdout and "directed" in res.stdout and "642 self-loops" in res.stdout
 
 
 @pytest.mark.parametrize("out_name", ["fb.swg", "fb.parquet", "fb.txt.gz"])
-def test_graph_convert_round_trip(tmp_path, out_name):
+def test_graph_convert_round_trip(tmp_path, out_name, data_file):
+    data_file("fb100-caltech36")
     out = tmp_path / out_name
     res = CliRunner().invoke(main, ["graph", "convert", "fb100-caltech36", str(out)])
     assert res.exit_code == 0, res.output
@@ -62,7 +59,8 @@ def test_graph_convert_round_trip(tmp_path, out_name):
     assert json.loads(res.stdout)["edges"] == 16656
 
 
-def test_graph_convert_directed_override(tmp_path):
+def test_graph_convert_directed_override(tmp_path, data_file):
+    data_file("konect-ego-twitter")
     res = CliRunner().invoke(main, ["graph", "convert", "konect-ego-twitter", "--undirected", str(tmp_path / "u.swg")])
     assert res.exit_code == 0
     g = read_graph(tmp_path / "u.swg")
@@ -78,7 +76,8 @@ def test_python_m_simulate_help():
     assert out.returncode == 2 and out.stderr.startswith("error:") and "Traceback" not in out.stderr
 
 
-def test_graph_convert_unknown_output_name_names_the_choices(tmp_path):
+def test_graph_convert_unknown_output_name_names_the_choices(tmp_path, data_file):
+    data_file("fb100-reed98")
     out = tmp_path / "graph.weird"
     res = CliRunner().invoke(main, ["graph", "convert", "fb100-reed98", str(out)])
     assert res.exit_code == 2

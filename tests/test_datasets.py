@@ -17,15 +17,16 @@ from simulate import datasets
 from simulate.cli import main
 from simulate.errors import DatasetError
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # Large files are read by tests/test_io.py once each; here only the small ones are read again.
 BIG = {"fb100-cornell5", "loc-gowalla", "ego-twitter-undirected", "email-enron"}
 
 
-def test_every_shared_data_file_is_registered():
-    readme = (DATA / "README.md").read_text()
+def test_every_shared_data_file_is_registered(data_file):
+    readme_path = data_file("README.md")
+    data_dir = readme_path.parent
+    readme = readme_path.read_text()
     registered = {d.file for d in datasets.REGISTRY.values()}
-    files = {str(p.relative_to(DATA)) for p in DATA.rglob("*") if p.is_file() and p.name != "README.md"}
+    files = {str(p.relative_to(data_dir)) for p in data_dir.rglob("*") if p.is_file() and p.name != "README.md"}
     docs = {f for f in files if re.search(r"(^|/)(README|readme|meta)\.", Path(f).name)}
     assert files - docs - registered == set()
     # And every registered file is one the README documents (by file name).
@@ -44,9 +45,9 @@ def test_registry_fields():
 
 
 @pytest.mark.parametrize("name", sorted(set(datasets.REGISTRY) - BIG))
-def test_dataset_counts_and_checksum(name):
+def test_dataset_counts_and_checksum(name, data_file):
     ds = datasets.get(name)
-    assert ds.is_present(), f"missing shared data file {ds.local_path()}"
+    data_file(name)
     assert datasets.verify(name)
     obj = ds.load()
     if ds.kind == "graph":
@@ -56,7 +57,8 @@ def test_dataset_counts_and_checksum(name):
 
 
 @pytest.mark.parametrize("name", sorted(BIG))
-def test_big_dataset_checksums(name):
+def test_big_dataset_checksums(name, data_file):
+    data_file(name)
     assert datasets.verify(name)
 
 
@@ -67,11 +69,11 @@ def test_unknown_dataset_and_graph_kind():
         datasets.get("gowalla-locations").read()
 
 
-def test_verify_detects_mismatch(tmp_path):
+def test_verify_detects_mismatch(tmp_path, data_file):
     ds = datasets.get("email-eu-core-departments")
     target = tmp_path / ds.file
     target.parent.mkdir(parents=True)
-    target.write_bytes(ds.local_path().read_bytes() + b"\n")
+    target.write_bytes(data_file(ds.name).read_bytes() + b"\n")
     with pytest.raises(DatasetError, match="checksum mismatch"):
         datasets.verify(ds.name, data_dir=tmp_path)
 
@@ -159,7 +161,10 @@ def test_fetch_cli_success_and_force(server, tiny_dataset, tmp_path):
 
 
 # ---------------------------------------------------------------------------- CLI list / path
-def test_data_list_and_path():
+def test_data_list_and_path(data_file):
+    wiki_vote = data_file("wiki-vote")
+    data_file("ego-facebook")
+    data_file("fb100-reed98")
     runner = CliRunner()
     res = runner.invoke(main, ["data", "list", "--json"])
     assert res.exit_code == 0
@@ -172,7 +177,7 @@ def test_data_list_and_path():
     res = runner.invoke(main, ["data", "list", "--data-dir", "/nonexistent"])
     assert res.exit_code == 0 and "ego-facebook" in res.stdout and not res.stdout.startswith("*")
     res = runner.invoke(main, ["data", "path", "wiki-vote"])
-    assert res.exit_code == 0 and Path(res.stdout.strip()) == DATA / "snap" / "Wiki-Vote.txt"
+    assert res.exit_code == 0 and Path(res.stdout.strip()) == wiki_vote
     res = runner.invoke(main, ["data", "path", "nope"])
     assert res.exit_code == 2 and res.stderr.startswith("error: unknown dataset 'nope'")
     res = runner.invoke(main, ["data", "verify", "reed98"])

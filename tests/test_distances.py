@@ -19,13 +19,13 @@ from hypothesis import strategies as st
 
 from simulate import DistanceDistribution, Graph, distance_distribution, read_graph
 from simulate.cli import main
-from simulate.distances import diameter
+from simulate.distances import (diameter, histogram_fraction_within, histogram_mean, histogram_sd,
+                                 histogram_spid, histogram_variance, source_jackknife)
 from simulate.errors import ParameterError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import naive  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -40,8 +40,8 @@ def graphs(draw, max_n=30):
 
 
 @pytest.fixture(scope="module")
-def fb():
-    return read_graph("ego-facebook")
+def fb(data_file):
+    return read_graph(data_file("ego-facebook"))
 
 
 @pytest.fixture(scope="module")
@@ -332,11 +332,11 @@ def test_parameter_errors(fb):
 
 
 # ---------------------------------------------------------------------------- diameter
-def test_diameter_ego_facebook_and_ca_grqc(fb, fb_oracle):
+def test_diameter_ego_facebook_and_ca_grqc(fb, fb_oracle, data_file):
     r = diameter(fb)
     assert r.exact and r.diameter == fb_oracle[1].max()
     assert r.n_bfs < fb.n // 10  # iFUB needs far fewer BFS than all-pairs
-    ca = read_graph(DATA / "snap" / "CA-GrQc.txt")
+    ca = read_graph(data_file("ca-grqc"))
     lc = ca.largest_component()
     _, ecc = naive.distances_scipy_histograms(lc.indptr, lc.indices, np.arange(lc.n))
     r = diameter(ca)
@@ -382,7 +382,8 @@ def test_results_do_not_depend_on_thread_count():
 
 
 # ---------------------------------------------------------------------------- CLI
-def test_cli_distances_json_and_table(tmp_path):
+def test_cli_distances_json_and_table(tmp_path, data_file):
+    data_file("ego-facebook")
     runner = CliRunner()
     out = tmp_path / "dist.parquet"
     r = runner.invoke(main, ["distances", "ego-facebook", "--method", "sample", "--sources", "64",
@@ -399,7 +400,8 @@ def test_cli_distances_json_and_table(tmp_path):
     assert "effective diameter" in r.output and "mean distance" in r.output
 
 
-def test_cli_diameter_and_errors():
+def test_cli_diameter_and_errors(data_file):
+    data_file("ego-facebook")
     runner = CliRunner()
     r = runner.invoke(main, ["diameter", "ego-facebook", "--json"])
     assert r.exit_code == 0
@@ -407,3 +409,62 @@ def test_cli_diameter_and_errors():
     assert d["exact"] and d["diameter"] == d["lower"] == d["upper"] and d["n_bfs"] > 0
     r = runner.invoke(main, ["distances", "ego-facebook", "--method", "hyperball", "--registers", "100"])
     assert r.exit_code == 2 and "error: registers" in r.output and "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------------------- histogram statistics
+@SETTINGS
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=9), st.integers(-1, 10))
+def test_histogram_statistics_match_the_expanded_distances(counts, k):
+    values = naive.distances_expand(counts)
+    if not values:
+        assert np.isnan(histogram_mean(counts)) and np.isnan(histogram_sd(counts))
+        assert np.isnan(histogram_fraction_within(counts, max(k, 0)))
+        return
+    assert histogram_mean(counts) == pytest.approx(np.mean(values), rel=1e-12, abs=1e-12)
+    assert histogram_variance(counts) == pytest.approx(np.var(values), rel=1e-9, abs=1e-12)
+    assert histogram_sd(counts) == pytest.approx(np.std(values), rel=1e-9, abs=1e-12)
+    mu = np.mean(values)
+    if mu > 0:
+        assert histogram_spid(counts) == pytest.approx(np.var(values) / mu, rel=1e-9, abs=1e-12)
+    else:
+        assert np.isnan(histogram_spid(counts))
+    assert histogram_fraction_within(counts, k) == pytest.approx(
+        sum(1 for v in values if v <= k) / len(values), rel=1e-12)
+
+
+def test_distribution_statistics_are_the_histogram_functions():
+    g = Graph.from_networkx(nx.barbell_graph(5, 3))
+    d = distance_distribution(g)
+    assert d.mean == histogram_mean(d.counts) and d.spid == histogram_spid(d.counts)
+    assert d.variance == histogram_variance(d.counts)
+    assert [d.fraction_within(k) for k in range(-1, 9)] == [histogram_fraction_within(d.counts, k)
+                                                          for k in range(-1, 9)]
+
+
+@SETTINGS
+@given(st.integers(1, 40), st.integers(1, 6), st.integers(1, 8), st.integers(0, 2**31))
+def test_source_jackknife_matches_the_textbook_jackknife(S, D, groups, seed):
+    rng = np.random.default_rng(seed)
+    a = rng.poisson(4.0, size=(S, D)).astype(float)
+    b = rng.poisson(2.0, size=(S, D)).astype(float)
+
+    def stat(x, y):
+        return float(np.dot(np.arange(D), x) + 0.5 * y[0])
+
+    v, se = source_jackknife(stat, [a, b], groups)
+    want_v, want_se = naive.distances_group_jackknife(stat, [a.tolist(), b.tolist()], groups)
+    assert v == pytest.approx(want_v, rel=1e-12)
+    if np.isnan(want_se):
+        assert np.isnan(se)
+    else:
+        assert se == pytest.approx(want_se, rel=1e-9, abs=1e-12)
+
+
+def test_sample_stderr_is_the_source_jackknife_of_its_rows():
+    g = Graph.from_networkx(nx.connected_watts_strogatz_graph(300, 6, 0.1, seed=2))
+    res = distance_distribution(g, method="sample", n_sources=100, seed=4)
+    rows = res.source_counts
+    _, se = source_jackknife(lambda h: histogram_mean(h), [rows], res.params["groups"])
+    assert res.stderr["mean"] == pytest.approx(se, rel=1e-12)
+    _, se = source_jackknife(histogram_spid, [rows], res.params["groups"])
+    assert res.stderr["spid"] == pytest.approx(se, rel=1e-12)

@@ -503,11 +503,11 @@ def test_kleinberg_direct_rows_equal_from_edges_of_raw_links(side, dim, p, q, pe
     # The directed fast path fills rows straight from lattice + contacts; it must equal the
     # generic build from the raw arc list, report included ((4, 2, 2, 1, True) wraps: generic).
     from simulate import Graph
-    from simulate.generators.kleinberg import _ball_offsets
+    from simulate.generators.kleinberg import ball_offsets
     from simulate.kernels.generators.kleinberg import lattice_local_arcs
 
     g = kleinberg_lattice(side, dim=dim, r=1.0, q=q, p=p, periodic=periodic, seed=3)
-    lsrc, ldst = lattice_local_arcs(np.int64(side), np.int64(dim), periodic, _ball_offsets(dim, p))
+    lsrc, ldst = lattice_local_arcs(np.int64(side), np.int64(dim), periodic, ball_offsets(dim, p))
     ldst_long = long_range_contacts(side, dim, 1.0, q, periodic, seed=3)
     n = side**dim
     ref = Graph.from_edges(np.concatenate([lsrc, np.repeat(np.arange(n), q)]), np.concatenate([ldst, ldst_long]),
@@ -569,16 +569,16 @@ def _layout_edge_list(node_of_rank, w, group, f, seed):
     # Oracle: the same layout, blocks and streams through the edge-list kernel (mode 0), then
     # the generic Graph.from_edges build (symmetrise, sort, dedupe).
     from simulate import Graph
-    from simulate.generators.power_law import _TAG, _block_bounds, chung_lu_layout
+    from simulate.generators.power_law import STREAM_TAG, block_bounds, chung_lu_layout
     from simulate.kernels.generators.power_law import chung_lu_edges
     from simulate.kernels.random import stream_states
 
     lay = chung_lu_layout(node_of_rank, w, group, f)
-    bounds, _ = _block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
+    bounds, _ = block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
     cap = np.arange(bounds.shape[0], dtype=np.int64) * node_of_rank.shape[0] ** 2
     src, dst = chung_lu_edges(lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"], lay["row_inv_s"],
                                  lay["col_w"], lay["col_node"], bounds, cap,
-                                 stream_states(seed, bounds.shape[0] - 1, (_TAG, 4)), 1 << 16,
+                                 stream_states(seed, bounds.shape[0] - 1, (STREAM_TAG, 4)), 1 << 16,
                                  lay["row_excl"] if lay["row_excl"].shape[0] else None,
                                  lay["col_group"] if lay["col_group"].shape[0] else None)
     return Graph.from_edges(src, dst, directed=False, n=node_of_rank.shape[0], relabel=False)

@@ -162,8 +162,37 @@ def test_largest_component_is_induced_largest(edges, directed, strong):
     h = g.largest_component(strong=strong)
     assert h.n == big
     nodes = set(h.node_ids.tolist())
-    assert any(nodes == set(c) for c in comps)
+    # tie rule: of the equally large components, the one holding the lowest internal id
+    lowest = {min(g.index_of(np.asarray(sorted(c))).tolist()): set(c) for c in comps if len(c) == big}
+    assert nodes == lowest[min(lowest)]
+    mask = g.largest_component_mask(strong=strong)
+    assert set(g.node_ids[mask].tolist()) == nodes
     assert labelled_edges(h) == {e for e in labelled_edges(g) if e[0] in nodes and e[1] in nodes}
+
+
+def test_largest_component_tie_is_the_same_everywhere():
+    # Two strongly connected components of 2 nodes: {0, 1} and {2, 3}. Tarjan finishes {2, 3}
+    # first (label 0), so "lowest label" would pick it; the rule picks the component of node 0,
+    # and distances, reach profiles and chain targets must all take that same component.
+    from simulate.chains import run_chains
+    from simulate.distances import distance_distribution
+    from simulate.reach import distance_profiles
+
+    g = Graph.from_edges(np.array([0, 1, 0, 2, 3]), np.array([1, 0, 2, 3, 2]), directed=True, n=4)
+    labels, _ = g.connected_components(strong=True)
+    assert labels[2] < labels[0]  # the case a label-order rule gets wrong
+    assert g.largest_component_mask(strong=True).tolist() == [True, True, False, False]
+    assert g.largest_component(strong=True).node_ids.tolist() == [0, 1]
+    assert distance_distribution(g).frame["nodes"] == 2
+    assert distance_distribution(g).counts.tolist() == [0, 2]
+    prof = distance_profiles(g, n_sources=10, seed=1)
+    assert sorted(prof.sources.tolist()) == [0, 1]
+    res = run_chains(g, "random_walk", n_chains=20, n_targets=2, seed=3)
+    assert set(res.table["target"].to_list()) <= {0, 1}
+    assert set(res.table["source"].to_list()) <= {0, 1}
+    # undirected: {0, 3} and {1, 2} tie; the component of node 0 wins
+    u = Graph.from_edges(np.array([0, 1]), np.array([3, 2]), n=4)
+    assert u.largest_component_mask().tolist() == [True, False, False, True]
 
 
 # ---------------------------------------------------------------------------- transformations

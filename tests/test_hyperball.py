@@ -206,8 +206,8 @@ def test_bit_identical_on_one_and_two_threads():
 
 # ---------------------------------------------------------------- statistics on ego-Facebook
 @pytest.fixture(scope="module")
-def facebook():
-    g = simulate.read_graph("ego-facebook")
+def facebook(data_file):
+    g = simulate.read_graph(data_file("ego-facebook"))
     assert (g.n, g.num_edges) == (4039, 88234)
     A = sp.csr_matrix((np.ones(g.num_arcs), g.indices, g.indptr), shape=(g.n, g.n))
     hist = np.zeros(64, dtype=np.int64)

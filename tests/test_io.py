@@ -34,8 +34,6 @@ from simulate.io.text import read_edgelist
 
 from naive import foundation_edge_set, foundation_write_edge_text
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
 
 def labelled_edges(g):
     s, d = g.edges()
@@ -45,18 +43,18 @@ def labelled_edges(g):
 
 
 # ---------------------------------------------------------------------------- SNAP text
-def test_ego_facebook_counts():
-    g = read_edgelist(DATA / "snap" / "facebook_combined.txt.gz")
+def test_ego_facebook_counts(data_file):
+    g = read_edgelist(data_file("snap/facebook_combined.txt.gz"))
     assert (g.n, g.num_edges, g.directed) == (4039, 88234, False)
     assert g.report.self_loops_dropped == 0 and g.connected_components()[1] == 1
 
 
-def test_email_eu_core_directed_with_self_loops():
-    g = read_graph(DATA / "snap" / "email-Eu-core.txt.gz", directed=True)
+def test_email_eu_core_directed_with_self_loops(data_file):
+    g = read_graph(data_file("snap/email-Eu-core.txt.gz"), directed=True)
     assert g.n == 1005
     assert g.report.input_edges == 25571 and g.report.self_loops_dropped == 642
     assert g.num_edges == 25571 - 642
-    und = read_graph(DATA / "snap" / "email-Eu-core.txt.gz")
+    und = read_graph(data_file("snap/email-Eu-core.txt.gz"))
     assert und.num_edges == 16706 - 642  # README counts self-loops as edges once
 
 
@@ -65,15 +63,15 @@ def test_email_eu_core_directed_with_self_loops():
     ("CA-HepTh.txt", 9877, 51971, 25998, 25),
     ("Wiki-Vote.txt", 7115, 103689, 100762, 0),
 ])
-def test_snap_crlf_headers(name, nodes, lines, und_with_loops, loops):
-    g = read_edgelist(DATA / "snap" / name)
+def test_snap_crlf_headers(data_file, name, nodes, lines, und_with_loops, loops):
+    g = read_edgelist(data_file(f"snap/{name}"))
     assert g.n == nodes and g.report.input_edges == lines
     assert g.report.self_loops_dropped == loops and g.num_edges == und_with_loops - loops
 
 
-def test_ego_archive_rebuilds_facebook_combined():
-    g = read_graph(DATA / "snap" / "facebook.tar.gz")
-    combined = read_edgelist(DATA / "snap" / "facebook_combined.txt.gz")
+def test_ego_archive_rebuilds_facebook_combined(data_file):
+    g = read_graph(data_file("snap/facebook.tar.gz"))
+    combined = read_edgelist(data_file("snap/facebook_combined.txt.gz"))
     assert (g.n, g.num_edges) == (4039, 88234)
     assert np.array_equal(g.node_ids, combined.node_ids) and g.fingerprint == combined.fingerprint
     egos = g.node_ids[g.node_attrs["is_ego"].to_numpy()]
@@ -81,15 +79,15 @@ def test_ego_archive_rebuilds_facebook_combined():
 
 
 # ---------------------------------------------------------------------------- Twitter
-def test_jlg_ego_twitter_undirected():
-    g = read_graph(DATA / "twitter" / "ego-twitter-undirected.jlg")
+def test_jlg_ego_twitter_undirected(data_file):
+    g = read_graph(data_file("twitter/ego-twitter-undirected.jlg"))
     assert g.n == 81306 and not g.directed
     assert g.num_edges + g.report.self_loops_dropped == 1342310 and g.report.self_loops_dropped == 14
     assert g.node_ids[0] == 1 and g.node_ids[-1] == 81306
 
 
-def test_konect_ego_twitter_directed():
-    g = read_graph(DATA / "twitter" / "konect-ego-twitter" / "out.ego-twitter", directed=True)
+def test_konect_ego_twitter_directed(data_file):
+    g = read_graph(data_file("twitter/konect-ego-twitter/out.ego-twitter"), directed=True)
     assert (g.n, g.num_edges) == (23370, 33101)
     labels, k = g.connected_components()
     assert k == 72 and np.bincount(labels).max() == 22322
@@ -97,8 +95,8 @@ def test_konect_ego_twitter_directed():
     assert g.out_degree().max() == 238 and g.in_degree().max() == 57
 
 
-def test_timme_follow_graph():
-    g = read_graph(DATA / "twitter" / "timme-P_20_50" / "friend_list.csv", directed=True)
+def test_timme_follow_graph(data_file):
+    g = read_graph(data_file("twitter/timme-P_20_50/friend_list.csv"), directed=True)
     assert (g.n, g.num_edges, g.directed) == (12098, 158746, True)
     assert g.report.self_loops_dropped == 0 and g.report.duplicates_dropped == 0
     assert g.node_ids.dtype == np.int64 and 842072478834909184 in set(g.node_ids.tolist())
@@ -106,31 +104,31 @@ def test_timme_follow_graph():
     s, d = g.edges()
     key = set(zip(s.tolist(), d.tolist()))
     assert sum((v, u) in key for u, v in key) // 2 == 19286
-    pol = read_node_labels(DATA / "twitter" / "timme-P_20_50" / "dict.csv", id_column="twitter_id")
+    pol = read_node_labels(data_file("twitter/timme-P_20_50/dict.csv"), id_column="twitter_id")
     assert pol.height == 585 and set(pol["party"].unique().to_list()) == {"D", "R", "I"}
     assert int(np.isin(pol["node_id"].to_numpy(), g.node_ids).sum()) == 582
 
 
 # ---------------------------------------------------------------------------- Facebook100
-def test_reed98_mat_counts_and_attrs():
-    g = read_mat(DATA / "facebook100" / "Reed98.mat")
+def test_reed98_mat_counts_and_attrs(data_file):
+    g = read_mat(data_file("facebook100/Reed98.mat"))
     assert (g.n, g.num_edges) == (962, 18812)
     assert tuple(g.node_attrs.columns) == FB100_COLUMNS
-    raw = scipy.io.loadmat(str(DATA / "facebook100" / "Reed98.mat"))
+    raw = scipy.io.loadmat(str(data_file("facebook100/Reed98.mat")))
     assert np.array_equal(g.node_attrs.to_numpy(), raw["local_info"].astype(np.int64))
     G = nx.from_scipy_sparse_array(sp.csr_matrix(raw["A"]))
     assert labelled_edges(Graph.from_networkx(G)) == {(u + 0, v + 0) for u, v in labelled_edges(g)}
 
 
 @pytest.mark.slow
-def test_cornell5_mat():
-    g = read_graph(DATA / "facebook100" / "Cornell5.mat")
+def test_cornell5_mat(data_file):
+    g = read_graph(data_file("facebook100/Cornell5.mat"))
     assert (g.n, g.num_edges) == (18660, 790777)
     assert g.node_attrs.height == 18660
 
 
-def test_caltech36_gml_matches_networkx():
-    path = DATA / "facebook100" / "gml" / "Caltech36.gml"
+def test_caltech36_gml_matches_networkx(data_file):
+    path = data_file("facebook100/gml/Caltech36.gml")
     g = read_gml(path)
     assert (g.n, g.num_edges) == (769, 16656)
     labels, k = g.connected_components()
@@ -146,8 +144,8 @@ def test_caltech36_gml_matches_networkx():
 @pytest.mark.parametrize("school, nodes, edges", [
     ("Haverford76", 1446, 59589), ("Swarthmore42", 1659, 61050), ("Simmons81", 1518, 32988),
     ("Bowdoin47", 2252, 84387), ("USFCA72", 2682, 65252)])
-def test_fb100_gml_counts_and_attribute_ranges(school, nodes, edges):
-    g = read_graph(DATA / "facebook100" / "gml" / f"{school}.gml")
+def test_fb100_gml_counts_and_attribute_ranges(data_file, school, nodes, edges):
+    g = read_graph(data_file(f"facebook100/gml/{school}.gml"))
     assert (g.n, g.num_edges) == (nodes, edges)
     a = g.node_attrs
     assert tuple(a.columns) == FB100_COLUMNS
@@ -158,9 +156,9 @@ def test_fb100_gml_counts_and_attribute_ranges(school, nodes, edges):
     assert years.min() >= 1900 and years.max() <= 2011
 
 
-def test_gml_and_mat_agree_on_same_graph(tmp_path):
+def test_gml_and_mat_agree_on_same_graph(data_file, tmp_path):
     """Write Reed98.mat as GML with Facebook100's GML attribute names; both readers agree."""
-    g = read_mat(DATA / "facebook100" / "Reed98.mat")
+    g = read_mat(data_file("facebook100/Reed98.mat"))
     names = {"status": "student_fac", "major": "major_index"}
     lines = ["graph [", "  directed 0"]
     rows = g.node_attrs.to_numpy()
@@ -199,8 +197,8 @@ graph [
 
 
 # ---------------------------------------------------------------------------- geo
-def test_loc_brightkite_konect_archive():
-    g = read_graph(DATA / "geo" / "download.tsv.loc-brightkite_edges.tar.bz2")
+def test_loc_brightkite_konect_archive(data_file):
+    g = read_graph(data_file("geo/download.tsv.loc-brightkite_edges.tar.bz2"))
     assert (g.n, g.num_edges, g.directed) == (58228, 214078, False)
     labels, k = g.connected_components()
     assert k == 547
@@ -210,18 +208,18 @@ def test_loc_brightkite_konect_archive():
 
 
 @pytest.mark.slow
-def test_loc_gowalla_konect_archive():
-    g = read_graph(DATA / "geo" / "download.tsv.loc-gowalla_edges.tar.bz2")
+def test_loc_gowalla_konect_archive(data_file):
+    g = read_graph(data_file("geo/download.tsv.loc-gowalla_edges.tar.bz2"))
     assert (g.n, g.num_edges) == (196591, 950327)
     assert g.connected_components()[1] == 1 and g.out_degree().max() == 14730
 
 
-def test_gowalla_partial_bom_crlf_and_locations():
-    g = read_graph(DATA / "geo" / "Gowalla_edges.csv")
+def test_gowalla_partial_bom_crlf_and_locations(data_file):
+    g = read_graph(data_file("geo/Gowalla_edges.csv"))
     assert g.report.input_edges == 335882
     sub = g.subgraph(g.node_ids < 4515)
     assert (sub.n, sub.num_edges, sub.connected_components()[1]) == (4515, 53246, 1)
-    loc = read_locations(DATA / "geo" / "gowalla_checkins_average.csv")
+    loc = read_locations(data_file("geo/gowalla_checkins_average.csv"))
     assert loc.height == 54546 and loc.columns == ["node_id", "lat", "lon"]
     assert 24.75 <= loc["lat"].min() and loc["lat"].max() <= 49.35  # README: 24.8..49.3 (rounded)
     with_loc = attach_locations(sub, loc)
@@ -229,11 +227,11 @@ def test_gowalla_partial_bom_crlf_and_locations():
     assert with_loc.fingerprint == sub.fingerprint
 
 
-def test_brightkite_locations_unknowns():
-    loc = read_locations(DATA / "geo" / "Brightkite_userLocations.txt")
+def test_brightkite_locations_unknowns(data_file):
+    loc = read_locations(data_file("geo/Brightkite_userLocations.txt"))
     assert loc.height == 51406 and loc["node_id"].max() == 58227
     assert int(loc["lat"].is_nan().sum()) == 896
-    raw = read_locations(DATA / "geo" / "Brightkite_userLocations.txt", unknown_zero=False)
+    raw = read_locations(data_file("geo/Brightkite_userLocations.txt"), unknown_zero=False)
     assert int(((raw["lat"] == 0) & (raw["lon"] == 0)).sum()) == 896
 
 
@@ -245,8 +243,8 @@ def test_attach_locations_matches_labels_and_zero_is_unknown():
     assert lat[0] == 2.0 and np.isnan(lat[1]) and lat[2] == 1.0 and np.isnan(lat[3])
 
 
-def test_email_departments():
-    lab = read_node_labels(DATA / "snap" / "email-Eu-core-department-labels.txt")
+def test_email_departments(data_file):
+    lab = read_node_labels(data_file("snap/email-Eu-core-department-labels.txt"))
     assert lab.height == 1005 and lab["label"].n_unique() == 42
 
 
@@ -425,6 +423,10 @@ def test_bad_input_other_readers(bad_files):
     _assert_clean_error(_cli(["graph", "info", str(bad_files / "empty.txt"), "--format", "nope"]),
                         "unknown format 'nope'")
     _assert_clean_error(_cli(["graph", "info", "no-such-dataset"]), "not a known dataset")
+
+
+def test_a_locations_dataset_is_not_a_graph(data_file):
+    data_file("brightkite-locations")
     _assert_clean_error(_cli(["graph", "info", "brightkite-locations"]), "locations table")
 
 

@@ -1,7 +1,5 @@
 """`smallworld reproduce`: listing, unknown names, and a reproduction whose real data is missing."""
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
@@ -55,12 +53,12 @@ def test_missing_data_is_reported_and_the_rest_runs(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["ego-facebook"])
-def test_context_dataset_records_missing_file(tmp_path, name):
+def test_context_dataset_records_missing_file(tmp_path, name, data_file):
     ctx = experiments.Context(name="x", out_dir=tmp_path, data_dir=str(tmp_path / "none"))
     assert ctx.dataset(name) is None
     assert len(ctx.missing) == 1 and f"smallworld data fetch {name}" in ctx.missing[0]
     # With the real data directory the same call reads the graph.
-    real = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    real = data_file(name).parents[1]  # the data directory: <dir>/snap/facebook_combined.txt.gz
     ctx = experiments.Context(name="x", out_dir=tmp_path, data_dir=str(real))
     g = ctx.dataset(name)
     assert g is not None and g.n == 4039 and not ctx.missing

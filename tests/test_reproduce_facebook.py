@@ -4,19 +4,16 @@ independent oracles (networkx, scipy), never against the published figures."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import networkx as nx
 import numpy as np
 import polars as pl
 import pytest
 
-from simulate import experiments
+from naive import report_row
+from simulate import Graph, experiments
+from simulate.experiments import distance_studies
 from simulate.experiments import facebook as fb
-from simulate import Graph
 from simulate.sweep import graph_statistics, read_manifest
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 # ---------------------------------------------------------------------------- pieces used by the reproduction
@@ -31,10 +28,10 @@ def test_graph_statistics_reciprocity_matches_networkx():
 def test_source_jackknife_and_binned_medians():
     rng = np.random.default_rng(0)
     m = rng.poisson(5.0, size=(400, 3)).astype(float)
-    v, ci = fb.source_jackknife(lambda h: h[1] / h.sum(), [m])
+    v, ci = distance_studies.jackknife_interval(lambda h: h[1] / h.sum(), [m])
     assert ci[0] < v < ci[1] and v == pytest.approx(1 / 3, abs=0.03)
     # A constant statistic has a zero-width interval.
-    v, ci = fb.source_jackknife(lambda h: 2.0, [m])
+    v, ci = distance_studies.jackknife_interval(lambda h: 2.0, [m])
     assert ci == (2.0, 2.0)
     cx, cy, cn = fb.binned_medians([1, 1, 1, 10, 10, 10], [1, 2, 3, 10, 20, 30], bins_per_decade=1, min_count=3)
     assert cy.tolist() == [2.0, 20.0] and cn.tolist() == [3, 3]
@@ -44,17 +41,10 @@ def test_source_jackknife_and_binned_medians():
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    assert (DATA / "snap" / "facebook_combined.txt.gz").exists(), "shared data missing"
-    out = tmp_path_factory.mktemp("facebook")
-    report, seconds = experiments.run_reproduction("facebook", out=out, quick=True, progress=False)
+def run(quick_reproduction, data_file):
+    data_file("ego-facebook")
+    out, report, seconds = quick_reproduction("facebook")
     return out, report, seconds
-
-
-def _row(report, prefix):
-    rows = [r for r in report.rows if r.quantity.startswith(prefix)]
-    assert rows, prefix
-    return rows[0]
 
 
 def test_outputs_complete(run):
@@ -96,7 +86,7 @@ def test_hyperball_agrees_with_exact_on_ego_facebook(run):
     assert abs(hb["mean"] - ex["mean"]) <= 1.96 * hb["stderr_mean"] + 0.01 * ex["mean"]
     assert abs(hb["effective_diameter"] - ex["effective_diameter"]) <= 1.96 * hb["stderr_effective_diameter"] + 0.05
     assert 0 < hb["stderr_mean"] < 0.1
-    row = _row(report, "ego-Facebook: average distance, HyperBall")
+    row = report_row(report, "ego-Facebook: average distance, HyperBall")
     assert row.ci[0] < row.ours < row.ci[1]
 
 
@@ -104,14 +94,14 @@ def test_synthetic_graph_matches_its_parameters(run):
     out, report, _ = run
     gs = read_manifest(out / "data" / "synthetic_graph").row(0, named=True)
     assert gs["largest_component_nodes"] / gs["nodes"] > 0.9
-    assert _row(report, "giant component").ours > 90
+    assert report_row(report, "giant component").ours > 90
     # gamma = 2.35, mean_degree = 195, cap 5,000: realised mean a little lower (clipping), median ~100.
     assert 140 < gs["degree_mean"] < 200 and 70 < gs["degree_median"] < 130 and gs["degree_max"] <= 5000 * 1.5
     # Share of edges inside a country: the model parameter 0.84, estimated from sampled sources.
-    share = _row(report, "% of friendships inside one country")
+    share = report_row(report, "% of friendships inside one country")
     assert 75 < share.ours < 90 and share.ci[0] < share.ci[1]
     # Same-country people are closer than other-country people.
-    diff = _row(report, "other-country minus same-country")
+    diff = report_row(report, "other-country minus same-country")
     assert diff.ours > 0 and diff.ci[0] > 0
     # HyperBall on the synthetic graph vs the sampled exact BFS on the same graph.
     hb = read_manifest(out / "data" / "synthetic").row(0, named=True)
@@ -124,10 +114,10 @@ def test_synthetic_graph_matches_its_parameters(run):
 def test_reach_is_consistent(run):
     out, report, _ = run
     cells = pl.read_parquet(list((out / "data" / "synthetic_reach" / "cells").rglob("*.parquet"))[0])
-    counts, same, weight, degree = fb.profile_matrices(cells)
+    counts, same, weight, degree = distance_studies.profile_matrices(cells)
     assert np.array_equal(counts[:, 1], degree)  # neighbours at distance 1 = degree
     assert (same <= counts).all()
-    fof = _row(report, "unique friends-of-friends at degree ~100")
+    fof = report_row(report, "unique friends-of-friends at degree ~100")
     n = read_manifest(out / "data" / "synthetic_graph").row(0, named=True)["nodes"]
     # At least the friends' other friends are distinct people; at most everyone.
     assert 100 < fof.ours < n and fof.ci[0] <= fof.ours <= fof.ci[1]

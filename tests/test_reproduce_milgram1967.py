@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from naive import reproduce_policy_distance
+from naive import report_row, reproduce_policy_distance
 from simulate import Graph
 from simulate.chains import Starters, check_source_groups, group_sources, policy_distances, run_chains
 from simulate.config import ConfigError, load_config, parse_config, resolve_experiment
@@ -136,18 +136,9 @@ def test_config_source_groups_validated_and_omitted_when_absent(tmp_path):
 
 # ------------------------------------------------------------------ the reproduction
 @pytest.fixture(scope="module")
-def milgram(tmp_path_factory):
-    from simulate.experiments import run_reproduction
-
-    out = tmp_path_factory.mktemp("milgram1967")
-    report, seconds = run_reproduction("milgram1967", out=out, quick=True, progress=False)
+def milgram(quick_reproduction):
+    out, report, seconds = quick_reproduction("milgram1967")
     return report, seconds, out
-
-
-def _row(report, prefix):
-    rows = [r for r in report.rows if r.quantity.startswith(prefix)]
-    assert rows, prefix
-    return rows[0]
 
 
 def test_milgram_outputs_complete(milgram):
@@ -161,7 +152,6 @@ def test_milgram_outputs_complete(milgram):
     assert set(m["status"].to_list()) == {"done"}
     for r in report.rows:
         assert r.ours is not None and math.isfinite(r.ours), r.quantity
-    assert seconds < 120
 
 
 def test_milgram_numbers_follow_from_the_model(milgram):
@@ -174,26 +164,26 @@ def test_milgram_numbers_follow_from_the_model(milgram):
     s0, ok0 = free["steps"].to_numpy(), (free["status"] == "reached").to_numpy()
     a_star = calibrate_attrition(s0, ok0, PUBLISHED_COMPLETION)
     assert 0 < a_star < 1 and expected_completion(s0, ok0, a_star) == pytest.approx(PUBLISHED_COMPLETION, abs=1e-8)
-    assert _row(report, "calibrated attrition").ours == pytest.approx(a_star)
+    assert report_row(report, "calibrated attrition").ours == pytest.approx(a_star)
     # The experiments run at the grid value nearest a*; their completion must agree with the
     # exact expectation from the attrition-free chains (coupling), up to sampling noise of
     # R x 296 chains and of the targets (wide band: 0.08).
     grid = sorted(a for a in chains["attrition"].unique().to_list() if a > 0)
     a_set = min(grid, key=lambda a: abs(a - a_star))
-    comp = _row(report, "completion rate, all")
+    comp = report_row(report, "completion rate, all")
     assert abs(comp.ours - expected_completion(s0, ok0, a_set)) < 0.08
     # A chain needs its starter to forward: completion <= 1 - a; among those who mailed it is higher.
     assert comp.ours <= 1 - a_set
-    assert _row(report, "completion among").ours > comp.ours
+    assert report_row(report, "completion among").ours > comp.ours
     # Attrition-biased completed chains are shorter than the attrition-free ones; the
     # correction can only lengthen them (weights grow with L) and should land near the truth.
-    done = _row(report, "mean intermediaries, completed").ours
-    corr = _row(report, "attrition-corrected mean").ours
-    truth = _row(report, "attrition-free mean").ours
+    done = report_row(report, "mean intermediaries, completed").ours
+    corr = report_row(report, "attrition-corrected mean").ours
+    truth = report_row(report, "attrition-free mean").ours
     assert done < truth and corr >= done
     assert abs(corr - truth) < 1.0
-    assert abs(_row(report, "estimated per-step attrition").ours - a_set) < 0.05
+    assert abs(report_row(report, "estimated per-step attrition").ours - a_set) < 0.05
     # Near starters are closer in the greedy metric: fewer hops than far starters.
-    assert _row(report, "mean intermediaries, near").ours < _row(report, "mean intermediaries, far").ours
+    assert report_row(report, "mean intermediaries, near").ours < report_row(report, "mean intermediaries, far").ours
     # Greedy search cannot beat the shortest path.
-    assert _row(report, "shortest-path intermediaries").ours <= truth + 1e-9
+    assert report_row(report, "shortest-path intermediaries").ours <= truth + 1e-9

@@ -4,8 +4,6 @@ reciprocity) and against the synthetic model's parameters, never against publish
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import networkx as nx
 import numpy as np
 import polars as pl
@@ -13,26 +11,18 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
-from simulate import experiments
-from simulate.experiments import facebook as fb
-from simulate import read_graph
+from naive import report_row
+from simulate import experiments, read_graph
+from simulate.experiments import distance_studies
 from simulate.sweep import read_manifest
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    assert DATA.exists(), "shared data missing"
-    out = tmp_path_factory.mktemp("twitter")
-    report, seconds = experiments.run_reproduction("twitter", out=out, quick=True, progress=False)
+def run(quick_reproduction, data_file):
+    data_file("twitter-timme")
+    data_file("ego-twitter-undirected")
+    out, report, seconds = quick_reproduction("twitter")
     return out, report, seconds
-
-
-def _row(report, prefix):
-    rows = [r for r in report.rows if r.quantity.startswith(prefix)]
-    assert rows, prefix
-    return rows[0]
 
 
 def _cells(out, sub):
@@ -67,13 +57,13 @@ def test_timme_distances_match_scipy_on_the_same_sources(run):
     D = _scipy_distances(g, src)
     reach = np.isfinite(D) & (D > 0)
     mean = D[reach].mean()
-    row = _row(report, "TIMME: average distance (hops), Kwak")
+    row = report_row(report, "TIMME: average distance (hops), Kwak")
     assert row.ours == pytest.approx(mean, rel=1e-12)
     assert row.ci[0] < row.ours < row.ci[1]
     for k in (4, 5, 6):
-        r = _row(report, f"TIMME: % of reachable pairs within {k} hops")
+        r = report_row(report, f"TIMME: % of reachable pairs within {k} hops")
         assert r.ours == pytest.approx(100 * (D[reach] <= k).mean(), rel=1e-12)
-    mode = _row(report, "TIMME: most common distance")
+    mode = report_row(report, "TIMME: most common distance")
     assert mode.ours == np.bincount(D[reach].astype(int)).argmax()
     # Steps to meet a follower: brute force over (u, v, f) weights, same sources.
     indeg = np.bincount(g.indices, minlength=g.n).astype(float)
@@ -81,7 +71,7 @@ def test_timme_distances_match_scipy_on_the_same_sources(run):
     w = np.asarray(A.sum(axis=1)).ravel()  # w[f] = sum over f -> v of 1 / indeg(v)
     W = np.where(reach, w[None, :], 0.0)
     fm = float((W * np.where(reach, D, 0)).sum() / W.sum())
-    assert _row(report, "TIMME: steps to meet a follower, mean").ours == pytest.approx(fm, rel=1e-9)
+    assert report_row(report, "TIMME: steps to meet a follower, mean").ours == pytest.approx(fm, rel=1e-9)
 
 
 def test_timme_reciprocity_matches_networkx(run):
@@ -90,7 +80,7 @@ def test_timme_reciprocity_matches_networkx(run):
     G = nx.DiGraph()
     s, d = g.edges()
     G.add_edges_from(zip(s.tolist(), d.tolist()))
-    assert _row(report, "TIMME: reciprocity").ours == pytest.approx(100 * nx.overall_reciprocity(G), rel=1e-12)
+    assert report_row(report, "TIMME: reciprocity").ours == pytest.approx(100 * nx.overall_reciprocity(G), rel=1e-12)
 
 
 def test_ego_twitter_matches_scipy(run):
@@ -99,7 +89,7 @@ def test_ego_twitter_matches_scipy(run):
     src = np.unique(_cells(out, "ego")["source"].to_numpy())
     D = _scipy_distances(g, src)
     reach = np.isfinite(D) & (D > 0)
-    assert _row(report, "ego-Twitter: average distance").ours == pytest.approx(D[reach].mean(), rel=1e-12)
+    assert report_row(report, "ego-Twitter: average distance").ours == pytest.approx(D[reach].mean(), rel=1e-12)
 
 
 def test_synthetic_follower_graph(run):
@@ -109,14 +99,14 @@ def test_synthetic_follower_graph(run):
     assert gs["reciprocity"] == pytest.approx(0.221, abs=0.002)
     assert 30 < gs["edges"] / gs["nodes"] < 40  # mean_degree 35 arcs per user
     assert gs["largest_component_nodes"] / gs["nodes"] > 0.9
-    counts, _, weight, degree = fb.profile_matrices(_cells(out, "synthetic"))
+    counts, _, weight, degree = distance_studies.profile_matrices(_cells(out, "synthetic"))
     # Pairs counted only where a path exists; distances at least 1 and a finite mode.
-    m = _row(report, "synthetic: average distance")
+    m = report_row(report, "synthetic: average distance")
     assert 1 < m.ours < 10 and m.ci[0] < m.ours < m.ci[1]
     # Heavy-tailed, 35 arcs per user, 50,000 users: most reachable pairs within ~log n / log 35 + 2 hops.
     k = int(np.ceil(np.log(gs["nodes"]) / np.log(35))) + 2
-    assert _row(report, f"synthetic: % of reachable pairs within {min(k, 6)} hops").ours > 90
-    f = _row(report, "synthetic: steps to meet a follower, mean")
+    assert report_row(report, f"synthetic: % of reachable pairs within {min(k, 6)} hops").ours > 90
+    f = report_row(report, "synthetic: steps to meet a follower, mean")
     assert 1 <= f.ours < 10 and f.ci[0] < f.ours < f.ci[1]
 
 

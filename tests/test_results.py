@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -130,11 +129,9 @@ def test_cli_summarize_and_plot(ws_dir, tmp_path):
 @pytest.mark.slow
 def test_example_config_quick_run_end_to_end(tmp_path):
     cfg = REPO / "configs" / "kleinberg_r_sweep.toml"
-    t0 = time.time()
     r = subprocess.run([sys.executable, "-m", "simulate", "run", str(cfg), "--quick", "--quiet",
                         "--out", str(tmp_path / "k")], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert time.time() - t0 < 60
     quick = load_config(cfg, quick=True)
     t = summarize(tmp_path / "k")
     assert t["r"].to_list() == list(quick.sweep["graph.r"])

@@ -25,6 +25,7 @@ from .follower import directed_follower
 from .networking import networking_population
 from .registry import MODELS, REQUIRED, ModelSpec, ParamSpec
 from ..errors import ParameterError
+from ..registry import did_you_mean
 from ..kernels.generators.hierarchical import social_distance, tree_distance
 
 
@@ -43,11 +44,7 @@ def generate(model, /, seed=0, **params):
 def model_spec(model) -> ModelSpec:
     """The :class:`ModelSpec` of ``model``; ParameterError naming the known models if unknown."""
     if model not in MODELS:
-        import difflib
-
-        close = difflib.get_close_matches(str(model), list(MODELS), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ParameterError(f"unknown model {model!r}{hint} (models: {', '.join(MODELS)})")
+        raise ParameterError(f"unknown model {model!r}{did_you_mean(model, MODELS)} (models: {', '.join(MODELS)})")
     return MODELS[model]
 
 

@@ -9,7 +9,8 @@ from ..kernels.generators import follower as _k
 from .power_law import chung_lu_arcs, chung_lu_pairs, power_law_weights
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
-_TAG = 8
+#: First spawn-key entry of this model's random streams (one distinct tag per model).
+STREAM_TAG = 8
 _OVERSAMPLE = 1.15  # one-way arcs drawn in excess, then trimmed to the exact count
 
 
@@ -69,7 +70,7 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, reciproc
     few one-way arcs survive, all are kept: see ``reciprocity_realised``). The expected
     out-degree of u is rho (w_out + w_in)/2 + (1 - rho) w_out. O(n + m) expected.
     """
-    rng = numpy_rng(seed, _TAG)
+    rng = numpy_rng(seed, STREAM_TAG)
     meta = {"model": "directed_follower", "n": n, "gamma_out": gamma_out, "gamma_in": gamma_in,
             "mean_degree": mean_degree, "reciprocity": reciprocity, "max_degree": max_degree,
             "seed": seed_meta(seed)}
@@ -81,7 +82,7 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, reciproc
     if reciprocity > 0 and n > 1:
         wm = reciprocity * 0.5 * (w_out + w_in)
         by_w = np.argsort(-wm, kind="stable").astype(np.int64)
-        ms, md = chung_lu_pairs(by_w, np.array([0, n], dtype=np.int64), wm[by_w], seed, (_TAG, 1))
+        ms, md = chung_lu_pairs(by_w, np.array([0, n], dtype=np.int64), wm[by_w], seed, (STREAM_TAG, 1))
     else:
         ms = md = np.empty(0, dtype=np.int64)
     mutual = int(ms.shape[0])
@@ -89,7 +90,7 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, reciproc
     if reciprocity < 1 and n > 1:
         want = int(round(2 * mutual * (1 - reciprocity) / reciprocity)) if reciprocity > 0 else None
         scale = (1 - reciprocity) * (_OVERSAMPLE if want is not None else 1.0)
-        os_, od = chung_lu_arcs(scale * w_out, scale * w_in, seed, (_TAG, 2))
+        os_, od = chung_lu_arcs(scale * w_out, scale * w_in, seed, (STREAM_TAG, 2))
         keep = np.flatnonzero(_k.one_way_filter(ms, md, os_, od, np.int64(n)))
         if want is not None and keep.shape[0] > want:
             keep = np.sort(rng.choice(keep, size=want, replace=False))

@@ -15,7 +15,8 @@ from ..kernels.generators.alias import alias_build
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
-_TAG = 7
+#: First spawn-key entry of this model's random streams (one distinct tag per model).
+STREAM_TAG = 7
 _NODE_BLOCK = 512
 EXACT_RINGS = 6
 """Ranks whose neighbour lies within this many grid rings are resolved exactly."""
@@ -98,7 +99,7 @@ def rank_geographic(positions=None, n=None, alpha=1.0, mean_degree=10.0, geo_fra
     """
     px, py, attrs, source = _positions(positions, n, layout, clusters, cluster_spread, seed)
     n = px.shape[0]
-    rng = numpy_rng(seed, _TAG)
+    rng = numpy_rng(seed, STREAM_TAG)
     k = math.floor(mean_degree)
     links = np.full(n, k, dtype=np.int64) + (rng.random(n) < mean_degree - k)
     if n <= 1:
@@ -140,13 +141,13 @@ def rank_links(px, py, link_ptr, alpha, geo_fraction, seed):
                                     cy, cx, order, sat.ravel(), np.int64(g), cell_ptr, cw, ch,
                                     np.asarray(link_ptr, dtype=np.int64), float(geo_fraction), rank_prob, rank_alias,
                                     np.int64(EXACT_RINGS), np.int64(MAX_EXACT), _NODE_BLOCK,
-                                    stream_states(seed, nb, (_TAG,)))
+                                    stream_states(seed, nb, (STREAM_TAG,)))
 
 
 def _positions(positions, n, layout, clusters, spread, seed):
     """Plane coordinates (float64 x, y), the node attribute table and a layout label."""
     if positions is None:  # exactly one of positions and n (a declared rule)
-        rng = numpy_rng(seed, _TAG + 100)
+        rng = numpy_rng(seed, STREAM_TAG + 100)
         if layout == "uniform":
             xy = rng.random((n, 2))
         else:

@@ -13,7 +13,8 @@ from ..kernels.generators.hierarchical import social_distance, tree_distance  # 
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
-_TAG = 6
+#: First spawn-key entry of this model's random streams (one distinct tag per model).
+STREAM_TAG = 6
 
 
 def _size(v):
@@ -99,7 +100,7 @@ def hierarchical_identity(n=None, branching=2, depth=10, group_size=100, dimensi
     leaves = branching**depth
     n = group_size * leaves  # equal to a given n (a declared rule)
     target = int(round(mean_degree * n / 2))
-    rng = numpy_rng(seed, _TAG)
+    rng = numpy_rng(seed, STREAM_TAG)
     ident = np.empty((n, dimensions), dtype=np.int64)
     ident[:, 0] = np.arange(n, dtype=np.int64) // group_size
     if dimensions > 1:
@@ -116,7 +117,7 @@ def hierarchical_identity(n=None, branching=2, depth=10, group_size=100, dimensi
     if n >= 2 and target > 0:
         src, dst, draws = _k.hierarchical_edges(ident, order, leaf_ptr, np.int64(branching), prob, alias,
                                                 np.int64(target), np.int64(max_draws),
-                                                stream_states(seed, 1, (_TAG,))[0])
+                                                stream_states(seed, 1, (STREAM_TAG,))[0])
     else:
         src = dst = np.empty(0, dtype=np.int64)
         draws = 0

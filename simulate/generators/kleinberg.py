@@ -11,7 +11,8 @@ from ..kernels.generators.alias import alias_build
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, Rule, register_model, seed_meta
 
-_TAG = 5
+#: First spawn-key entry of this model's random streams (one distinct tag per model).
+STREAM_TAG = 5
 _NODE_BLOCK = 1024
 
 
@@ -87,7 +88,7 @@ def kleinberg_lattice(side, dim=2, r=2.0, q=1, p=1, periodic=False, undirected=F
     n = side**dim if side > 0 else 0
     meta = {"model": "kleinberg_lattice", "side": side, "dim": dim, "r": r, "q": q, "p": p,
             "periodic": periodic, "undirected": undirected, "seed": seed_meta(seed)}
-    offsets = _ball_offsets(dim, p)
+    offsets = ball_offsets(dim, p)
     ids = np.arange(n, dtype=np.int64)
     attrs = pl.DataFrame({f"coord_{i}": (ids // side**i) % side for i in range(dim)}) if n else \
         pl.DataFrame({f"coord_{i}": np.empty(0, dtype=np.int64) for i in range(dim)})
@@ -131,10 +132,10 @@ def long_range_contacts(side, dim, r, q, periodic, seed):
     prob, alias = alias_build(weights)
     nb = (n + _NODE_BLOCK - 1) // _NODE_BLOCK
     return _k.kleinberg_long_range(np.int64(side), np.int64(dim), np.int64(q), bool(periodic),
-                                   prob, alias, _NODE_BLOCK, stream_states(seed, nb, (_TAG,)))
+                                   prob, alias, _NODE_BLOCK, stream_states(seed, nb, (STREAM_TAG,)))
 
 
-def _ball_offsets(dim, p):
+def ball_offsets(dim, p):
     """All integer offsets with 1 <= L1 norm <= p, shape (k, dim)."""
     if p == 0:
         return np.empty((0, dim), dtype=np.int64)

@@ -12,7 +12,7 @@ from ..kernels.generators.hierarchical import tree_distance
 from .hierarchical import hierarchical_identity
 from .registry import ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
-_TAG = 9
+STREAM_TAG = 9
 
 
 @njit(cache=True)
@@ -93,7 +93,7 @@ def networking_population(depth=5, group_size=100, mean_degree=20.0, alpha=1.0, 
     group = base.node_attrs["identity_0"].to_numpy().astype(np.int64)
     s, d = base.edges()
     level = np.maximum(1, 6 - tree_distances(group[s], group[d])).astype(np.float64)
-    rng = numpy_rng(seed, _TAG)
+    rng = numpy_rng(seed, STREAM_TAG)
     mix = np.array([1.0 - share_macro - share_center, share_macro, share_center])
     strategy = rng.choice(3, size=n, p=np.clip(mix, 0, None) / np.clip(mix, 0, None).sum()).astype(np.int8)
     micro = strategy == 0

@@ -12,7 +12,8 @@ from ..kernels.csr import csr_from_unique_edges
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
-_TAG = 4
+#: First spawn-key entry of this model's random streams (one distinct tag per model).
+STREAM_TAG = 4
 _BLOCK_WORK = 2048.0  # expected candidate visits per block (and random stream) in the Chung-Lu kernel
 # Up to this many expected edges (an upper bound: sum of the blocks' mu) chung_lu_csr keeps an
 # edge list (~32 bytes per edge at the peak, 128 MiB here); above it, the two-pass build
@@ -57,7 +58,7 @@ def power_law_weights(n, gamma, mean_degree, max_degree=None, where="power_law")
     return np.minimum(hi * x, max_degree)
 
 
-def _block_bounds(row_w, start, end, inv_s, col_w):
+def block_bounds(row_w, start, end, inv_s, col_w):
     """Row blocks of equal expected work for the Chung-Lu kernels, and each block's expected
     edge count (an upper bound: min(1, x) <= x). Depends only on the weights."""
     csum = np.concatenate([[0.0], np.cumsum(col_w)])
@@ -84,7 +85,7 @@ def _chung_lu_call(row_w, row_node, start, end, inv_s, col_w, col_node, seed, sp
     of a static schedule get the same work; a block's slot holds mu_b + 8 sqrt(mu_b) + 64 edges. Both
     depend only on the weights, never on the thread count.
     """
-    row_bounds, mu_b = _block_bounds(row_w, start, end, inv_s, col_w)
+    row_bounds, mu_b = block_bounds(row_w, start, end, inv_s, col_w)
     cap = np.ceil(mu_b + 8.0 * np.sqrt(mu_b) + 64.0).astype(np.int64)
     cap_ptr = np.concatenate([[0], np.cumsum(cap)]).astype(np.int64)
     return _k.chung_lu_edges(row_w, row_node, start, end, inv_s, col_w, col_node, row_bounds, cap_ptr,
@@ -234,7 +235,7 @@ def power_law(n, gamma, mean_degree, max_degree=None, model="chung_lu", communit
     around w_i, and clipping at probability 1 / erasing multi-edges makes the realised mean a
     little lower than ``mean_degree`` when gamma is close to 2.
     """
-    rng = numpy_rng(seed, _TAG)
+    rng = numpy_rng(seed, STREAM_TAG)
     w_sorted = power_law_weights(n, gamma, mean_degree, max_degree)
     node_of_rank = rng.permutation(n).astype(np.int64)
     w = np.empty(n)
@@ -329,8 +330,8 @@ def chung_lu_csr(node_of_rank, w, group, f, seed, chunks=None):
     if n == 0:
         return np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32)
     lay = chung_lu_layout(node_of_rank, w, group, f)
-    bounds, mu_b = _block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
-    states = stream_states(seed, bounds.shape[0] - 1, (_TAG, 4))
+    bounds, mu_b = block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
+    states = stream_states(seed, bounds.shape[0] - 1, (STREAM_TAG, 4))
     if mu_b.sum() <= _ONE_PASS_MAX_EDGES:
         # Small graphs: one pass into an edge list, then two counting sorts
         # (csr_from_unique_edges) beat count + regenerate + per-row sort by ~2x, and give the
@@ -379,4 +380,4 @@ def _configuration_grouped(node_of_rank, group, w, f, k, rng, seed):
     owner = np.concatenate([np.repeat(by_group, intra[by_group]), np.repeat(np.arange(n), glob)]).astype(np.int64)
     seg = np.concatenate([[0], np.cumsum(np.bincount(group, weights=intra, minlength=k).astype(np.int64))])
     seg = np.concatenate([seg, [owner.shape[0]]]).astype(np.int64)
-    return _k.stub_matching(owner, seg, stream_states(seed, 1, (_TAG, 3))[0])
+    return _k.stub_matching(owner, seg, stream_states(seed, 1, (STREAM_TAG, 3))[0])

@@ -9,7 +9,8 @@ from ..kernels.generators import preferential as _k
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, Rule, register_model, seed_meta
 
-_TAG = 3
+#: First spawn-key entry of this model's random streams (one distinct tag per model).
+STREAM_TAG = 3
 
 
 @register_model(
@@ -51,6 +52,6 @@ def barabasi_albert(n, m, *, seed=0) -> Graph:
     """
     # CSR written straight from the process (rows sorted by construction; the same graph as
     # graph_from_unique_edges on barabasi_albert_edges, tested).
-    indptr, indices = _k.barabasi_albert_csr(np.int64(n), np.int64(m), stream_states(seed, 1, (_TAG,))[0])
+    indptr, indices = _k.barabasi_albert_csr(np.int64(n), np.int64(m), stream_states(seed, 1, (STREAM_TAG,))[0])
     meta = {"model": "barabasi_albert", "n": n, "m": m, "initial": "star", "seed": seed_meta(seed)}
     return Graph(indptr, indices, False, meta=meta, report=BuildReport(input_edges=int(indices.shape[0] // 2)))

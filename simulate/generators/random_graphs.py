@@ -9,7 +9,8 @@ from ..kernels.generators import random_graphs as _k
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, Rule, graph_from_unique_edges, register_model, seed_meta
 
-_TAG = 1
+#: First spawn-key entry of this model's random streams (one distinct tag per model).
+STREAM_TAG = 1
 
 
 @register_model(
@@ -60,7 +61,7 @@ def erdos_renyi(n, m=None, p=None, *, seed=0) -> Graph:
     the CSR rows need no sorting.
     """
     if m is not None:
-        src, dst = _k.gnm_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (_TAG, 0))[0])
+        src, dst = _k.gnm_edges(np.int64(n), np.int64(m), stream_states(seed, 1, (STREAM_TAG, 0))[0])
         meta = {"model": "erdos_renyi", "n": n, "m": m}
     elif p == 0.0 or n < 2:
         src = dst = np.empty(0, dtype=np.int32)
@@ -78,7 +79,7 @@ def erdos_renyi(n, m=None, p=None, *, seed=0) -> Graph:
         cap_ptr = np.concatenate([[0], np.cumsum(np.minimum(cap, pairs_b))]).astype(np.int64)
         # Rows straight from the block slots (no exact-size edge list; identical graph).
         indptr, indices = _k.gnp_csr(float(p), np.int64(n), bounds, cap_ptr,
-                                     stream_states(seed, bounds.shape[0] - 1, (_TAG, 1)))
+                                     stream_states(seed, bounds.shape[0] - 1, (STREAM_TAG, 1)))
         meta = {"model": "erdos_renyi", "n": n, "p": p, "seed": seed_meta(seed)}
         return Graph(indptr, indices, False, meta=meta, report=BuildReport(input_edges=int(indices.shape[0] // 2)))
     meta["seed"] = seed_meta(seed)

@@ -9,7 +9,8 @@ from ..kernels.generators import watts_strogatz as _k
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, Rule, register_model, seed_meta
 
-_TAG = 2
+#: First spawn-key entry of this model's random streams (one distinct tag per model).
+STREAM_TAG = 2
 
 
 @register_model(
@@ -63,6 +64,6 @@ def watts_strogatz(n, k, p, *, seed=0) -> Graph:
     if k == 0:
         e = np.empty(0, dtype=np.int64)
         return Graph.from_edges(e, e, directed=False, n=n, relabel=False, meta=meta)
-    dst, rewired = _k.watts_strogatz_targets(np.int64(n), np.int64(k // 2), float(p), stream_states(seed, 2, (_TAG,)))
+    dst, rewired = _k.watts_strogatz_targets(np.int64(n), np.int64(k // 2), float(p), stream_states(seed, 2, (STREAM_TAG,)))
     indptr, indices = _k.watts_strogatz_csr(np.int64(n), np.int64(k // 2), dst, rewired)
     return Graph(indptr, indices, False, meta=meta, report=BuildReport(input_edges=n * (k // 2)))

@@ -127,21 +127,6 @@ def next_below(s, n):
             return np.int64(r % bound)
 
 
-@njit(cache=True)
-def next_exponential(s):
-    """Exponential(1) variate."""
-    return -np.log(1.0 - next_double(s))
-
-
-@njit(cache=True)
-def next_geometric(s, p):
-    """Number of failures before the first success, success probability p in (0, 1]."""
-    if p >= 1.0:
-        return np.int64(0)
-    u = 1.0 - next_double(s)
-    return np.int64(np.floor(np.log(u) / np.log1p(-p)))
-
-
 @njit(cache=True, inline="always")
 def next_below32(s, n):
     """Uniform integer in [0, n) for 1 <= n < 2^32, usually without a division.

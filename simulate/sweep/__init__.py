@@ -32,7 +32,6 @@ worker). ``words`` are the first four little-endian uint32 words of the digest.
 
 from __future__ import annotations
 
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ import polars as pl
 from ..config import Config, dump_config, load_config, parse_config
 from ..errors import ParameterError
 from ..graph_statistics import graph_statistics
+from ..progress import progress_bar
 from .cells import CELLS, SCHEME, Cell, expand_cells, param_columns
 from .executors import (
     _EXECUTE,
@@ -237,10 +237,7 @@ def _run_locked(config, out, cells, done_files, status, report, executor, worker
               "data_dir": data_dir, "threads": threads} for c in todo]
     by_id = {c.id: c for c in cells}
 
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(cells), initial=report.skipped, unit="cell", desc="cells", file=sys.stderr,
-               disable=not progress or not tasks, dynamic_ncols=True)
+    bar = progress_bar(progress and bool(tasks), len(cells), "cells", "cell", initial=report.skipped)
     last_write = time.monotonic()
     try:
         with sigterm_as_exception(graceful=executor == "serial") as term:
