@@ -39,7 +39,9 @@ STATUSES = estimators.STATUSES
 
 #: Spawn keys separating the uses of one seed.
 _KEY_PAIRS = (0xC4A1, 1)
-_KEY_CHAINS = (0xC4A1, 2)
+#: Spawn key of the per-chain random streams (chain i uses stream i); public so that an oracle can
+#: replay a chain with the same draws.
+CHAIN_STREAM_KEY = (0xC4A1, 2)
 _KEY_GROUPS = (0xC4A1, 4)
 
 
@@ -605,7 +607,7 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     src = np.ascontiguousarray(src, dtype=np.int32)
     tgt = np.ascontiguousarray(tgt, dtype=np.int32)
     nc = src.shape[0]
-    states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
+    states = stream_states(seed, nc, spawn_key=CHAIN_STREAM_KEY)
     degree = graph.out_degree().astype(np.int64)
     # A chain moves forward only to unvisited nodes (at most n - 1 moves) and backtracks at most
     # once per forward move, so no path is longer than min(max_steps, 2 (n - 1)) steps.

@@ -17,7 +17,7 @@ from naive import (CHAINS_POLICY_ATTRIBUTES, CHAINS_POLICY_CASES, CHAINS_REFEREN
                    chains_policy_graphs, chains_random_graph as random_graph, chains_reference_common_neighbours,
                    chains_reference_router)
 from simulate import Graph, write_graph
-from simulate.chains import (_KEY_CHAINS, Attrition, ChainResults, Starters, beta_attrition, read_chains,
+from simulate.chains import (CHAIN_STREAM_KEY, Attrition, ChainResults, Starters, beta_attrition, read_chains,
                              run_chains, shortest_path_lengths, tie_levels)
 from simulate.cli import main
 from simulate.errors import ParameterError
@@ -47,7 +47,7 @@ def plain_grid(side, periodic=False):
 
 def replay(graph, res, policy, **kw):
     t = res.table
-    states = stream_states(res.params["seed"], t.height, spawn_key=_KEY_CHAINS)
+    states = stream_states(res.params["seed"], t.height, spawn_key=CHAIN_STREAM_KEY)
     return chains_reference_router(graph, t["source_id"].to_numpy(), t["target_id"].to_numpy(), states, policy,
                                    max_steps=res.params["max_steps"], **kw)
 

@@ -7,7 +7,6 @@ the way a new one would be.
 
 from __future__ import annotations
 
-import os
 import re
 
 import numpy as np
@@ -18,8 +17,8 @@ from hypothesis import given, strategies as hst
 
 from naive import (CHAINS_POLICY_ATTRIBUTES, CHAINS_POLICY_CASES, CHAINS_REFERENCE_SCORES, chains_policy_graphs,
                    chains_reference_router)
-from simulate import Graph, datasets, node_attributes, policies, write_graph
-from simulate.chains import _KEY_CHAINS, policy_distances, run_chains
+from simulate import Graph, node_attributes, policies, write_graph
+from simulate.chains import CHAIN_STREAM_KEY, policy_distances, run_chains
 from simulate.cli import main
 from simulate.config import parse_config
 from simulate.errors import ConfigError, ParameterError
@@ -174,13 +173,9 @@ def test_stored_graph_fails_in_the_cli_with_one_error_line(tmp_path, no_chain_ma
         "generators that provide them: kleinberg_lattice)"]
 
 
-def test_dataset_fails_when_opened(no_chain_may_run):
+def test_dataset_fails_when_opened(no_chain_may_run, data_file):
     # ego-Facebook has no node attributes: greedy routing on a lattice cannot run on it.
-    data = datasets.resolve_data_dir()
-    if not (data / datasets.get("ego-facebook").file).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI: missing data file {data / datasets.get('ego-facebook').file}")
-        pytest.skip(f"needs the data file {datasets.get('ego-facebook').file} (ego-facebook)")
+    data = data_file("ego-facebook").parents[1]  # the data directory (<dir>/snap/<file>)
     r = CliRunner().invoke(main, ["chains", "ego-facebook", "--data-dir", str(data), "--policy", "greedy_lattice",
                                   "--quiet"])
     assert r.exit_code == 2
@@ -350,7 +345,7 @@ def test_a_policy_is_one_declaration(with_toy_policy, tmp_path):
     res = run_chains(g, "greedy_x", n_chains=100, n_targets=5, seed=2, record_paths=True, max_steps=30,
                      attrition=0.1, epsilon=0.2)
     ref = chains_reference_router(g, res.table["source_id"].to_numpy(), res.table["target_id"].to_numpy(),
-                                  stream_states(2, 100, spawn_key=_KEY_CHAINS), "greedy_x", max_steps=30,
+                                  stream_states(2, 100, spawn_key=CHAIN_STREAM_KEY), "greedy_x", max_steps=30,
                                   attrition=0.1, epsilon=0.2)
     assert res.table["path"].to_list() == [p for _, p in ref]
     assert "reached" in res.table["status"].to_list()

@@ -2,7 +2,6 @@
 (simulate/ties.py, simulate/kernels/ties.py, simulate/io/events.py)."""
 
 import json
-import os
 
 import networkx as nx
 import numpy as np
@@ -11,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulate import Graph, datasets, read_graph
+from simulate import Graph, read_graph
 from simulate.cli import main
 from simulate.errors import GraphError, ParameterError
 from simulate import ties
@@ -22,15 +21,6 @@ def _graph(n, edges):
     src = np.array([e[0] for e in edges], dtype=np.int64)
     dst = np.array([e[1] for e in edges], dtype=np.int64)
     return Graph.from_edges(src, dst, n=n)
-
-
-def _require_data(name):
-    ds = datasets.get(name)
-    if not ds.is_present():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data file {ds.file} missing under CI")
-        pytest.skip(f"needs {ds.file} (smallworld data fetch {name})")
-    return ds
 
 
 # ---------------------------------------------------------------------------- overlap
@@ -50,8 +40,8 @@ def test_overlap_equals_networkx_on_random_graphs(seed):
         assert got[k] == pytest.approx(want[k], abs=1e-12)
 
 
-def test_overlap_equals_networkx_on_relabelled_real_graph():
-    _require_data("ego-facebook")
+def test_overlap_equals_networkx_on_relabelled_real_graph(data_file):
+    data_file("ego-facebook")
     g = read_graph("ego-facebook").subgraph(np.arange(1500))
     rng = np.random.default_rng(3)
     perm = rng.permutation(g.n)
@@ -131,8 +121,8 @@ def test_event_counts_sum_both_directions(tmp_path):
     assert sorted(gd.weights.tolist()) == [1.0, 1.0, 1.0, 2.0]
 
 
-def test_college_msg_levels_and_cli():
-    _require_data("college-msg")
+def test_college_msg_levels_and_cli(data_file):
+    data_file("college-msg")
     g = read_graph("college-msg")
     assert (g.n, g.num_edges, g.report.input_edges) == (1899, 13838, 59835)
     t = ties.tie_strengths(g, by="intensity")
