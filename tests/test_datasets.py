@@ -210,3 +210,23 @@ def test_modified_dataset_file_is_refused_then_cached_when_right(tmp_path, monke
     with pytest.raises(DatasetError, match="was modified"):
         good.require(tmp_path / "data")
     assert len(calls) == 2
+
+
+# ---------------------------------------------------------------------------- the data_file fixture
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_a_missing_data_file_skips_naming_it_and_fails_under_ci(tmp_path, ci):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SMALLWORLD_DATA": str(tmp_path / "none"), "CI": ci}
+    test = Path(__file__).with_name("test_io.py")
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                          f"{test}::test_ego_facebook_counts"], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).resolve().parents[1], timeout=300)
+    missing = str(tmp_path / "none" / "snap" / "facebook_combined.txt.gz")
+    assert missing in res.stdout
+    if ci:
+        assert res.returncode == 1 and "1 failed" in res.stdout and "CI=true" in res.stdout
+    else:
+        assert res.returncode == 0 and "1 skipped" in res.stdout
