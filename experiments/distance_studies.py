@@ -4,13 +4,10 @@ Both studies read per-source reach profiles (``profiles`` sweep cells) into matr
 distance statistics of the pooled rows with a delete-one-group jackknife interval over sources.
 The statistics themselves (mean, sd, fraction within k, spid) and the jackknife are those of
 :mod:`simulate.distances`; this module only adds the 95% interval, the profile-table reshaping and
-the data-directory plumbing of a reproduction.
+the check that a reproduction's data set is present.
 """
 
 from __future__ import annotations
-
-import contextlib
-import os
 
 import numpy as np
 import polars as pl
@@ -44,23 +41,6 @@ def jackknife_interval(stat, mats, groups=32):
     if not np.isfinite(se):
         return value, None
     return value, (value - Z95 * se, value + Z95 * se)
-
-
-@contextlib.contextmanager
-def data_dir_env(ctx):
-    """Point dataset reads inside sweeps at ``ctx.data_dir`` (they use SMALLWORLD_DATA)."""
-    if not ctx.data_dir:
-        yield
-        return
-    old = os.environ.get("SMALLWORLD_DATA")
-    os.environ["SMALLWORLD_DATA"] = str(ctx.data_dir)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("SMALLWORLD_DATA", None)
-        else:
-            os.environ["SMALLWORLD_DATA"] = old
 
 
 def dataset_present(ctx, name) -> bool:

@@ -36,7 +36,7 @@ import polars as pl
 from simulate.distances import histogram_fraction_within, histogram_mean
 
 from . import declare_study
-from .distance_studies import (Z95, data_dir_env, dataset_present, jackknife_interval, percent,
+from .distance_studies import (Z95, dataset_present, jackknife_interval, percent,
                                profile_matrices, scale_interval)
 from .report import Report
 
@@ -92,9 +92,8 @@ def _histogram(row):
 def reproduce(ctx) -> Report:
     report = Report("facebook", TITLE, CITATION)
     ego = None
-    with data_dir_env(ctx):
-        if dataset_present(ctx, "ego-facebook"):
-            ego = _ego_facebook(ctx, report)
+    if dataset_present(ctx, "ego-facebook"):
+        ego = _ego_facebook(ctx, report)
     synth = _synthetic(ctx, report)
     _figures(ctx, report, ego, synth)
     report.notes += [

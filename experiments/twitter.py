@@ -34,7 +34,7 @@ import numpy as np
 from simulate.distances import histogram_fraction_within, histogram_mean, histogram_sd
 
 from . import declare_study
-from .distance_studies import (data_dir_env, dataset_present, jackknife_interval, percent, profile_matrices,
+from .distance_studies import (dataset_present, jackknife_interval, percent, profile_matrices,
                                scale_interval)
 from .report import Report
 
@@ -87,26 +87,25 @@ def _distance_rows(report, label, counts, weight, how, published=True, follower=
 def reproduce(ctx) -> Report:
     report = Report("twitter", TITLE, CITATION)
     curves = {}
-    with data_dir_env(ctx):
-        if dataset_present(ctx, "twitter-timme"):
-            _, man_g = ctx.sweep("twitter_graph", subdir="data/timme_graph")
-            g = man_g.to_dicts()[0]
-            report.add("TIMME: reciprocity (% of arcs returned)", "22.1% (whole Twitter 2009)", "S",
-                       percent(g["reciprocity"]), note=f"exact; {g['nodes']:,} accounts, {g['edges']:,} arcs")
-            cells, man = ctx.sweep("twitter", subdir="data/timme")
-            counts, _, weight, _ = profile_matrices(cells)
-            n_src = counts.shape[0]
-            how = (f"exact BFS along follow arcs from {'every one' if n_src >= g['nodes'] else f'{n_src:,}'} "
-                   f"of {g['nodes']:,} accounts; reachable pairs only "
-                   f"({percent(counts.sum() / (n_src * (g['nodes'] - 1))):.1f}% of ordered pairs)")
-            curves["TIMME (real, directed)"] = _distance_rows(report, "TIMME", counts, weight, how,
-                                                             exact=n_src >= g["nodes"])
-        if dataset_present(ctx, "ego-twitter-undirected"):
-            cells, man = ctx.sweep("twitter_ego", subdir="data/ego")
-            counts, _, weight, _ = profile_matrices(cells)
-            how = f"exact BFS from {counts.shape[0]:,} sampled nodes; undirected (directions lost in this copy)"
-            curves["ego-Twitter (real, undirected)"] = _distance_rows(report, "ego-Twitter", counts, weight, how,
-                                                                     follower=False)
+    if dataset_present(ctx, "twitter-timme"):
+        _, man_g = ctx.sweep("twitter_graph", subdir="data/timme_graph")
+        g = man_g.to_dicts()[0]
+        report.add("TIMME: reciprocity (% of arcs returned)", "22.1% (whole Twitter 2009)", "S",
+                   percent(g["reciprocity"]), note=f"exact; {g['nodes']:,} accounts, {g['edges']:,} arcs")
+        cells, man = ctx.sweep("twitter", subdir="data/timme")
+        counts, _, weight, _ = profile_matrices(cells)
+        n_src = counts.shape[0]
+        how = (f"exact BFS along follow arcs from {'every one' if n_src >= g['nodes'] else f'{n_src:,}'} "
+               f"of {g['nodes']:,} accounts; reachable pairs only "
+               f"({percent(counts.sum() / (n_src * (g['nodes'] - 1))):.1f}% of ordered pairs)")
+        curves["TIMME (real, directed)"] = _distance_rows(report, "TIMME", counts, weight, how,
+                                                         exact=n_src >= g["nodes"])
+    if dataset_present(ctx, "ego-twitter-undirected"):
+        cells, man = ctx.sweep("twitter_ego", subdir="data/ego")
+        counts, _, weight, _ = profile_matrices(cells)
+        how = f"exact BFS from {counts.shape[0]:,} sampled nodes; undirected (directions lost in this copy)"
+        curves["ego-Twitter (real, undirected)"] = _distance_rows(report, "ego-Twitter", counts, weight, how,
+                                                                 follower=False)
     _, man_sg = ctx.sweep("twitter_synthetic_graph", subdir="data/synthetic_graph")
     sg = man_sg.to_dicts()[0]
     from simulate.config import load_config

@@ -36,11 +36,12 @@ import numpy as np
 import polars as pl
 
 from .errors import ParameterError
-from .generators.kleinberg import _ball_offsets
+from .generators.kleinberg import ball_offsets
 from .generators.registry import ModelSpec, ParamSpec, check_seed, seed_meta
 from .kernels import implicit as _ki
 from .kernels.generators.alias import alias_build
 from .kernels.random import stream_key, stream_states
+from .progress import progress_bar
 from .registry import Registry
 
 #: Largest population: ids are int64 and coordinates products must not overflow.
@@ -359,7 +360,7 @@ class KleinbergPopulation(ImplicitPopulation):
         ChainResults
             The stored graph's columns; ids are int64 person ids (``source == source_id``).
         """
-        from .chains import _KEY_CHAINS, ChainResults, STATUSES, _probability
+        from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES, _probability
 
         if policy != "greedy_lattice":
             raise ParameterError(f"policy {policy!r} is not available on an implicit kleinberg_lattice "
@@ -387,25 +388,19 @@ class KleinbergPopulation(ImplicitPopulation):
         if record_paths and nc * (max_steps + 1) > 2**28:
             raise ParameterError(f"record_paths: {nc} chains x {max_steps + 1} steps is too large to buffer; "
                                  "lower max_steps or the number of chains")
-        states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
+        states = stream_states(seed, nc, spawn_key=CHAIN_STREAM_KEY)
         paths = np.full((nc, max_steps + 1) if record_paths else (0, 0), -1, dtype=np.int64)
-        offsets = _ball_offsets(int(self.dim), int(self.p))
+        offsets = ball_offsets(int(self.dim), int(self.p))
         key = self.person_key()
         outs = []
         batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=nc, unit="chain", desc=f"chains ({policy}, implicit)")
+        bar = progress_bar(progress, nc, f"chains ({policy}, implicit)", "chain")
         for a in range(0, nc, batch):
             b = min(nc, a + batch)
             outs.append(self._route(offsets, key, src[a:b], tgt[a:b], states[a:b], max_steps, attrition,
                                     record_paths, paths[a:b] if record_paths else paths))
-            if bar is not None:
-                bar.update(b - a)
-        if bar is not None:
-            bar.close()
+            bar.update(b - a)
+        bar.close()
         status, steps, log_surv, last = (np.concatenate(x) for x in zip(*outs)) if outs else \
             (np.zeros(0, np.int8), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int64))
         table = pl.DataFrame({
