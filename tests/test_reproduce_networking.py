@@ -7,11 +7,8 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def networking(tmp_path_factory):
-    from simulate.experiments import run_reproduction
-
-    out = tmp_path_factory.mktemp("networking")
-    report, seconds = run_reproduction("networking", out=out, quick=True, progress=False)
+def networking(quick_reproduction):
+    out, report, _ = quick_reproduction("networking")
     return report, out
 
 
