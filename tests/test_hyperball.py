@@ -41,7 +41,7 @@ def _dist(g):
 
 
 def _salts(state):
-    return tuple(np.uint64(x) for x in hb._salt_from_state(state))
+    return tuple(np.uint64(x) for x in hb.salt_from_state(state))
 
 
 # ---------------------------------------------------------------- exactness of the iteration

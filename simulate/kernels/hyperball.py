@@ -77,8 +77,9 @@ def _fmix64(k):
 
 
 @njit(cache=True)
-def _salt_from_state(state):
-    # Two draws from a copy of the caller's xoshiro256** state (the caller's row is left as is).
+def salt_from_state(state):
+    """The run's two hash salts: two draws from a copy of a xoshiro256** state (the caller's row
+    is left as is), so an oracle can hash nodes exactly as a HyperBall run with that state does."""
     s = state.copy()
     a = next_u64(s)
     b = next_u64(s)
@@ -335,7 +336,7 @@ class HyperBallCounters:
         self.log2m = log2m
         self.m = m = 1 << log2m
         self.alpha_mm = hll_alpha(m) * m * m
-        salt_a, salt_b = (np.uint64(x) for x in _salt_from_state(state))
+        salt_a, salt_b = (np.uint64(x) for x in salt_from_state(state))
         self.current = _aligned_bytes(n * m)
         self.next = _aligned_bytes(n * m)
         _init_registers(self.current, n, log2m, salt_a, salt_b, self.ids)
