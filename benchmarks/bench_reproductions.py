@@ -19,10 +19,10 @@ import time
 
 import pytest
 
-import experiments
+from simulate import experiments
 
 BUDGET_S = 120.0
-STUDIES = [s for s in os.environ.get("BENCH_REPRODUCTIONS", ",".join(experiments.NAMES)).split(",") if s]
+STUDIES = [s for s in os.environ.get("BENCH_REPRODUCTIONS", ",".join(experiments.studies())).split(",") if s]
 
 
 @pytest.mark.parametrize("name", STUDIES)
