@@ -549,7 +549,7 @@ class HierarchyPopulation(ImplicitPopulation):
         ``shortest_path`` is null. Adds a ``revisit`` column (see the class docstring) and
         ``params["revisit_share"]``.
         """
-        from .chains import _KEY_CHAINS, ChainResults, STATUSES, _probability
+        from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES, _probability
 
         policy = policy or self.default_policy
         if policy != "greedy_hierarchy":
@@ -566,25 +566,19 @@ class HierarchyPopulation(ImplicitPopulation):
         if np.any(src == tgt):
             raise ParameterError(f"source and target are the same person ({int(src[src == tgt][0])})")
         nc = src.shape[0]
-        states = stream_states(seed, nc, spawn_key=_KEY_CHAINS)
+        states = stream_states(seed, nc, spawn_key=CHAIN_STREAM_KEY)
         prob, alias, keys, hb, n = self._law
         outs = []
         batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=nc, unit="chain", desc=f"chains ({policy}, implicit)")
+        bar = progress_bar(progress, nc, f"chains ({policy}, implicit)", "chain")
         for a in range(0, nc, batch):
             b = min(nc, a + batch)
             outs.append(_ki.route_wdn(np.int64(n), np.int64(self.group_size), np.int64(self.branching),
                                       np.int64(self.dimensions), keys, np.int64(hb), prob, alias,
                                       float(self.mean_degree), src[a:b], tgt[a:b], states[a:b], max_steps,
                                       attrition))
-            if bar is not None:
-                bar.update(b - a)
-        if bar is not None:
-            bar.close()
+            bar.update(b - a)
+        bar.close()
         status, steps, log_surv, last, rev = (np.concatenate(x) for x in zip(*outs))
         table = _chain_table(src, tgt, status, steps, log_surv, last, STATUSES).with_columns(
             pl.Series("revisit", rev))
