@@ -194,6 +194,17 @@ class KleinbergPopulation(ImplicitPopulation):
     redrawn off the lattice. A contact that is also a local contact or a repeat counts once in
     routing, as the stored graph merges them.
 
+    kleinberg-grid-simulator (Mathieu, OPODIS 2016) routes the same model with four small
+    differences, all reproduced by ``kgs_rules=True`` (open grid only): it is annealed; its
+    long-range links never land in the last row or column (a 1/side change of the link law);
+    source and target are independent and uniform, so s = t routes (probability side^-2) count
+    as 0 steps; a long-range contact is taken only when strictly closer than the best local
+    move, local moves going along x first (our default: uniform among all equally close
+    distinct contacts, as the stored router). Its global RNG is unseeded, so its runs are not
+    reproducible. Expected difference with the default rules: none from the first three at side
+    2^20 beyond 1e-6; the tie rule moved the EDT by +0.6% (+-0.5%, 2 SE) at side 2^20, r = 2
+    (``benchmarks/bench_implicit.py``); with ``kgs_rules`` the EDTs agreed within 0.2%.
+
     Notes
     -----
     Setup O(min(dmax, 4096) + 8 log2 dmax) for the distance bins (dmax = dim (side - 1), or

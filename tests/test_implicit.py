@@ -530,3 +530,15 @@ def test_wdn_bad_parameters(params, match):
         implicit_population("hierarchical_identity", **params)
     with pytest.raises(ParameterError, match="greedy_hierarchy"):
         run_chains(implicit_population("hierarchical_identity", depth=3), "greedy_lattice")
+
+
+def test_scale_experiment_r_star_and_fits_recover_known_values():
+    from experiments.implicit_scale import fit_forms, r_star
+
+    rs = np.round(np.arange(1.0, 2.31, 0.1), 2)
+    assert r_star(rs, np.exp((rs - 1.63) ** 2) * 50) == pytest.approx(1.63, abs=1e-6)
+    sides = [2 ** k for k in (8, 10, 12, 14, 16)]
+    stars = [2 - 3.0 / math.log(s) for s in sides]
+    fits = fit_forms(sides, stars)
+    assert fits["r* = 2 - c/ln(side)"][0][0] == pytest.approx(3.0, rel=1e-4)
+    assert fits["r* = 2 - c/ln(side)"][1] < 1e-10
