@@ -121,6 +121,26 @@ def test_event_counts_sum_both_directions(tmp_path):
     assert sorted(gd.weights.tolist()) == [1.0, 1.0, 1.0, 2.0]
 
 
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.integers(0, 10**9)), min_size=1, max_size=60),
+       st.booleans(), st.booleans())
+def test_event_counts_equal_a_counter(tmp_path_factory, events, header, directed):
+    from collections import Counter
+
+    path = tmp_path_factory.mktemp("ev") / "events.txt"
+    text = ("source target time\n" if header else "") + "".join(f"{u}\t{v} {t}\n" for u, v, t in events)
+    path.write_text(text)
+    pairs = [(u, v) if directed else (min(u, v), max(u, v)) for u, v, _ in events if u != v]
+    if not pairs:
+        return
+    g = read_graph(path, format="events", directed=directed)
+    s, d = g.edges()
+    got = {(int(g.node_ids[a]), int(g.node_ids[b])): w for a, b, w in zip(s, d, g.edge_weights())}
+    assert got == dict(Counter(pairs))
+    assert g.report.input_edges == len(events)
+    assert g.n == len({x for u, v, _ in events for x in (u, v)})
+
+
 def test_college_msg_levels_and_cli(data_file):
     data_file("college-msg")
     g = read_graph("college-msg")
