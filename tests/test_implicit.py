@@ -542,3 +542,15 @@ def test_scale_experiment_r_star_and_fits_recover_known_values():
     fits = fit_forms(sides, stars)
     assert fits["r* = 2 - c/ln(side)"][0][0] == pytest.approx(3.0, rel=1e-4)
     assert fits["r* = 2 - c/ln(side)"][1] < 1e-10
+
+
+def test_scale_experiment_searchability_q_is_the_weighted_completion():
+    from experiments.implicit_scale import searchability
+
+    tab = searchability([3], [1.0], [2], chains=200)
+    pop = implicit_population("hierarchical_identity", branching=2, depth=3, group_size=100, mean_degree=99.0,
+                              dimensions=2, alpha=1.0, seed=1)
+    t = run_chains(pop, "greedy_hierarchy", n_chains=200, n_targets=10, seed=1, max_steps=100).table
+    w = np.where((t["status"] == "reached").to_numpy(), 0.75 ** t["steps"].to_numpy(), 0.0)
+    assert tab["q"][0] == pytest.approx(w.mean()) and tab["N"][0] == 800
+    assert tab["searchable"][0] == (w.mean() >= 0.05)
