@@ -152,7 +152,7 @@ def graph_summary(g) -> dict:
     deg = g.out_degree() if not g.directed else g.out_degree() + g.in_degree()
     labels, k = g.connected_components()
     largest = int(np.bincount(labels).max()) if g.n else 0
-    return {
+    out = {
         "nodes": g.n,
         "edges": g.num_edges,
         "directed": g.directed,
@@ -167,6 +167,11 @@ def graph_summary(g) -> dict:
             "max": int(deg.max()) if g.n else 0,
         },
     }
+    if g.directed:
+        from .graph_statistics import reciprocity_shares
+
+        out.update(reciprocity_shares(g))
+    return out
 
 
 @graph.command("info")
@@ -175,8 +180,9 @@ def graph_summary(g) -> dict:
 def graph_info(graph, source, as_json):
     """Nodes, edges, components and degrees of a graph.
 
-    Undirected edges are counted once; for directed graphs components are weak and the
-    degree is in + out.
+    Undirected edges are counted once; for directed graphs components are weak, the
+    degree is in + out, and reciprocity is given both as the share of arcs returned and
+    as the share of connected pairs that are mutual (Kwak et al.'s measure).
     """
     s = graph_summary(graph)
     if as_json:
@@ -190,6 +196,9 @@ def graph_info(graph, source, as_json):
     click.echo(f"dropped      {s['self_loops_dropped']:,} self-loops, {s['duplicates_dropped']:,} duplicates")
     click.echo(f"components   {s['components']:,} {comp}; largest has {s['largest_component_nodes']:,} nodes")
     click.echo(f"degree       min {d['min']}, median {d['median']:g}, mean {d['mean']:.2f}, max {d['max']}")
+    if s["directed"]:
+        click.echo(f"reciprocity  {100 * s['reciprocity_arcs']:.1f}% of arcs returned; "
+                   f"{100 * s['mutual_pair_share']:.1f}% of connected pairs mutual")
 
 
 @graph.command("convert")

@@ -1,6 +1,7 @@
 """Structural statistics of a graph, and the ``graph`` experiment kind (one row per graph).
 
-Nodes, edges, connected components, degree statistics, reciprocity (directed graphs) and
+Nodes, edges, connected components, degree statistics, reciprocity as arc and pair shares
+(directed graphs) and
 clustering: what Watts & Strogatz (1998) tabulate per graph, and what every sweep over generator
 parameters can record with ``[experiment] kind = "graph"``.
 """
@@ -12,6 +13,24 @@ import polars as pl
 
 from .kinds import declare_kind
 from .params import ParamSpec
+
+
+def reciprocity_shares(graph) -> dict:
+    """The two reciprocity measures of a directed graph, which are easy to confuse.
+
+    ``reciprocity_arcs`` is the share of arcs u -> v whose reverse v -> u exists (networkx's
+    ``overall_reciprocity``); ``mutual_pair_share`` the share of connected unordered pairs
+    joined both ways (igraph's ``reciprocity(mode="ratio")``), the measure of Kwak et al.'s
+    22.1% for Twitter (WWW 2010, doi:10.1145/1772690.1772751). With R reciprocated arcs among
+    A arcs they are R / A and (R / 2) / (A - R / 2), so pairs = arcs / (2 - arcs). O(m log d_max)
+    with :func:`simulate.kernels.reach.reciprocated_arcs`.
+    """
+    from .kernels.reach import reciprocated_arcs
+
+    arcs = int(graph.num_arcs)
+    rec = int(reciprocated_arcs(graph.indptr, graph.indices))
+    return {"reciprocity_arcs": rec / arcs if arcs else 0.0,
+            "mutual_pair_share": (rec / 2) / (arcs - rec / 2) if arcs else 0.0}
 
 
 def graph_statistics(graph, clustering=True) -> dict:
@@ -43,11 +62,7 @@ def graph_statistics(graph, clustering=True) -> dict:
         "transitivity": None,
     }
     if graph.directed:
-        # Fraction of arcs whose reverse arc exists (Kwak et al. 2010 count 22.1% on Twitter).
-        from .kernels.reach import reciprocated_arcs
-
-        arcs = int(graph.num_arcs)
-        out["reciprocity"] = float(reciprocated_arcs(graph.indptr, graph.indices)) / arcs if arcs else 0.0
+        out.update(reciprocity_shares(graph))
     if clustering and n:
         und = graph
         if graph.directed:

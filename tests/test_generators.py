@@ -91,7 +91,8 @@ def test_unknown_parameter_suggests_the_close_name():
     ("hierarchical_identity", dict(n=100, depth=2, group_size=10), r"'n'.*must equal .* = 40"),
     ("hierarchical_identity", dict(depth=3, group_size=4, alpha=40.0, mean_degree=6.0), r"unreachable"),
     ("rank_geographic", dict(), r"needs 'positions' or 'n'"),
-    ("directed_follower", dict(n=10, reciprocity=1.2), r"'reciprocity'.*\[0, 1\]"),
+    ("directed_follower", dict(n=10, mutual_pair_share=1.2), r"'mutual_pair_share'.*\[0, 1\]"),
+    ("directed_follower", dict(n=10, reciprocity=0.221), r"'reciprocity'.*retired.*ARCS.*mutual_pair_share"),
 ])
 def test_invalid_parameters_raise_parameter_error(model, params, pattern):
     with pytest.raises(ParameterError, match=pattern):
@@ -392,10 +393,19 @@ def rng_lat(n, s=0):
 
 # ---------------------------------------------------------------------------- directed follower
 @pytest.mark.parametrize("target", [0.0, 0.221, 0.6, 1.0])
-def test_follower_reciprocity_matches_target(target):
-    g = directed_follower(5000, gamma_out=2.4, gamma_in=2.2, mean_degree=15, reciprocity=target, seed=3)
+def test_follower_mutual_pair_share_matches_target(target):
+    import igraph
+
+    g = directed_follower(5000, gamma_out=2.4, gamma_in=2.2, mean_degree=15, mutual_pair_share=target, seed=3)
     assert g.directed and g.report.self_loops_dropped == 0
-    assert abs(reciprocity(g) - target) < 0.005
+    s, d = g.edges()
+    ig = igraph.Graph(n=g.n, edges=np.column_stack([s, d]).tolist(), directed=True)
+    # Kwak et al.'s measure: share of connected pairs joined both ways (igraph's "ratio").
+    assert abs(ig.reciprocity(mode="ratio") - target) < 0.005
+    # The arc share is the other reading of the same graph: r_a = 2 r_p / (1 + r_p).
+    assert reciprocity(g) == pytest.approx(ig.reciprocity(mode="default"))
+    assert abs(reciprocity(g) - 2 * target / (1 + target)) < 0.005
+    assert g.meta["mutual_pair_share_realised"] == pytest.approx(ig.reciprocity(mode="ratio"))
     assert abs(g.num_edges / g.n - 15) < 1.5
     indeg = g.in_degree()
     assert indeg.max() > 10 * indeg.mean()  # heavy tail
@@ -715,3 +725,35 @@ def test_watts_strogatz_targets_kernel_is_edges_without_src(n, k, p):
     assert np.array_equal(dst, dst2) and np.array_equal(rewired, rewired2)
     assert np.array_equal(src, np.arange(src.shape[0]) % n)
     assert (p == 0.0) == (rewired.shape[0] == 0)
+
+
+def test_follower_old_reciprocity_name_is_a_clean_config_error(tmp_path):
+    from simulate.config import ConfigError, parse_config
+
+    base = ('name = "t"\nseed = 1\n[graph]\ngenerator = "directed_follower"\nn = 100\n{key} = 0.221\n'
+            '[experiment]\nkind = "graph"\n[output]\ndirectory = "out"\n')
+    with pytest.raises(ConfigError, match=r"key 'reciprocity'.*retired.*connected PAIRS.*mutual_pair_share"):
+        parse_config(base.format(key="reciprocity"), base_dir=tmp_path)
+    sweep = base.format(key="mutual_pair_share") + '[sweep]\n"graph.reciprocity" = [0.1, 0.2]\n'
+    with pytest.raises(ConfigError, match=r"retired"):
+        parse_config(sweep, base_dir=tmp_path)
+    assert parse_config(base.format(key="mutual_pair_share"), base_dir=tmp_path).graph["mutual_pair_share"] == 0.221
+    res = CliRunner().invoke(main, ["generate", "directed_follower", "-p", "n=100", "-p", "reciprocity=0.3",
+                                    "--out", str(tmp_path / "g.parquet")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "retired" in res.output and not (tmp_path / "g.parquet").exists()
+
+
+def test_graph_info_reports_both_reciprocity_shares(tmp_path):
+    g = directed_follower(3000, mean_degree=8, mutual_pair_share=0.221, seed=5)
+    path = tmp_path / "g.parquet"
+    from simulate.io import write_graph
+
+    write_graph(g, str(path))
+    res = CliRunner().invoke(main, ["graph", "info", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert info["mutual_pair_share"] == pytest.approx(g.meta["mutual_pair_share_realised"])
+    assert info["reciprocity_arcs"] == pytest.approx(reciprocity(g))
+    text = CliRunner().invoke(main, ["graph", "info", str(path)]).output
+    assert "% of arcs returned" in text and "% of connected pairs mutual" in text

@@ -130,7 +130,7 @@ def test_profiles_identical_on_one_and_two_threads():
 
     from simulate.generators import generate
 
-    g = generate("directed_follower", n=140_000, mean_degree=4.0, reciprocity=0.3, seed=3)
+    g = generate("directed_follower", n=140_000, mean_degree=4.0, mutual_pair_share=0.18, seed=3)
     old = numba.get_num_threads()
     try:
         res = []

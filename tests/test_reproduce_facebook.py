@@ -21,8 +21,14 @@ def test_graph_statistics_reciprocity_matches_networkx():
     G = nx.gnp_random_graph(120, 0.05, seed=2, directed=True)
     G.add_edges_from([(v, u) for u, v in list(G.edges())[:40]])
     g = Graph.from_networkx(G)
-    assert graph_statistics(g, clustering=False)["reciprocity"] == pytest.approx(nx.overall_reciprocity(G))
-    assert "reciprocity" not in graph_statistics(Graph.from_networkx(nx.path_graph(4)), clustering=False)
+    import igraph
+
+    stats = graph_statistics(g, clustering=False)
+    assert stats["reciprocity_arcs"] == pytest.approx(nx.overall_reciprocity(G))
+    ig = igraph.Graph(n=g.n, edges=list(G.edges()), directed=True)
+    assert stats["mutual_pair_share"] == pytest.approx(ig.reciprocity(mode="ratio"))
+    assert stats["mutual_pair_share"] < stats["reciprocity_arcs"]
+    assert "reciprocity_arcs" not in graph_statistics(Graph.from_networkx(nx.path_graph(4)), clustering=False)
 
 
 def test_source_jackknife_and_binned_medians():

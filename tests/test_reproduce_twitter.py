@@ -4,6 +4,8 @@ reciprocity) and against the synthetic model's parameters, never against publish
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
 import polars as pl
@@ -14,6 +16,7 @@ from scipy.sparse.csgraph import shortest_path
 from naive import report_row
 from simulate import experiments, read_graph
 from simulate.experiments import distance_studies
+from simulate.config import load_config
 from simulate.sweep import read_manifest
 
 
@@ -81,6 +84,10 @@ def test_timme_reciprocity_matches_networkx(run):
     s, d = g.edges()
     G.add_edges_from(zip(s.tolist(), d.tolist()))
     assert report_row(report, "TIMME: reciprocity").ours == pytest.approx(100 * nx.overall_reciprocity(G), rel=1e-12)
+    import igraph
+
+    ig = igraph.Graph(n=g.n, edges=list(zip(s.tolist(), d.tolist())), directed=True)
+    assert report_row(report, "TIMME: mutual pairs").ours == pytest.approx(100 * ig.reciprocity(mode="ratio"), rel=1e-12)
 
 
 def test_ego_twitter_matches_scipy(run):
@@ -95,8 +102,13 @@ def test_ego_twitter_matches_scipy(run):
 def test_synthetic_follower_graph(run):
     out, report, _ = run
     gs = read_manifest(out / "data" / "synthetic_graph").row(0, named=True)
-    # The generator sets reciprocity exactly (up to rounding of the one-way arc count).
-    assert gs["reciprocity"] == pytest.approx(0.221, abs=0.002)
+    # The generator sets the mutual-pair share exactly (up to rounding of the one-way arc count);
+    # the target is the config's parameter, and the arc share follows from it.
+    cfg = load_config(Path(__file__).resolve().parents[1] / "configs" / "twitter_synthetic_graph.toml", quick=True)
+    target = cfg.graph["mutual_pair_share"]
+    assert gs["mutual_pair_share"] == pytest.approx(target, abs=0.002)
+    assert gs["reciprocity_arcs"] == pytest.approx(2 * target / (1 + target), abs=0.002)
+    assert report_row(report, "synthetic: mutual pairs").ours == pytest.approx(100 * gs["mutual_pair_share"])
     assert 30 < gs["edges"] / gs["nodes"] < 40  # mean_degree 35 arcs per user
     assert gs["largest_component_nodes"] / gs["nodes"] > 0.9
     counts, _, weight, degree = distance_studies.profile_matrices(_cells(out, "synthetic"))

@@ -111,7 +111,7 @@ HASHED_DEFAULTS = {
                                                   "alpha", "mean_degree"}),
     "generator:rank_geographic": frozenset({"positions", "n", "alpha", "mean_degree", "geo_fraction", "layout",
                                             "clusters", "cluster_spread", "undirected"}),
-    "generator:directed_follower": frozenset({"n", "gamma_out", "gamma_in", "mean_degree", "reciprocity",
+    "generator:directed_follower": frozenset({"n", "gamma_out", "gamma_in", "mean_degree", "mutual_pair_share",
                                               "max_degree"}),
     "experiment:graph": frozenset({"kind", "clustering"}),
     "experiment:distances": frozenset({"kind", "method", "sources", "registers", "runs", "component", "direction",
@@ -208,6 +208,11 @@ def check_graph(table, loc, base_dir=None, section="graph") -> dict:
         word = f" for generator {table['generator']!r}"
     elif "implicit" in table:
         word = f" for implicit model {table['implicit']!r}"
+    if "generator" in table:
+        for key in table:
+            if key in MODELS[table["generator"]].retired:
+                raise loc.error(section, key, f"parameter {key!r} was retired: "
+                                              f"{MODELS[table['generator']].retired[key]}")
     out = _check_table(table, keys, section, loc, word)
     if "generator" in out:
         _check_rules(MODELS[out["generator"]].rules, out, keys, loc, section)
@@ -257,6 +262,9 @@ def _spec_of(section, key, context, loc):
     except ConfigError:
         keys = {}
     if key not in keys:
+        if section == "graph" and context.get("generator") in MODELS and key in MODELS[context["generator"]].retired:
+            raise loc.error("sweep", f"{section}.{key}",
+                            f"parameter {key!r} was retired: {MODELS[context['generator']].retired[key]}")
         if keys:
             raise loc.error("sweep", f"{section}.{key}",
                             f"[{section}] has no key '{key}'{_did_you_mean(key, keys)}")

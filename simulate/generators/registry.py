@@ -37,6 +37,8 @@ class ModelSpec:
     params: dict = field(default_factory=dict)
     provides: tuple | object = ()
     rules: tuple = ()
+    retired: dict = field(default_factory=dict)
+    """Former parameter names -> why they went and what replaces them (a clean error, never ignored)."""
 
     def node_attributes(self, params: dict | None = None) -> tuple:
         """The node attributes a graph of this model carries with ``params`` (requirement strings).
@@ -55,6 +57,8 @@ class ModelSpec:
     def validate(self, given: dict) -> dict:
         """Checked, converted keyword arguments with defaults filled in."""
         for key in given:
+            if key in self.retired:
+                raise ParameterError(f"parameter {key!r} of {self.name} was retired: {self.retired[key]}")
             if key not in self.params:
                 raise ParameterError(f"{self.name} has no parameter {key!r}{did_you_mean(key, self.params)} "
                                      f"(parameters: {', '.join(self.params)})")
@@ -93,13 +97,15 @@ MODELS: dict[str, ModelSpec] = {}
 """Every registered model by name."""
 
 
-def register_model(name, description, *params, provides=(), rules=()):
+def register_model(name, description, *params, provides=(), rules=(), retired=None):
     """Declare a model: wrap ``impl(seed=..., **params)`` with validation and register it.
 
     ``provides``: the node attributes its graphs carry (see :class:`ModelSpec`); each requirement
     string is parsed here, so a malformed one fails at import. ``rules`` are the model's
     cross-parameter :class:`Rule` s (``k`` even...), checked on every call after the single
-    parameters, and by configs at load for every cell.
+    parameters, and by configs at load for every cell. ``retired`` maps former parameter names
+    to the reason they went (what to write instead): giving one is a ParameterError/ConfigError
+    with that reason, so an old config never runs with a silently changed meaning.
     """
     from ..node_attributes import parse_requirement
 
@@ -131,7 +137,7 @@ def register_model(name, description, *params, provides=(), rules=()):
             _require_memory_for(name, values)
             return impl(seed=check_seed(seed), **values)
 
-        MODELS[name] = ModelSpec(name, public, description, specs, provides, rules)
+        MODELS[name] = ModelSpec(name, public, description, specs, provides, rules, dict(retired or {}))
         return public
 
     return decorate
