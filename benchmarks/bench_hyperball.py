@@ -263,6 +263,7 @@ def test_hyperball_vs_anf_at_equal_error(benchmark):
     giant = build_graph(n, 10 * n)
     indptr, indices = giant.indptr, giant.indices
     md_bfs, md_se = sampled_mean_distance(giant, n_sources, 7)
+    print(f"BFS sample mean distance {md_bfs:.4f} +- {md_se:.4f}", flush=True)
     times = {"anf": []}
     means = {"anf": []}
     for lm in log2ms:
@@ -276,6 +277,10 @@ def test_hyperball_vs_anf_at_equal_error(benchmark):
             nf = hyperball_run(indptr, indices, lm, stream_states(r, 1)[0])
             times[lm].append(time.perf_counter() - t)
             means[lm].append(mean_distance(nf))
+        print(f"round {r}: load {os.getloadavg()[0]:.1f}, ANF {times['anf'][-1]:.2f} s "
+              f"(mean distance {means['anf'][-1]:.4f}); "
+              + "; ".join(f"m={1 << lm} {times[lm][-1]:.2f} s ({means[lm][-1]:.4f})" for lm in log2ms),
+              flush=True)
     err = {k: float(np.mean(np.abs(np.array(v) - md_bfs))) / md_bfs for k, v in means.items()}
     med = {k: float(np.median(v)) for k, v in times.items()}
     info = {"nodes": int(giant.n), "arcs": int(giant.num_arcs), "threads": threads,
