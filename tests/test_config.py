@@ -330,3 +330,12 @@ def test_cli_process_exit_status_for_a_bad_config(tmp_path):
 
 def test_config_error_is_a_smallworld_error():
     assert issubclass(ConfigError, SmallworldError) and issubclass(ConfigError, ValueError)
+
+
+def test_keys_inside_arrays_of_tables_are_not_taken_for_the_section_keys():
+    text = ('[experiment]\nkind = "chains"\n\n[[experiment.source_groups]]\nname = "near"\nchains = 3\n'
+            "quantiles = [0, 0.5]\n")
+    lines = key_lines(text)
+    assert ("experiment", "chains") not in lines
+    assert lines[("experiment.source_groups", "chains")] == 6
+    assert lines[("experiment.source_groups", None)] == 4

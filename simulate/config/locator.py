@@ -15,7 +15,8 @@ from ..errors import ConfigError
 
 _PART = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+)'
 _DOTTED = rf"{_PART}(?:\s*\.\s*{_PART})*"
-_HEADER_RE = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]\s*(?:#.*)?$")
+# A table header [a.b], or an array-of-tables header [[a.b]] (tomli-w writes source_groups so).
+_HEADER_RE = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$")
 _KEY_RE = re.compile(rf"^\s*({_DOTTED})\s*=")
 _PART_RE = re.compile(_PART)
 
