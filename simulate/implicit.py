@@ -289,53 +289,20 @@ class KleinbergPopulation(ImplicitPopulation):
         return _ki.sample_distances(int(n_draws), prob, alias, lo, width, s_hi, np.int64(self.dim), float(self.r), st)
 
     def _ids(self, ids, name):
-        a = np.atleast_1d(np.asarray(ids))
-        if a.dtype.kind not in "iu" or (a.size and (a.min() < 0 or a.max() >= self.n)):
-            raise ParameterError(f"{name}: person ids must be integers in [0, {self.n}) for this population")
-        return np.ascontiguousarray(a, dtype=np.int64)
+        return _check_ids(ids, self.n, name)
 
     # -------------------------------------------------------------- chains
     def _pairs(self, n_chains, n_targets, chains_per_target, sources, targets, seed):
-        from .chains import _KEY_PAIRS
-
-        n = self.n
-        rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
-        if sources is not None and targets is not None:
-            s, t = self._ids(sources, "sources"), self._ids(targets, "targets")
-            try:
-                s, t = np.broadcast_arrays(s, t)
-            except ValueError:
-                raise ParameterError(f"sources ({s.size}) and targets ({t.size}) must have equal length or one entry")
-            return s.copy(), t.copy()
         if self.kgs_rules and sources is None and targets is None:
             # kleinberg-grid-simulator: source and target uniform and independent (s = t counts, 0 steps).
+            from .chains import _KEY_PAIRS
+
+            rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
             k = int(n_chains if chains_per_target is None else chains_per_target * (n_targets or 1))
-            return rng.integers(0, n, k), rng.integers(0, n, k)
-        if sources is not None:
-            s = self._ids(sources, "sources")
-            idx = rng.integers(0, n - 1, s.shape[0])
-            return s, idx + (idx >= s)
-        # The stored graph's draw (simulate.chains._choose_pairs) with the component = everyone:
-        # the same seed gives the same pairs on a stored lattice of the same size.
-        if targets is not None:
-            tgt = self._ids(targets, "targets")
-        else:
-            if n_targets is None or int(n_targets) < 1:
-                raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
-            tgt = rng.integers(0, n, int(n_targets))
-        k = tgt.shape[0]
-        if chains_per_target is not None:
-            if int(chains_per_target) < 1:
-                raise ParameterError(f"chains_per_target must be >= 1, got {chains_per_target}")
-            per = np.full(k, int(chains_per_target), dtype=np.int64)
-        else:
-            if int(n_chains) < k:
-                raise ParameterError(f"n_chains ({n_chains}) must be >= the number of targets ({k})")
-            per = np.full(k, int(n_chains) // k, dtype=np.int64)
-            per[: int(n_chains) % k] += 1
-        t = np.repeat(tgt, per)
-        idx = rng.integers(0, n - 1, t.shape[0])
-        return idx + (idx >= t), t
+            return rng.integers(0, self.n, k), rng.integers(0, self.n, k)
+        # The stored graph's draw with the component = everyone: the same seed gives the same
+        # pairs on a stored lattice of the same size.
+        return _uniform_pairs(self.n, n_chains, n_targets, chains_per_target, sources, targets, seed)
 
     def _route(self, offsets, key, src, tgt, states, max_steps, attrition, record_paths, paths, general=False):
         # Kleinberg's case (dim 2, p 1) has a scalar kernel with the same draws (faster).

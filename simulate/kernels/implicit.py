@@ -32,6 +32,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .generators.hierarchical import tree_height
 from .generators.kleinberg import _l1_sphere_point
 from .random import _splitmix64, keyed_state, next_below, next_below32, next_double, next_u64
 from .routing import CHAINS_PER_TASK, STATUS_DEAD_END, STATUS_DROPPED, STATUS_MAX_STEPS, STATUS_REACHED
@@ -859,16 +860,6 @@ def _leaf(person, h, g, n, keys, fside):
 
 
 @njit(cache=True, inline="always")
-def _height(a, b, branching):
-    h = 0
-    while a != b:
-        a //= branching
-        b //= branching
-        h += 1
-    return h
-
-
-@njit(cache=True, inline="always")
 def wdn_contact(u, ulea, h, g, n, branching, keys, fside, x_prob, x_alias, st):
     """One fresh contact of person ``u`` (leaf ``ulea`` in dimension h): distance x ~ exp(-alpha x)
     (alias table over x = 1..depth+1), then a uniform person at tree distance x from u in
@@ -967,7 +958,7 @@ def route_wdn(n, g, branching, H, keys, fside, x_prob, x_alias, z, sources, targ
                         continue
                     y = np.int64(1) << 62
                     for dd in range(H):
-                        x = _height(_leaf(v, dd, g, n, keys, fside), tleaf[dd], branching)
+                        x = tree_height(_leaf(v, dd, g, n, keys, fside), tleaf[dd], branching)
                         if x < y:
                             y = x
                     if y < best:
