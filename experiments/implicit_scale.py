@@ -1,6 +1,6 @@
 """Chain experiments at the sizes the papers meant, on implicit populations (never stored).
 
-Not (yet) a registered reproduction: ``python -m experiments.implicit_scale [--quick] [--out DIR]``
+Not (yet) a registered reproduction: ``python -m simulate.experiments.implicit_scale [--quick] [--out DIR]``
 prints markdown tables and writes ``DIR/report.md`` plus Parquet tables.
 
 1. Kleinberg (Nature 2000): the greedy-routing U-curve minimum r*(side) for sides 2^8 .. 2^20

@@ -533,7 +533,7 @@ def test_wdn_bad_parameters(params, match):
 
 
 def test_scale_experiment_r_star_and_fits_recover_known_values():
-    from experiments.implicit_scale import fit_forms, r_star
+    from simulate.experiments.implicit_scale import fit_forms, r_star
 
     rs = np.round(np.arange(1.0, 2.31, 0.1), 2)
     assert r_star(rs, np.exp((rs - 1.63) ** 2) * 50) == pytest.approx(1.63, abs=1e-6)
@@ -545,7 +545,7 @@ def test_scale_experiment_r_star_and_fits_recover_known_values():
 
 
 def test_scale_experiment_searchability_q_is_the_weighted_completion():
-    from experiments.implicit_scale import searchability
+    from simulate.experiments.implicit_scale import searchability
 
     tab = searchability([3], [1.0], [2], chains=200)
     pop = implicit_population("hierarchical_identity", branching=2, depth=3, group_size=100, mean_degree=99.0,

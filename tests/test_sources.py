@@ -211,3 +211,12 @@ def test_no_environment_variable_is_set_by_a_sweep(tmp_path, data_dir, monkeypat
     monkeypatch.delenv("SMALLWORLD_DATA", raising=False)
     run_sweep(_dataset_config(), out=tmp_path / "out", progress=False, data_dir=data_dir)
     assert "SMALLWORLD_DATA" not in os.environ
+
+
+def test_config_accepts_exactly_the_registered_sources():
+    # The config schema keeps its own per-source key tables; this pins its list of source keys to the
+    # registry, so a source registered without a config schema (or the reverse) fails here, not in a cell.
+    from simulate.config.schema import GRAPH_SOURCES
+    from simulate.sources import SOURCES
+
+    assert set(GRAPH_SOURCES) == set(SOURCES.names())
