@@ -36,6 +36,7 @@ SMALL = {
     "rank_geographic": dict(n=600, mean_degree=5),
     "directed_follower": dict(n=500, mean_degree=8),
     "networking_population": dict(depth=3, group_size=20, mean_degree=6, macro_extra=5, center_extra=4),
+    "facebook_like": dict(n=800, median_degree=8.0, mean_degree=12.0, max_degree=100.0, countries=2),
 }
 
 
