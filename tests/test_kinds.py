@@ -71,6 +71,10 @@ RULE_EXAMPLES = {
         ({"generator": "rank_geographic", "alpha": 1.0}, {"kind": "graph"}),
     ("directed_follower", "max_degree, when given, is >= mean_degree"):
         ({"generator": "directed_follower", "n": 100, "mean_degree": 20.0, "max_degree": 5.0}, {"kind": "graph"}),
+    ("facebook_like", "median_degree <= mean_degree (a lognormal's median is below its mean)"):
+        ({"generator": "facebook_like", "n": 100, "median_degree": 200.0, "mean_degree": 190.0}, {"kind": "graph"}),
+    ("facebook_like", "mean_degree < max_degree"):
+        ({"generator": "facebook_like", "n": 100, "mean_degree": 190.0, "max_degree": 100.0}, {"kind": "graph"}),
     ("networking_population", "share_macro + share_center <= 1"):
         ({"generator": "networking_population", "share_macro": 0.7, "share_center": 0.5}, {"kind": "graph"}),
     ("networking", "f must be 5 probabilities in [0, 1] (levels 1..5)"):
