@@ -194,6 +194,7 @@ SMALL = {
     "rank_geographic": {"n": 40},
     "directed_follower": {"n": 60},
     "networking_population": {"depth": 2, "group_size": 10, "mean_degree": 4.0, "macro_extra": 3, "center_extra": 2},
+    "facebook_like": {"n": 800, "median_degree": 8.0, "mean_degree": 12.0, "max_degree": 100.0, "countries": 2},
 }
 
 
