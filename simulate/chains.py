@@ -117,6 +117,20 @@ def _internal(graph, nodes, name):
     return ids.astype(np.int64)
 
 
+def _chains_per_target(k, n_chains, chains_per_target) -> np.ndarray:
+    """Chains started towards each of ``k`` targets: ``chains_per_target`` each, else ``n_chains``
+    split as evenly as possible (the first ``n_chains % k`` targets get one more)."""
+    if chains_per_target is not None:
+        if int(chains_per_target) < 1:
+            raise ParameterError(f"chains_per_target must be >= 1, got {chains_per_target}")
+        return np.full(k, int(chains_per_target), dtype=np.int64)
+    if int(n_chains) < k:
+        raise ParameterError(f"n_chains ({n_chains}) must be >= the number of targets ({k})")
+    per = np.full(k, int(n_chains) // k, dtype=np.int64)
+    per[: int(n_chains) % k] += 1
+    return per
+
+
 def _choose_pairs(graph, n_chains, n_targets, chains_per_target, sources, targets, seed):
     rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
     if sources is not None and targets is not None:
@@ -146,16 +160,7 @@ def _choose_pairs(graph, n_chains, n_targets, chains_per_target, sources, target
         if n_targets is None or int(n_targets) < 1:
             raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
         tgt = comp[rng.integers(0, comp.shape[0], int(n_targets))]
-    k = tgt.shape[0]
-    if chains_per_target is not None:
-        if int(chains_per_target) < 1:
-            raise ParameterError(f"chains_per_target must be >= 1, got {chains_per_target}")
-        per = np.full(k, int(chains_per_target), dtype=np.int64)
-    else:
-        if int(n_chains) < k:
-            raise ParameterError(f"n_chains ({n_chains}) must be >= the number of targets ({k})")
-        per = np.full(k, int(n_chains) // k, dtype=np.int64)
-        per[: int(n_chains) % k] += 1
+    per = _chains_per_target(tgt.shape[0], n_chains, chains_per_target)
     t = np.repeat(tgt, per)
     # Sources uniform over the component minus the target ("several chains per target").
     pos = np.repeat(np.searchsorted(comp, tgt), per)

@@ -580,7 +580,7 @@ def _refuse_options(**given):
 
 def _uniform_pairs(n, n_chains, n_targets, chains_per_target, sources, targets, seed):
     """Pairs as :func:`simulate.chains._choose_pairs` draws them when everyone is reachable."""
-    from .chains import _KEY_PAIRS
+    from .chains import _KEY_PAIRS, _chains_per_target
 
     rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
     if sources is not None and targets is not None:
@@ -600,17 +600,7 @@ def _uniform_pairs(n, n_chains, n_targets, chains_per_target, sources, targets, 
         if n_targets is None or int(n_targets) < 1:
             raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
         tgt = rng.integers(0, n, int(n_targets))
-    k = tgt.shape[0]
-    if chains_per_target is not None:
-        if int(chains_per_target) < 1:
-            raise ParameterError(f"chains_per_target must be >= 1, got {chains_per_target}")
-        per = np.full(k, int(chains_per_target), dtype=np.int64)
-    else:
-        if int(n_chains) < k:
-            raise ParameterError(f"n_chains ({n_chains}) must be >= the number of targets ({k})")
-        per = np.full(k, int(n_chains) // k, dtype=np.int64)
-        per[: int(n_chains) % k] += 1
-    t = np.repeat(tgt, per)
+    t = np.repeat(tgt, _chains_per_target(tgt.shape[0], n_chains, chains_per_target))
     idx = rng.integers(0, n - 1, t.shape[0])
     return np.ascontiguousarray(idx + (idx >= t), dtype=np.int64), np.ascontiguousarray(t, dtype=np.int64)
 
