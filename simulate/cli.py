@@ -101,14 +101,21 @@ def main(max_memory=None):
         os.environ[LIMIT_ENV] = max_memory  # inherited by sweep worker processes
 
 
+#: The two options that say how to read a graph file (shared by every command that reads one).
+directed_option = click.option(
+    "--directed/--undirected", default=None,
+    help="Treat edges as directed or not [default: the dataset's or file's own; text files: undirected].")
+format_option = click.option(
+    "--format", "fmt", default=None, metavar="F",
+    help="Input format, overriding the file name (snap, csv, parquet, native, gml, mat, jlg, konect, ...).")
+
+
 def graph_source(func):
     """Options shared by every command that reads a graph: SOURCE, --directed/--undirected, --format, --data-dir."""
 
     @click.argument("source", metavar="PATH|NAME")
-    @click.option("--directed/--undirected", default=None,
-                  help="Treat edges as directed or not [default: the dataset's or file's own; text files: undirected].")
-    @click.option("--format", "fmt", default=None, metavar="F",
-                  help="Input format, overriding the file name (snap, csv, parquet, native, gml, mat, jlg, konect, ...).")
+    @directed_option
+    @format_option
     @data_dir_option()
     @functools.wraps(func)
     def wrapper(source, directed, fmt, data_dir, **kwargs):
@@ -329,10 +336,8 @@ def graph_or_population_source(func):
                        "contacts redrawn at each visit (same law for greedy lattice routing, a little faster) "
                        "[default: quenched for kleinberg_lattice; annealed, the only mode, for hierarchical_identity].")
     @click.option("--list-models", is_flag=True, help="List the implicit population models and exit.")
-    @click.option("--directed/--undirected", default=None,
-                  help="Treat edges as directed or not [default: the dataset's or file's own; text files: undirected].")
-    @click.option("--format", "fmt", default=None, metavar="F",
-                  help="Input format, overriding the file name (snap, csv, parquet, native, gml, mat, jlg, konect, ...).")
+    @directed_option
+    @format_option
     @data_dir_option()
     @functools.wraps(func)
     def wrapper(source, model, params, mode, list_models, directed, fmt, data_dir, **kwargs):
