@@ -149,10 +149,11 @@ class Context:
 
         ds = datasets.get(name)
         if not ds.is_present(self.data_dir):
-            self.missing.append(f"`{ds.file}` ({ds.name}) is not in the data directory "
-                                f"{datasets.resolve_data_dir(self.data_dir)}; get it with "
-                                f"`smallworld data fetch {ds.name}`, or point `--data-dir` (or `$SMALLWORLD_DATA`) "
-                                f"at the directory that holds it. The parts that need it were skipped.")
+            for need, _ in ds.missing_files(self.data_dir):
+                self.missing.append(f"`{need.file}` ({need.name}) is not in the data directory "
+                                    f"{datasets.resolve_data_dir(self.data_dir)}; get it with "
+                                    f"`smallworld data fetch {need.name}`, or point `--data-dir` (or `$SMALLWORLD_DATA`) "
+                                    f"at the directory that holds it. The parts that need it were skipped.")
             return None
         return read_graph(name, data_dir=self.data_dir, **kwargs)
 

@@ -8,7 +8,10 @@ point ``--data-dir`` or ``$SMALLWORLD_DATA`` at the data.
 
 Each :class:`Dataset` has a ``kind``: ``"graph"`` (read with :func:`simulate.read_graph`),
 ``"locations"`` (a node -> lat/lon table, :func:`simulate.io.locations.read_locations`) or
-``"labels"`` (a per-node table, :func:`simulate.io.locations.read_node_labels`). The expected
+``"labels"`` (a per-node table, :func:`simulate.io.locations.read_node_labels`). A graph may
+name a ``locations`` dataset: it is then read with ``lat``/``lon`` node attributes joined on the
+node id and restricted to the nodes with a known location (induced subgraph), both files read in
+place (``gowalla-geo``). The expected
 ``nodes``/``edges`` are what this toolkit counts after reading (self-loops and duplicates
 dropped, undirected edges once); for tables ``nodes`` is the number of rows.
 
@@ -63,6 +66,10 @@ class Dataset:
         The original publisher's page (SNAP, KONECT, Facebook100 archive, paper repository).
     options : tuple of (key, value)
         Extra reader keyword arguments (e.g. which column holds the node id).
+    locations : str
+        Graphs only: a ``"locations"`` dataset joined on the node id; the graph is read with
+        ``lat``/``lon`` node attributes and only the nodes with a known location are kept
+        (induced subgraph). Its file must be present too.
     """
 
     name: str
@@ -78,30 +85,67 @@ class Dataset:
     kind: str = "graph"
     page: str = ""
     options: tuple = ()
+    locations: str = ""
+
+    def joined(self) -> tuple:
+        """The datasets read together with this one (its ``locations`` table), as Dataset entries."""
+        return (get(self.locations),) if self.locations else ()
 
     def local_path(self, data_dir=None) -> Path:
         return resolve_data_dir(data_dir) / self.file
 
     def is_present(self, data_dir=None) -> bool:
-        return self.local_path(data_dir).exists()
+        """Whether its file (and the file of every joined dataset) is in the data directory."""
+        return self.local_path(data_dir).exists() and all(d.is_present(data_dir) for d in self.joined())
 
-    def read(self, path=None, directed=None, format=None):
-        """Read the graph (DatasetError for location/label tables: use :meth:`load`)."""
+    def missing_files(self, data_dir=None) -> list:
+        """``(dataset, path)`` of each needed file that is absent (this one's, then joined ones')."""
+        return [(d, d.local_path(data_dir)) for d in (self, *self.joined()) if not d.local_path(data_dir).exists()]
+
+    def read(self, path=None, directed=None, format=None, data_dir=None):
+        """Read the graph (DatasetError for location/label tables: use :meth:`load`).
+
+        With ``locations`` set, the locations dataset is read from ``data_dir`` (default: the
+        directory of ``path`` minus this dataset's relative file, else the default data
+        directory), joined as ``lat``/``lon`` and the graph restricted to located nodes.
+        """
         from .io import READERS
 
         if self.kind != "graph":
             raise DatasetError(f"dataset {self.name!r} is a {self.kind} table, not a graph; "
                                f"load it with simulate.datasets.load({self.name!r})")
-        path = self.local_path() if path is None else Path(path)
+        path = self.local_path(data_dir) if path is None else Path(path)
         self.check_unmodified(path)
         reader = READERS.get(format or self.format)
-        return reader(path, self.directed if directed is None else directed)
+        graph = reader(path, self.directed if directed is None else directed)
+        if self.locations:
+            graph = self._join_locations(graph, path, data_dir)
+        return graph
+
+    def _join_locations(self, graph, path, data_dir):
+        """``graph`` with lat/lon of the ``locations`` dataset, induced on the located nodes."""
+        import numpy as np
+
+        from .io.locations import attach_locations
+
+        if data_dir is None and str(Path(path)).endswith(self.file):
+            data_dir = Path(str(Path(path))[: -len(self.file)] or ".")
+        table = get(self.locations).load(data_dir)
+        located = attach_locations(graph, table)
+        lat = located.node_attrs["lat"].to_numpy()
+        lon = located.node_attrs["lon"].to_numpy()
+        return located.subgraph(np.isfinite(lat) & np.isfinite(lon))
 
     def require(self, data_dir=None) -> Path:
-        """The local file; :class:`MissingFileError` saying how to get it (or where to point) if absent."""
+        """The local file; :class:`MissingFileError` saying how to get it (or where to point) if absent.
+
+        A dataset with ``locations`` also needs that dataset's file (checked and named the same way).
+        """
         path = self.local_path(data_dir)
         if not path.exists():
             raise MissingFileError(missing_message(self, path))
+        for other in self.joined():
+            other.require(data_dir)
         self.check_unmodified(path)
         return path
 
@@ -129,7 +173,7 @@ class Dataset:
         """The data: a :class:`~simulate.Graph` for graphs, a polars DataFrame for tables."""
         path = self.require(data_dir)
         if self.kind == "graph":
-            return self.read(path)
+            return self.read(path, data_dir=data_dir)
         from .io import locations
 
         if self.kind == "locations":
@@ -419,6 +463,18 @@ _register(
         file="geo/download.tsv.loc-gowalla_edges.tar.bz2", format="konect", directed=False,
         sha256="4096ae0d4b9cb6d5843a2b4ad00740d47505519b93146f5a155680706ad63ec8",
         nodes=196591, edges=950327,
+    ),
+    Dataset(
+        name="gowalla-geo",
+        description="Located Gowalla users: gowalla-snapids friendships joined with gowalla-locations "
+                    "(mean check-in lat/lon, US users), restricted to users with a location; "
+                    "30,679 users, 195,741 friendships (largest component 29,375)",
+        citation=f"{_LBSN} {_KONECT}",
+        url="",  # derived in the shared data directory (its README, section 4); no public byte-identical copy
+        page="https://snap.stanford.edu/data/loc-Gowalla.html",
+        file="geo/gowalla-snapids-edges.txt.gz", format="snap", directed=False,
+        sha256="d9170b7841f40e8195179bc91435338792ce08202eb2904190b67d26d839c20a",
+        nodes=30679, edges=195741, locations="gowalla-locations",
     ),
 )
 

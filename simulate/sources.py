@@ -114,7 +114,7 @@ def _open_dataset(spec: dict, ctx: SourceContext):
 
     ds = datasets.get(spec["dataset"])
     path = ds.require(ctx.data_dir)
-    return ds.read(path, directed=spec.get("directed"), format=spec.get("format"))
+    return ds.read(path, directed=spec.get("directed"), format=spec.get("format"), data_dir=ctx.data_dir)
 
 
 def _open_generator(spec: dict, ctx: SourceContext):

@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -230,3 +231,33 @@ def test_a_missing_data_file_skips_naming_it_and_fails_under_ci(tmp_path, ci):
         assert res.returncode == 1 and "1 failed" in res.stdout and "CI=true" in res.stdout
     else:
         assert res.returncode == 0 and "1 skipped" in res.stdout
+
+
+def test_gowalla_geo_is_the_located_users_of_the_data_readme(data_file):
+    """Data README, section 4: joined with gowalla_checkins_average.csv, the SNAP-id friendships give
+    30,679 located US users with 195,741 friendships; their largest component has 29,375 users."""
+    data_file("gowalla-snapids")
+    data_file("gowalla-locations")
+    g = datasets.load("gowalla-geo")
+    assert (g.n, g.num_edges, g.directed) == (30679, 195741, False)
+    lat, lon = g.node_attrs["lat"].to_numpy(), g.node_attrs["lon"].to_numpy()
+    assert np.isfinite(lat).all() and np.isfinite(lon).all()
+    assert lat.min() > 24 and lat.max() < 50 and lon.max() < -60  # US users only
+    assert g.largest_component().n == 29375
+    # Every kept user is one of the located ones, with its own row's position.
+    table = datasets.load("gowalla-locations")
+    pos = dict(zip(table["node_id"].to_list(), zip(table["lat"].to_list(), table["lon"].to_list())))
+    for i in (0, g.n // 2, g.n - 1):
+        assert pos[int(g.node_ids[i])] == (lat[i], lon[i])
+
+
+def test_gowalla_geo_without_its_locations_file_names_it(tmp_path, data_file):
+    """Both files are needed: with the edge file alone, the error names the locations dataset."""
+    edges = data_file("gowalla-snapids")
+    (tmp_path / "geo").mkdir()
+    (tmp_path / "geo" / edges.name).symlink_to(edges)
+    ds = datasets.get("gowalla-geo")
+    assert not ds.is_present(tmp_path)
+    assert [d.name for d, _ in ds.missing_files(tmp_path)] == ["gowalla-locations"]
+    with pytest.raises(DatasetError, match="gowalla-locations"):
+        ds.require(tmp_path)
