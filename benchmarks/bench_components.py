@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/pytest -q benchmarks/bench_components.py --benchmark-only -s``
 
-Graph: the Facebook-like power law of ``configs/facebook_synthetic_graph.toml`` (gamma 2.35,
+Graph: the Facebook-like Chung-Lu power law of the former facebook synthetic config (gamma 2.35,
 mean degree 195, degree cap 5,000, 20 countries, 84 % within, seed 2012) at ``WCC_NODES``
 [2_000_000] nodes (the full 10M needs ~10 GB). Rounds interleave the three methods
 (``WCC_ROUNDS`` [5]); medians; labels must be identical to union-find's; scipy's partition

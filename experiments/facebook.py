@@ -1,28 +1,30 @@
-"""Facebook's "four degrees of separation": distances, reach and countries.
+"""Facebook's "four degrees of separation", predicted by a model built from structural statistics.
 
-Four parts, each a config run through the sweep machinery:
+Parts, each a config run through the sweep machinery:
 
-(a) ``configs/facebook.toml``: the real ego-Facebook graph (SNAP, 4,039 people). Its exact
-    distance distribution (one BFS per node) and HyperBall's estimate (m = 64 registers,
-    32 runs, jackknife over runs, as Backstrom et al. did with HyperANF) side by side: the
-    exact mean must fall inside HyperBall's interval, which checks the method used on
-    Facebook itself.
-(b) ``configs/facebook_synthetic.toml`` (+ ``_graph``, ``_scaling``): a Facebook-like
-    synthetic graph (Chung-Lu power law, mean degree ~190, median ~99, cap 5,000, 20
-    "countries" holding 84% of edges) of 10,000,000 people (975M edges; quick: 30,000);
-    distance distribution by HyperBall with jackknife error bars; average distance, % within
-    5 and 6 hops, spid, effective diameter and giant-component share next to the published
-    4.74 / 92% / 99.6% / 0.08 / 99.91%; and the mean distance against n, so the gap between
-    a 10^7 model and Facebook's 7.2 * 10^8 users is visible.
-(c) ``configs/facebook_reach.toml``: exact BFS from sampled people of the synthetic graph:
-    mean distance to people of the same country vs of other countries.
-(d) ``configs/facebook_ego_reach.toml`` and (c)'s profiles: per-person ball sizes at 2 and 3
-    hops against degree, unique friends-of-friends vs the naive degree^2 and Ugander et al.'s
-    ~27,500 at degree 100.
+(a) ``configs/facebook.toml`` (+ ``facebook_ego_reach.toml``): the real ego-Facebook graph (SNAP,
+    4,039 people): exact distance distribution beside HyperBall's estimate (m = 64 registers,
+    32 runs, jackknife over runs, as Backstrom et al. did with HyperANF), which checks the method
+    used on Facebook itself; per-person reach.
+(b) Headline, ``configs/facebook_country.toml`` (+ ``_graph``, ``_reach``): one synthetic
+    *country* built by ``facebook_like`` (BTER with Facebook's degree and clustering shape,
+    countries = 1) of 10,000,000 people (quick: 40,000): average distance (HyperBall, jackknife),
+    spid, median and the share of pairs within 4/5/6 hops (exact BFS from sampled people,
+    jackknife over sources), next to the LAW single-country graphs (fb_it-current ~3.89,
+    fb_se-current ~3.90) and the published whole-graph figures, each with its status.
+(c) ``configs/facebook_scaling.toml``: the same parameter set at 10^5 .. 3 x 10^6 people, plus
+    the headline point at 10^7. Mean distance = a + b ln n is fitted without the largest point and
+    checked against it; the fit over all points is then extrapolated to fb_itse-current's 24.1M
+    and Facebook's 721M people, labelled as extrapolations with 95% prediction intervals.
+(d) ``configs/facebook_degree_trend.toml``: the 2008 -> 2011 trend: the synthetic country at
+    10^6 people with mean degree 50 .. 190 (median at Ugander's ratio 99/190 of the mean).
+
+No parameter of the model is set from a distance; the report's Notes say where each comes from.
 
 Intervals: HyperBall quantities use the leave-one-run-out jackknife standard error
 (95% = +-1.96 se); sampled-BFS quantities the delete-one-group jackknife over sources
-(32 groups); ego-Facebook exact values have none.
+(32 groups); ego-Facebook exact values have none; fitted and extrapolated values a 95%
+t prediction interval of the least-squares fit.
 """
 
 from __future__ import annotations
@@ -40,14 +42,59 @@ from .distance_studies import (Z95, dataset_present, jackknife_interval, percent
                                profile_matrices, scale_interval)
 from .report import Report
 
-TITLE = "Four degrees of separation: Facebook's distance distribution, reach and countries"
+TITLE = "Four degrees of separation: Facebook's distance distribution, predicted for one country and by size"
 CITATION = ("L. Backstrom, P. Boldi, M. Rosa, J. Ugander, S. Vigna, \"Four Degrees of Separation\", "
-            "WebSci 2012, doi:10.1145/2380718.2380723 (arXiv:1111.4570); J. Ugander, B. Karrer, "
+            "WebSci 2012, doi:10.1145/2380718.2380723 (arXiv:1111.4570), and its LAW dataset pages "
+            "(law.di.unimi.it/webdata/fb-current, fb_itse-current); J. Ugander, B. Karrer, "
             "L. Backstrom, C. Marlow, \"The Anatomy of the Facebook Social Graph\", arXiv:1111.4503 "
-            "(2011); S. Edunov et al., \"Three and a half degrees of separation\", Facebook Research (2016)")
+            "(2011); C. Seshadhri, T. G. Kolda, A. Pinar, \"Community structure and scale-free collections "
+            "of Erdos-Renyi graphs\", Phys. Rev. E 85, 056109 (2012), doi:10.1103/PhysRevE.85.056109")
 
-#: Facebook users in May 2011 (Backstrom et al.), for the size extrapolation.
-FACEBOOK_2011_USERS = 721e6
+#: Facebook users in May 2011 (LAW fb-current: 721,100,043 nodes), for the size extrapolation.
+FACEBOOK_2011_USERS = 721_100_043
+#: People in LAW fb_itse-current (Italy + Sweden, May 2011): 24,144,165 nodes, 5,149,982,270 arcs.
+ITSE_USERS = 24_144_165
+
+#: The published figures this study compares with, by graph: (graph, what it is, figures, status, source).
+#: P = read on the LAW dataset page itself; S = only in secondary sources (REFERENCES.md); the
+#: yearly graphs' pages were not in the sources we could search, so their numbers are not recorded.
+LAW_GRAPHS = (
+    ("fb-current", "whole Facebook, May 2011: 721,100,043 people, 137,325,050,412 arcs (mean degree 190.4)",
+     "average distance 4.74 +- 0.021; median 5 (92.72% of pairs within 5); harmonic diameter 4.59", "P",
+     "law.di.unimi.it/webdata/fb-current"),
+    ("fb_itse-current", "Italy + Sweden, May 2011: 24,144,165 people, 5,149,982,270 arcs (mean degree 213.3)",
+     "average distance 4.16 +- 0.012; median 4 (72.26% within 4); harmonic diameter 3.90", "P",
+     "law.di.unimi.it/webdata/fb_itse-current"),
+    ("fb_it-current", "Italy, May 2011 (size and degree not confirmed in our sources)",
+     "average distance ~3.89", "S", "REFERENCES.md (LAW page not found in our sources)"),
+    ("fb_se-current", "Sweden, May 2011 (size and degree not confirmed in our sources)",
+     "average distance ~3.90", "S", "REFERENCES.md (LAW page not found in our sources)"),
+    ("fb_us-current", "United States, May 2011 (size and degree not confirmed in our sources)",
+     "average distance ~4.32", "S", "REFERENCES.md (LAW page not found in our sources)"),
+    ("fb-2008", "whole Facebook, January 2008 (yearly graph)",
+     "average distance 5.28", "S", "Facebook Data Team note, quoted in the press; LAW page not found"),
+    ("fb_*-2007 .. fb_*-2011", "the other yearly graphs (it, se, itse, us, fb; January of each year)",
+     "distances fell year by year as degrees grew (numbers not confirmed here)", "S",
+     "REFERENCES.md; LAW pages not found in our sources"),
+)
+
+#: Where each facebook_like parameter's value comes from: (kind, source). kind is "structural"
+#: (taken from a published structural statistic, never from a distance), "chosen" (a modelling
+#: choice, neither measured nor fitted) or "calibrated" (fitted to a number: none here).
+PARAMETER_SOURCES = {
+    "n": ("chosen", "size: the largest synthetic country that fits the 24 GiB machine (10^7; quick 4 x 10^4); "
+                    "swept 10^5 .. 10^7 in the scaling part"),
+    "median_degree": ("structural", "median degree 99 of active users (Ugander et al. 2011, S)"),
+    "mean_degree": ("structural", "mean degree ~190 (Ugander et al. 2011, S; LAW fb-current 190.4, P)"),
+    "max_degree": ("structural", "Facebook's 5,000-friend cap (Ugander et al. 2011)"),
+    "clustering_at_100": ("structural", "median local clustering ~0.14 around degree 100 (Ugander et al. 2011, S)"),
+    "clustering_exponent": ("chosen", "shape of the fall of clustering with degree (0.5), a chosen curve through "
+                                      "Ugander's one number, not fitted"),
+    "clustering_max": ("chosen", "ceiling of the clustering curve at low degree (0.5), chosen, not fitted"),
+    "countries": ("chosen", "1: the comparison is with single-country LAW graphs"),
+    "country_exponent": ("structural", "unused with one country (Zipf country sizes otherwise)"),
+    "within": ("structural", "unused with one country (84% of edges inside a country, Backstrom et al. 2012, S)"),
+}
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -88,39 +135,93 @@ def _histogram(row):
     return out
 
 
+# ---------------------------------------------------------------------------- size fit
+def log_size_fit(n, y):
+    """Least-squares fit y = a + b ln n; returns a dict (coef, cov, dof, s2) or None below 3 points.
+
+    ``cov`` is the residual-variance covariance of (a, b) (s2 (A^T A)^-1), so the interval of a
+    prediction reflects how well the line fits, not only the points' own error bars.
+    """
+    x = np.log(np.asarray(n, dtype=float))
+    y = np.asarray(y, dtype=float)
+    if x.size < 3:
+        return None
+    A = np.vstack([np.ones_like(x), x]).T
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    dof = x.size - 2
+    s2 = float(np.sum((y - A @ coef) ** 2) / dof)
+    return {"coef": coef, "cov": s2 * np.linalg.inv(A.T @ A), "dof": dof, "s2": s2}
+
+
+def predict_size(fit, n0, extra_se=0.0):
+    """Prediction of a :func:`log_size_fit` at n0 and its 95% t half-width.
+
+    The half-width covers the line's uncertainty plus one new point's scatter (s2) and
+    ``extra_se`` (an independent error of the value it is compared with), in quadrature.
+    """
+    from scipy import stats
+
+    x0 = np.array([1.0, math.log(n0)])
+    pred = float(x0 @ fit["coef"])
+    var = float(x0 @ fit["cov"] @ x0) + fit["s2"] + extra_se**2
+    return pred, float(stats.t.ppf(0.975, fit["dof"]) * math.sqrt(max(var, 0.0)))
+
+
+def parameter_notes(graph_section, extra=()):
+    """One Notes line per facebook_like parameter: its value and where it comes from
+    (:data:`PARAMETER_SOURCES`); a parameter without a declared source says so (a test requires none)."""
+    from simulate.generators import model_spec
+
+    spec = model_spec("facebook_like")
+    parts = []
+    for name, p in spec.params.items():
+        kind, why = PARAMETER_SOURCES.get(name, ("source not declared", "see the generator's docstring"))
+        value = graph_section.get(name, p.default)
+        parts.append(f"`{name}` = {value} ({kind}: {why})")
+    return ("Model parameters (facebook_like; none fitted to a distance, none calibrated): "
+            + "; ".join(list(parts) + list(extra)) + ".")
+
+
 # ---------------------------------------------------------------------------- the reproduction
 def reproduce(ctx) -> Report:
     report = Report("facebook", TITLE, CITATION)
     ego = None
     if dataset_present(ctx, "ego-facebook"):
         ego = _ego_facebook(ctx, report)
-    synth = _synthetic(ctx, report)
-    _figures(ctx, report, ego, synth)
+    country = _country(ctx, report)
+    scaling = _scaling(ctx, report, country)
+    trend = _degree_trend(ctx, report)
+    _figures(ctx, report, ego, country, scaling, trend)
+    from simulate.config import load_config
+
+    cfg = load_config(ctx.config_path("facebook_country"), quick=ctx.quick)
     report.notes += [
+        parameter_notes(cfg.graph, extra=[
+            "degree trend: `mean_degree` 50 .. 190 with `median_degree` at Ugander's ratio 99/190 "
+            "(structural shape, scaled)"]),
+        "Published figures, by graph (P = read on the LAW dataset page; S = secondary only): "
+        + "; ".join(f"{g}: {what}: {figs} ({st}; {src})" for g, what, figs, st, src in LAW_GRAPHS) + ".",
         "Distances are hops over ordered pairs of distinct people at finite distance (pairs at "
         "distance 0 are not counted, unlike WebGraph's neighbourhood function); degrees of "
         "separation = distance - 1. Effective diameter = linearly interpolated 90th percentile; "
-        "spid = variance / mean of the distance.",
+        "spid = variance / mean of the distance. The LAW's 'median distance 5 (92.72%)' is read as: "
+        "the median is 5 and 92.72% of reachable pairs are within 5 hops.",
         "Intervals: HyperBall rows +-1.96 leave-one-run-out jackknife standard errors (the way "
         "WebGraph combines HyperANF runs); sampled-BFS rows a delete-one-group jackknife over the "
-        "sampled sources (32 groups); exact rows have none.",
-        "The synthetic graph is a Chung-Lu power law with equal random 'countries' (20; 10 in quick "
-        "runs, so that a country is not nearly a clique): it matches "
-        "Facebook's mean/median degree, degree cap and 84% within-country edges, but not its "
-        "clustering (Chung-Lu clustering is ~k^2/n, near 0 at this size, vs Facebook's median local "
-        "clustering 0.14), its low-degree users (the Pareto law has a minimum degree of a few dozen) "
-        "nor its degree assortativity (0.226). Both missing ingredients lengthen real paths.",
-        "Size: 10,000,000 people (quick: 30,000), ~975M edges = 1.95B arcs, 7.8 GB of int32 CSR "
-        "indices. The generator never holds an edge list: pass 1 counts degrees, pass 2 regenerates "
-        "the identical edges from the same per-block random streams and writes both arcs in place "
-        "(simulate.generators.power_law.chung_lu_csr); measured on 2 cores: ~170 s, 9.9 GB peak "
-        "RSS. HyperBall uses m = 32 registers (2 x 10M x 32 bytes) and 4 runs; the reach rows use "
-        "128 BFS sources (one BFS scans up to 1.95B arcs). The graph is connected (1 component), "
-        "so the distance and reach frames are the whole graph.",
-        "Why our average distance is below 4.74: distance grows like log n / log(mean degree) (slower "
-        "still for heavy tails), and our graph is 72x smaller than Facebook 2011; the 'scaling' "
-        "rows fit mean distance = a + b ln n over n = 10^4..2x10^5 and extrapolate to 721M, which is "
-        "a model assumption, not a measurement.",
+        "sampled sources (32 groups); fitted and extrapolated rows a 95% t prediction interval.",
+        "What the comparison with the LAW countries can and cannot say: fb_it-current and fb_se-current "
+        "are real countries of (per REFERENCES.md) ~3.9 hops; their sizes and mean degrees were not "
+        "confirmed in our sources, so the synthetic country is compared at the largest size we can build "
+        "(and by the size curve), not at a matched size. fb_itse-current (24.1M people, mean degree 213.3) "
+        "does not fit in memory: its row is the model's size fit extrapolated to 24.1M at mean degree "
+        "190, labelled as an extrapolation (a higher degree shortens paths, see the degree trend).",
+        "Removed headline: the previous report extrapolated a + b ln n, fitted to a Chung-Lu model over "
+        "10^4 .. 2 x 10^5 people, to 721M (4.22 [4.00, 4.43]); its own check failed (the fit gave 3.49 at "
+        "10^7 people where the same model measured 3.18), so it is no longer reported. The size fit here "
+        "is of the BTER country model over 10^5 .. 10^7, checked on its largest point before any "
+        "extrapolation, and the check's outcome is printed in the row.",
+        "The 721M extrapolation is of a single country grown to Facebook's size: Facebook has countries "
+        "(84% of edges inside one), which the extrapolated curve does not contain.",
     ]
     return report
 
@@ -160,103 +261,137 @@ def _ego_facebook(ctx, report):
             "exact": ex, "hb": hb, "degree": degree, "ball2": ball2, "ball3": ball3, "fof": fof}
 
 
-def _synthetic(ctx, report):
+def _country(ctx, report):
+    """Headline: one synthetic country (graph statistics, HyperBall distances, sampled BFS)."""
     from simulate.config import load_config
 
-    cfg = load_config(ctx.config_path("facebook_synthetic"), quick=ctx.quick)
+    cfg = load_config(ctx.config_path("facebook_country"), quick=ctx.quick)
     n = cfg.graph["n"]
-    # Graph statistics: giant component, degrees, clustering.
-    _, man_g = ctx.sweep("facebook_synthetic_graph", subdir="data/synthetic_graph")
+    _, man_g = ctx.sweep("facebook_country_graph", subdir="data/country_graph")
     gs = man_g.to_dicts()[0]
-    giant = gs["largest_component_nodes"] / gs["nodes"]
-    report.add("giant component (% of people)", "99.91%", "P", percent(giant),
-               note=f"synthetic Facebook-like graph, {gs['nodes']:,} people, {gs['edges']:,} edges "
-                    f"(Ugander et al. 2011)")
-    report.add("mean degree", "~190", "S", gs["degree_mean"], note="realised, synthetic (Ugander et al. 2011)")
-    report.add("median degree", "99", "S", gs["degree_median"], note="realised, synthetic (cap 5,000)")
+    what = f"synthetic country (facebook_like, countries = 1), {gs['nodes']:,} people, {gs['edges']:,} edges"
+    report.add("giant component (% of people)", "99.91%", "P", percent(gs["largest_component_nodes"] / gs["nodes"]),
+               note=f"{what} (Ugander et al. 2011: whole Facebook)")
+    report.add("mean degree", "190.4", "P", gs["degree_mean"],
+               note="realised; model target 190 (LAW fb-current 190.4, P; Ugander ~190, S)")
+    report.add("median degree", "99", "S", gs["degree_median"], note="realised (Ugander et al. 2011; cap 5,000)")
     clus = gs.get("average_clustering")
     report.add("mean local clustering", "median 0.14", "S", float("nan") if clus is None else clus,
-               note="not computed: 2 x sum of degree^2 exceeds the 4e9 merge steps graph_statistics "
-                    "allows (Chung-Lu clustering is ~ <k^2>^2 / (n <k>^3), near 0)" if clus is None else
-               "Chung-Lu has almost none (mean local clustering; Facebook's 0.14 is a median)")
+               note=("not computed: 2 x sum of degree^2 exceeds the 4e9 merge steps graph_statistics allows"
+                     if clus is None else "mean over people (Facebook's 0.14 is a median at degree ~100)"))
 
-    # Distance distribution by HyperBall.
-    cells_h, man_h = ctx.sweep("facebook_synthetic", subdir="data/synthetic")
+    cells_h, man_h = ctx.sweep("facebook_country", subdir="data/country")
     hb = man_h.to_dicts()[0]
     runs, m = cfg.experiment["runs"], cfg.experiment["registers"]
-    how = f"HyperBall m = {m}, {runs} runs (jackknife), synthetic n = {n:,}"
-    report.add("average distance (hops), Facebook 2011", "4.74", "P", hb["mean"], ci=_hb_ci(hb, "mean"), note=how)
-    report.add("average distance (hops), Facebook 2016", "4.57", "P", hb["mean"], ci=_hb_ci(hb, "mean"),
-               note="same estimate (Edunov et al. 2016 measured 1.59B users)")
-    report.add("spid (variance / mean)", "0.08", "S", hb["spid"], ci=_hb_ci(hb, "spid"), note=how)
+    how = f"HyperBall m = {m}, {runs} runs (jackknife), synthetic country of {n:,} people"
+    report.add("average distance (hops), one country", "it ~3.89, se ~3.90", "S", hb["mean"], ci=_hb_ci(hb, "mean"),
+               note=f"{how}; LAW single-country graphs of May 2011 (their sizes not confirmed here)")
+    report.add("spid (variance / mean)", "0.08", "S", hb["spid"], ci=_hb_ci(hb, "spid"),
+               note=f"{how}; published: whole Facebook 2011")
     report.add("effective diameter (90th percentile, hops)", "", "", hb["effective_diameter"],
                ci=_hb_ci(hb, "effective_diameter"), note=how)
 
-    # Sampled exact BFS: within-k, countries, reach.
-    cells_p, man_p = ctx.sweep("facebook_reach", subdir="data/synthetic_reach")
+    cells_p, man_p = ctx.sweep("facebook_country_reach", subdir="data/country_reach")
     counts, same, weight, degree = profile_matrices(cells_p)
     S = counts.shape[0]
-    other = counts - same
     h_hb = _histogram(hb)
-    bfs = f"exact BFS from {S:,} random people of the synthetic graph"
-    for k, pub in ((5, "92%"), (6, "99.6%")):
+    bfs = f"exact BFS from {S:,} random people of the synthetic country"
+    total = counts.sum(axis=0)
+    cdf = np.cumsum(total) / total.sum()
+    med = int(np.searchsorted(cdf, 0.5))
+    report.add("median distance (hops)", "4 (itse, P); 5 (fb, P)", "P", float(med),
+               note=f"{bfs}; {percent(cdf[med]):.2f}% of pairs within {med}; HyperBall median {hb['median']}")
+    for k, pub, st, where in ((4, "72.26%", "P", "fb_itse-current"), (5, "92.72%", "P", "fb-current"),
+                              (6, "99.6%", "S", "whole Facebook 2011")):
         v, ci = jackknife_interval(lambda h: histogram_fraction_within(h, k), [counts])
-        report.add(f"% of pairs within {k} hops", pub, "S", percent(v), ci=scale_interval(ci, percent),
-                   note=f"{bfs}; HyperBall: {percent(histogram_fraction_within(h_hb, k)):.2f}%")
-    v, ci = jackknife_interval(lambda c, s: s[1] / c[1], [counts, same])
-    report.add("% of friendships inside one country", "84%", "S", percent(v), ci=scale_interval(ci, percent),
-               note=f"{bfs} (model parameter within = {cfg.graph['within']})")
-    v, ci = jackknife_interval(histogram_mean, [same])
-    report.add("average distance to people of the same country (hops)", "~4", "S", v, ci=ci,
-               note=f"{bfs}; {cfg.graph['communities']} equal countries")
-    v2, ci2 = jackknife_interval(histogram_mean, [other])
-    report.add("average distance to people of other countries (hops)", "", "", v2, ci=ci2, note=bfs)
-    d, ci = jackknife_interval(lambda s, o: histogram_mean(o) - histogram_mean(s), [same, other])
-    report.add("other-country minus same-country distance (hops)", "", "", d, ci=ci,
-               note="positive: countries are 'closer inside'" + (f"; {bfs}"))
+        report.add(f"% of pairs within {k} hops", pub, st, percent(v), ci=scale_interval(ci, percent),
+                   note=f"{bfs}; published: {where}; HyperBall: {percent(histogram_fraction_within(h_hb, k)):.2f}%")
+    v, ci = jackknife_interval(histogram_mean, [counts])
+    report.add("average distance (hops), sampled BFS check", "", "", v, ci=ci,
+               note=f"{bfs}; the same graph as the HyperBall row (they must agree)")
 
-    # Reach: unique friends-of-friends near degree 100.
     fof = counts[:, 2]
     near = (degree >= 80) & (degree <= 125)
     if near.sum() >= 3:
-        med = float(np.median(fof[near]))
         boot = _bootstrap_median(fof[near], seed=int(cfg.seed))
-        report.add("unique friends-of-friends at degree ~100", "~27,500", "S", med, ci=boot,
+        report.add("unique friends-of-friends at degree ~100", "~27,500", "S", float(np.median(fof[near])), ci=boot,
                    note=f"median over {int(near.sum())} sampled people with degree 80-125 (bootstrap CI); "
-                        f"naive degree^2 = 10,000; mean degree^2 of them "
-                        f"{float(np.mean(degree[near] ** 2)):,.0f}")
+                        f"naive degree^2 = 10,000")
     ball2 = 1 + counts[:, 1] + counts[:, 2]
     ball3 = ball2 + (counts[:, 3] if counts.shape[1] > 3 else 0)
-    report.add("median people within 3 hops (% of the graph)", "", "", percent(float(np.median(ball3)) / n),
-               note=f"{bfs}: at this size 3 hops reach most of the graph")
+    return {"hb": hb, "hb_cells": cells_h, "counts": counts, "degree": degree, "ball2": ball2, "ball3": ball3,
+            "fof": fof, "n": n, "median": med}
 
-    # Scaling with n and extrapolation to Facebook's size.
+
+def _scaling(ctx, report, country):
+    """Distance against size from one parameter set; checked fit; labelled extrapolations."""
     _, man_s = ctx.sweep("facebook_scaling", subdir="data/scaling")
-    sc = man_s.select("n", "mean", "stderr_mean").sort("n")
-    x = np.log(sc["n"].to_numpy().astype(float))
-    y = sc["mean"].to_numpy()
-    fit = None
-    if x.size >= 3:
-        A = np.vstack([np.ones_like(x), x]).T
-        coef, res, *_ = np.linalg.lstsq(A, y, rcond=None)
-        dof = x.size - 2
-        s2 = float(np.sum((y - A @ coef) ** 2) / dof)
-        cov = s2 * np.linalg.inv(A.T @ A)
-        x0 = np.array([1.0, math.log(FACEBOOK_2011_USERS)])
-        pred = float(x0 @ coef)
-        from scipy import stats
+    per_rep = man_s.select("n", "replicate", "mean", "stderr_mean")
+    # Replicates (quick runs) are averaged per size; their spread is the graph-to-graph variation.
+    sc = (per_rep.group_by("n").agg(pl.col("mean").mean().alias("mean"),
+                                    pl.col("mean").std().alias("replicate_sd"),
+                                    (pl.col("stderr_mean") ** 2).mean().sqrt().alias("stderr_mean"),
+                                    pl.len().alias("replicates"))
+          .sort("n"))
+    hb = country["hb"]
+    head_n = country["n"]
+    for r in sc.iter_rows(named=True):
+        se = r["stderr_mean"]
+        report.add(f"average distance at {int(r['n']):,} people (size scaling)", "", "", r["mean"],
+                   ci=(r["mean"] - Z95 * se, r["mean"] + Z95 * se),
+                   note="synthetic country, same parameters as the headline; HyperBall"
+                        + (f"; mean of {r['replicates']} graphs (sd {r['replicate_sd']:.3f})" if r["replicates"] > 1 else ""))
+    # The fit uses every graph (replicate) as a point, so graph-to-graph spread enters its residuals.
+    n_all = np.concatenate([per_rep["n"].to_numpy().astype(float), [float(head_n)]])
+    y_all = np.concatenate([per_rep["mean"].to_numpy(), [hb["mean"]]])
+    out = {"table": sc, "per_rep": per_rep, "n": n_all, "y": y_all, "fit": None, "check": None}
+    if head_n <= per_rep["n"].max():
+        return out
+    fit_small = log_size_fit(n_all[:-1], y_all[:-1])
+    if fit_small is not None:
+        pred, half = predict_size(fit_small, head_n, extra_se=hb["stderr_mean"])
+        ok = abs(pred - hb["mean"]) <= half
+        out["check"] = (pred, half, ok)
+        report.add(f"check: fit over {int(n_all[0]):,}..{int(n_all[-2]):,} predicts {head_n:,} people", "", "",
+                   pred, ci=(pred - half, pred + half),
+                   note=f"a + b ln n, b = {fit_small['coef'][1]:.3f} hops per e-fold; measured {hb['mean']:.3f}: "
+                        + ("PASSED (inside the 95% prediction interval)" if ok else
+                           "FAILED (outside the 95% prediction interval): the extrapolations below are not supported"))
+    fit = log_size_fit(n_all, y_all)
+    if fit is None:
+        return out
+    out["fit"] = fit
+    rng = f"{int(n_all[0]):,}..{int(n_all[-1]):,}"
+    for n0, label, pub, st in ((ITSE_USERS, "fb_itse-current's 24.1M people", "4.16 +- 0.012", "P"),
+                               (FACEBOOK_2011_USERS, "Facebook's 721M people", "4.74 +- 0.021", "P")):
+        pred, half = predict_size(fit, n0)
+        report.add(f"EXTRAPOLATION: average distance at {label} (hops)", pub, st, pred, ci=(pred - half, pred + half),
+                   note=f"a + b ln n fitted to the model's own points over {rng} people (b = {fit['coef'][1]:.3f}); "
+                        f"an extrapolation over {math.log10(n0 / n_all[-1]):.1f} decades at mean degree 190, one country, "
+                        "not a measurement")
+    return out
 
-        half = float(stats.t.ppf(0.975, dof) * math.sqrt(max(x0 @ cov @ x0, 0.0)))
-        fit = (coef, pred)
-        report.add("average distance extrapolated to 721M people (hops)", "4.74", "P", pred,
-                   ci=(pred - half, pred + half),
-                   note=f"fit a + b ln n over n = {int(sc['n'].min()):,}..{int(sc['n'].max()):,} "
-                        f"(b = {coef[1]:.3f} hops per e-fold; HyperBall, 4 runs each); an extrapolation "
-                        "over 3+ decades, not a measurement. Check on the main run: the fit gives "
-                        f"{float(coef[0] + coef[1] * math.log(n)):.3f} at n = {n:,}, HyperBall measured "
-                        f"{hb['mean']:.3f} +- {Z95 * hb['stderr_mean']:.3f}")
-    return {"hb": hb, "hb_cells": cells_h, "counts": counts, "degree": degree, "ball2": ball2,
-            "ball3": ball3, "fof": fof, "n": n, "scaling": sc, "fit": fit, "same": same, "other": other}
+
+def _degree_trend(ctx, report):
+    """Distance against mean degree at a fixed size (the 2008 -> 2011 trend)."""
+    from simulate.config import load_config
+
+    cfg = load_config(ctx.config_path("facebook_degree_trend"), quick=ctx.quick)
+    _, man = ctx.sweep("facebook_degree_trend", subdir="data/degree_trend")
+    tr = man.select("mean_degree", "median_degree", "mean", "stderr_mean").sort("mean_degree")
+    n = cfg.graph["n"]
+    for r in tr.iter_rows(named=True):
+        report.add(f"average distance at mean degree {r['mean_degree']:g} (hops)", "", "", r["mean"],
+                   ci=(r["mean"] - Z95 * r["stderr_mean"], r["mean"] + Z95 * r["stderr_mean"]),
+                   note=f"synthetic country of {n:,} people, median degree {r['median_degree']:g}; HyperBall")
+    lo, hi = tr.row(0, named=True), tr.row(-1, named=True)
+    d = hi["mean"] - lo["mean"]
+    se = math.hypot(hi["stderr_mean"], lo["stderr_mean"])
+    report.add(f"change in average distance, mean degree {lo['mean_degree']:g} -> {hi['mean_degree']:g} (hops)",
+               "5.28 (2008, S) -> 4.74 (2011, P)", "S", d, ci=(d - Z95 * se, d + Z95 * se),
+               note=f"model at a fixed {n:,} people: paths shorten as degree grows (theory: ~ln n / ln(mean degree)); "
+                    "Facebook also grew in people meanwhile, which lengthens paths, so only the sign is comparable")
+    return {"table": tr, "n": n}
 
 
 def _bootstrap_median(x, seed, reps=2000):
@@ -267,14 +402,13 @@ def _bootstrap_median(x, seed, reps=2000):
 
 
 # ---------------------------------------------------------------------------- figures
-def _figures(ctx, report, ego, synth):
+def _figures(ctx, report, ego, country, scaling, trend):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    # Distance distribution (pmf), in the style of Backstrom et al.'s Fig. (bars per distance),
-    # with the published cumulative summary.
+    # Distance distribution (pmf) in the style of Backstrom et al.'s figure, and the cumulative one.
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     width = 0.27
     series = []
@@ -283,13 +417,13 @@ def _figures(ctx, report, ego, synth):
         series.append(("ego-Facebook, exact", np.arange(p.size), p, "#4c72b0"))
         hb = ego["hb_cells"].sort("distance")
         series.append(("ego-Facebook, HyperBall", hb["distance"].to_numpy(), hb["pmf"].to_numpy(), "#8fb0e0"))
-    sh = synth["hb_cells"].sort("distance")
-    series.append((f"synthetic n = {synth['n']:,}, HyperBall", sh["distance"].to_numpy(), sh["pmf"].to_numpy(),
-                   "#dd8452"))
+    sh = country["hb_cells"].sort("distance")
+    series.append((f"synthetic country n = {country['n']:,}, HyperBall", sh["distance"].to_numpy(),
+                   sh["pmf"].to_numpy(), "#dd8452"))
     for i, (label, d, p, c) in enumerate(series):
         ax.bar(np.asarray(d) + (i - (len(series) - 1) / 2) * width, p, width=width, color=c, label=label)
-    ax.axvline(4.74, color="k", ls="--", lw=1)
-    ax.text(4.8, ax.get_ylim()[1] * 0.9, "Facebook 2011\nmean 4.74", fontsize=8)
+    ax.axvline(3.9, color="k", ls=":", lw=1)
+    ax.text(3.95, ax.get_ylim()[1] * 0.9, "it / se 2011\nmean ~3.9", fontsize=8)
     ax.set_xlabel("distance (hops)")
     ax.set_ylabel("fraction of reachable pairs")
     ax.set_title("Distance distribution")
@@ -298,18 +432,19 @@ def _figures(ctx, report, ego, synth):
         d = np.asarray(d)
         order = np.argsort(d)
         ax2.plot(d[order], np.cumsum(np.asarray(p)[order]), marker="o", ms=3, color=c, label=label)
-    ax2.plot([5, 6], [0.92, 0.996], "k*", ms=11, label="Facebook 2011 (published: 92%, 99.6%)")
+    ax2.plot([4], [0.7226], "k^", ms=9, label="fb_itse-current: 72.26% within 4 (P)")
+    ax2.plot([5], [0.9272], "k*", ms=11, label="fb-current: 92.72% within 5 (P)")
     ax2.set_xlabel("distance d (hops)")
     ax2.set_ylabel("fraction of pairs within d")
     ax2.set_ylim(0, 1.02)
     ax2.set_title("Cumulative")
-    ax2.legend(fontsize=8, loc="lower right")
+    ax2.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     ctx.save_figure(fig, "distance_pmf")
 
     # Reach against degree, log-log binned medians.
     fig, ax = plt.subplots(figsize=(6.2, 4.6))
-    sets = [("synthetic", synth, "o", "#dd8452")]
+    sets = [("synthetic country", country, "o", "#dd8452")]
     if ego is not None:
         sets.insert(0, ("ego-Facebook", ego, "s", "#4c72b0"))
     for name, s, mk, c in sets:
@@ -330,25 +465,44 @@ def _figures(ctx, report, ego, synth):
     fig.tight_layout()
     ctx.save_figure(fig, "reach")
 
-    # Mean distance against n.
-    sc = synth["scaling"]
-    fig, ax = plt.subplots(figsize=(5.6, 4))
-    ax.errorbar(sc["n"].to_numpy(), sc["mean"].to_numpy(), yerr=Z95 * sc["stderr_mean"].to_numpy(),
-                fmt="o", color="#dd8452", label="synthetic (HyperBall)")
-    if synth["fit"] is not None:
-        coef, pred = synth["fit"]
-        xs = np.logspace(math.log10(sc["n"].min()), math.log10(FACEBOOK_2011_USERS), 50)
-        ax.plot(xs, coef[0] + coef[1] * np.log(xs), "--", color="#dd8452", lw=1, label="fit a + b ln n")
-    hb = synth["hb"]
-    ax.errorbar([synth["n"]], [hb["mean"]], yerr=[Z95 * hb["stderr_mean"]], fmt="s", color="#c44e52",
-                label=f"synthetic n = {synth['n']:,} (main run; not in the fit)")
-    ax.plot([FACEBOOK_2011_USERS], [4.74], "k*", ms=12, label="Facebook 2011: 4.74")
+    # Mean distance against n: the model's points, its fit and the labelled extrapolation.
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    pr = scaling["per_rep"]
+    ax.errorbar(pr["n"].to_numpy(), pr["mean"].to_numpy(), yerr=Z95 * pr["stderr_mean"].to_numpy(), fmt="o",
+                color="#dd8452", ms=4, label="synthetic country (HyperBall), one parameter set")
+    hb = country["hb"]
+    ax.errorbar([country["n"]], [hb["mean"]], yerr=[Z95 * hb["stderr_mean"]], fmt="s", color="#c44e52",
+                label=f"headline country n = {country['n']:,}")
+    if scaling["fit"] is not None:
+        xs = np.logspace(math.log10(scaling["n"][0]), math.log10(FACEBOOK_2011_USERS), 60)
+        pred = np.array([predict_size(scaling["fit"], x) for x in xs])
+        meas = xs <= scaling["n"][-1]
+        ax.plot(xs[meas], pred[meas, 0], "-", color="#dd8452", lw=1, label="fit a + b ln n")
+        ax.plot(xs[~meas], pred[~meas, 0], "--", color="#dd8452", lw=1, label="extrapolation (95% PI)")
+        ax.fill_between(xs[~meas], pred[~meas, 0] - pred[~meas, 1], pred[~meas, 0] + pred[~meas, 1],
+                        color="#dd8452", alpha=0.15)
+    ax.axhspan(3.89, 3.90, color="0.5", alpha=0.6)
+    ax.text(scaling["n"][0], 3.93, "fb_it / fb_se-current ~3.9 (S; sizes not confirmed)", fontsize=7)
+    ax.errorbar([ITSE_USERS], [4.16], yerr=[0.012 * Z95], fmt="k^", ms=8, label="fb_itse-current 4.16 (P)")
+    ax.errorbar([FACEBOOK_2011_USERS], [4.74], yerr=[0.021 * Z95], fmt="k*", ms=11, label="fb-current 4.74 (P)")
     ax.set_xscale("log")
     ax.set_xlabel("people n")
     ax.set_ylabel("average distance (hops)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     ctx.save_figure(fig, "distance_vs_size")
+
+    # The 2008 -> 2011 trend: distance against mean degree at a fixed size.
+    tr = trend["table"]
+    fig, ax = plt.subplots(figsize=(5.6, 4))
+    ax.errorbar(tr["mean_degree"].to_numpy(), tr["mean"].to_numpy(), yerr=Z95 * tr["stderr_mean"].to_numpy(),
+                fmt="o-", color="#dd8452", label=f"synthetic country, n = {trend['n']:,}")
+    ax.set_xlabel("mean degree")
+    ax.set_ylabel("average distance (hops)")
+    ax.set_title("Distance falls as degree grows (Facebook: 5.28 in 2008 -> 4.74 in 2011)", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    ctx.save_figure(fig, "degree_trend")
 
 
 declare_study("facebook", title=TITLE, citation=CITATION, run=reproduce)
