@@ -732,7 +732,21 @@ def _run_chain_experiment(graph, params, seed):
 
 def _policy_vs_generator(graph, params):
     """The policy's node-attribute needs against what the ``[graph]`` generator declares it provides
-    (files and datasets are checked when opened, before any chain runs)."""
+    (files and datasets are checked when opened, before any chain runs); on an implicit population,
+    the policy and options against what the model's router declares
+    (:func:`simulate.implicit_routing.check_routing`)."""
+    if "implicit" in graph:
+        from .implicit_routing import IMPLICIT_ROUTING, check_routing
+
+        try:
+            mode = graph.get("mode") or IMPLICIT_ROUTING.get(graph["implicit"]).default_mode
+            check_routing(graph["implicit"], mode, params["policy"], **{
+                k: params.get(k) for k in ("attrition", "epsilon", "backtrack", "min_strength",
+                                           "attrition_by_strength", "attributes", "record_paths", "source_groups")},
+                node_attrition=params.get("node_attrition_mean"))
+        except ParameterError as e:
+            return str(e)
+        return None
     if "generator" not in graph:
         return None
     model_params = {k: v for k, v in graph.items() if k != "generator"}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from . import policies
+from . import implicit_routing, policies
 from .errors import SmallworldError
 from .progress import show_progress
 
@@ -331,10 +331,10 @@ def graph_or_population_source(func):
                        "Models and parameters: smallworld chains --list-models.")
     @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
                   help="Parameter of --model (repeatable), e.g. -p side=1048576 -p r=2.")
-    @click.option("--mode", default=None, type=click.Choice(["quenched", "annealed"]),
+    @click.option("--mode", default=None, type=click.Choice(list(implicit_routing.MODES)),
                   help="--model only. quenched: one fixed population, contacts keyed by (seed, person); annealed: "
                        "contacts redrawn at each visit (same law for greedy lattice routing, a little faster) "
-                       "[default: quenched for kleinberg_lattice; annealed, the only mode, for hierarchical_identity].")
+                       f"[default, with the default policy: {implicit_routing.help_defaults()}].")
     @click.option("--list-models", is_flag=True, help="List the implicit population models and exit.")
     @directed_option
     @format_option
@@ -365,12 +365,23 @@ def graph_or_population_source(func):
     return wrapper
 
 
-@main.command("chains", epilog=_policies_epilog())
+def _implicit_epilog() -> str:
+    lines = []
+    for r in implicit_routing.IMPLICIT_ROUTING.values():
+        lines += [f"  {r.model}: modes {', '.join(r.modes())}", f"    policies {r.describe_policies()}",
+                  f"    options  {r.describe_options()}"]
+    return "\n\n\b\nImplicit models (--model; simulate.implicit_routing):\n" + "\n".join(lines)
+
+
+@main.command("chains", epilog=_policies_epilog() + _implicit_epilog())
 @graph_or_population_source
 @click.option("--policy", default=None, type=PolicyChoice(),
               help="Routing policy (each holder sees only its neighbours and the target's attributes; "
                    "see Policies below). A policy needing node attributes the graph lacks fails first "
-                   "[default: greedy_lattice; --model hierarchical_identity: greedy_hierarchy].")
+                   "[default: greedy_lattice; with --model, the model's: "
+                   + ", ".join(f"{r.model}: {r.default_policy}" for r in implicit_routing.IMPLICIT_ROUTING.values())
+                   + "]. On --model, the policies and options each model's router supports (and in which mode) "
+                     "are listed by --list-models.")
 @click.option("--attrition", default=0.0, show_default=True, type=float,
               help="Probability that a holder drops the message, per step (0..1).")
 @click.option("--chains", "n_chains", default=1000, show_default=True, type=int, help="Number of chains.")
@@ -382,8 +393,9 @@ def graph_or_population_source(func):
               help="Probability of a uniformly random eligible neighbour instead of the policy's choice.")
 @click.option("--backtrack", is_flag=True, help="Dead ends return the message to the previous holder.")
 @click.option("--max-steps", default=None, type=int,
-              help="Step cap [default: 10 sqrt(n) + 100; implicit kleinberg_lattice: dim x side, never reached by "
-                   "greedy; implicit hierarchical_identity: 1000].")
+              help="Step cap [default: 10 sqrt(n) + 100; with --model "
+                   + "; ".join(f"{r.model}: {r.max_steps_default}" for r in implicit_routing.IMPLICIT_ROUTING.values())
+                   + "].")
 @click.option("--attributes", default=None, metavar="A,B,...",
               help=f"Columns for greedy_attributes [default: those of "
                    f"{', '.join(policies.FACEBOOK100_ATTRIBUTES)} present].")

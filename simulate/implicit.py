@@ -42,6 +42,7 @@ from .kernels import implicit as _ki
 from .kernels.generators.alias import alias_build
 from .kernels.random import stream_key, stream_states
 from .progress import progress_bar
+from .implicit_routing import MODES, IMPLICIT_ROUTING, ImplicitRouting, check_routing  # noqa: F401
 from .registry import Registry
 
 #: Largest population: ids are int64 and coordinates products must not overflow.
@@ -50,29 +51,35 @@ MAX_PEOPLE = 2**62
 #: Spawn key of the per-person streams (quenched contacts).
 _KEY_PEOPLE = (0x1A9C, 1)
 
-MODES = ("quenched", "annealed")
 
 
 @dataclass(frozen=True)
 class ImplicitModel:
     """A registered implicit model: its :class:`~simulate.generators.registry.ModelSpec`
-    (name, description, ParamSpecs) and the population class."""
+    (name, description, ParamSpecs), the population class and what its router supports
+    (:class:`~simulate.implicit_routing.ImplicitRouting`, declared in :mod:`simulate.implicit_routing`)."""
 
     spec: ModelSpec
     cls: type
+    routing: ImplicitRouting = None
 
 
 IMPLICIT_MODELS: Registry = Registry("implicit population model")
 
 
 def register_implicit(name, description, *params):
-    """Class decorator: declare an implicit population model with its parameters."""
+    """Class decorator: declare an implicit population model with its parameters. Its routing
+    declaration (policies, options, modes, defaults) is ``IMPLICIT_ROUTING[name]``."""
     specs = {p.name: p for p in params}
+    routing = IMPLICIT_ROUTING.get(name)
 
     def decorate(cls):
-        IMPLICIT_MODELS.register(name, ImplicitModel(ModelSpec(name, cls, description, specs), cls),
+        IMPLICIT_MODELS.register(name, ImplicitModel(ModelSpec(name, cls, description, specs), cls, routing),
                                  module=cls.__module__)
         cls.model = name
+        cls.routing = routing
+        cls.default_mode = routing.default_mode
+        cls.default_policy = routing.default_policy
         return cls
 
     return decorate
@@ -96,7 +103,7 @@ def implicit_population(model, seed=0, mode=None, **params):
     entry = IMPLICIT_MODELS.get(model)
     values = entry.spec.validate(params)
     mode = entry.cls.default_mode if mode is None else mode
-    return entry.cls(seed=check_seed(seed), mode=_check_mode(mode), **values)
+    return entry.cls(seed=check_seed(seed), mode=_check_mode(mode, model), **values)
 
 
 def parse_params(model, pairs) -> dict:
@@ -107,15 +114,29 @@ def parse_params(model, pairs) -> dict:
 
 
 def describe_models() -> str:
-    """One paragraph per implicit model: description and parameters (ranges and defaults)."""
-    return "\n".join(IMPLICIT_MODELS.get(n).spec.describe() for n in IMPLICIT_MODELS.names())
+    """One paragraph per implicit model: description, parameters (ranges and defaults), and the
+    policies, modes and chain options its router supports."""
+    out = []
+    for name in IMPLICIT_MODELS.names():
+        entry = IMPLICIT_MODELS.get(name)
+        r = entry.routing
+        out.append(entry.spec.describe())
+        out.append(f"    modes          {', '.join(r.modes())} (default {entry.cls.default_mode})")
+        out.append(f"    policies       {r.describe_policies()} (default {entry.cls.default_policy})")
+        out.append(f"    options        {r.describe_options()}")
+    return "\n".join(out)
 
 
-def _check_mode(mode):
+def _check_mode(mode, model=None):
     if mode not in MODES:
         from .registry import did_you_mean
 
         raise ParameterError(f"mode must be one of {', '.join(MODES)}, got {mode!r}{did_you_mean(mode, MODES)}")
+    if model is not None:
+        modes = IMPLICIT_ROUTING.get(model).modes()
+        if mode not in modes:
+            raise ParameterError(f"mode {mode!r} is not available on implicit model {model} "
+                                 f"(available: {', '.join(modes)})")
     return mode
 
 
@@ -131,6 +152,8 @@ class ImplicitPopulation:
     model = "?"
     seed = 0
     mode = "quenched"
+    #: Set by :func:`register_implicit` from the model's routing declaration.
+    routing = None
     default_mode = "quenched"
     default_policy = "greedy_lattice"
 
@@ -239,7 +262,7 @@ class KleinbergPopulation(ImplicitPopulation):
         if self.periodic and self.kgs_rules:
             raise ParameterError("kleinberg_lattice: kgs_rules describe kleinberg-grid-simulator's open grid; "
                                  "use periodic=false")
-        _check_mode(self.mode)
+        _check_mode(self.mode, self.model)
         limit = side - 1 if self.kgs_rules else side
         dmax = dim * (side // 2 if self.periodic else limit - 1)
         if dmax < 1:
@@ -280,6 +303,21 @@ class KleinbergPopulation(ImplicitPopulation):
         return _ki.kleinberg_contacts_many(ids, np.int64(self.side), np.int64(self.dim), bool(self.periodic),
                                            np.int64(self.q), np.int64(limit), prob, alias, lo, width, s_hi,
                                            float(self.r), self.person_key())
+
+    def contacts(self, person) -> np.ndarray:
+        """Everyone person ``person`` can forward to in quenched mode, sorted, int64: the local
+        contacts (lattice distance <= p, torus-aware) and the long-range ones, each once (the
+        stored graph's out-row). O(|ball| + q); for tests and diagnostics."""
+        u = int(self._ids(person, "person")[0])
+        hc = self.coordinates(u)[0]
+        c = hc[None, :] + ball_offsets(int(self.dim), int(self.p))
+        if self.periodic:
+            c %= self.side
+        else:
+            c = c[((c >= 0) & (c < self.side)).all(axis=1)]
+        local = (c * self.side ** np.arange(self.dim, dtype=np.int64)).sum(axis=1)
+        out = np.unique(np.concatenate([local, self.long_range_contacts(u)[0]]))
+        return out[out != u]
 
     def link_lengths(self, n_draws, seed=0) -> np.ndarray:
         """``n_draws`` lengths from the model's long-range distance law (before boundary
@@ -340,17 +378,10 @@ class KleinbergPopulation(ImplicitPopulation):
         """
         from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES, _probability
 
-        if policy != "greedy_lattice":
-            raise ParameterError(f"policy {policy!r} is not available on an implicit kleinberg_lattice "
-                                 "(available: greedy_lattice)")
-        unsupported = {"epsilon": epsilon not in (0, 0.0, None), "backtrack": bool(backtrack),
-                       "attributes": attributes is not None, "min_strength": min_strength is not None,
-                       "attrition_by_strength": attrition_by_strength is not None,
-                       "node_attrition": node_attrition is not None, "source_groups": source_groups is not None}
-        bad = [k for k, v in unsupported.items() if v]
-        if bad:
-            raise ParameterError(f"{bad[0]} is not available on an implicit population (greedy lattice routing "
-                                 "with constant attrition only)")
+        policy = policy or self.default_policy
+        check_routing(self.model, self.mode, policy, epsilon=epsilon, backtrack=backtrack, attributes=attributes,
+                      min_strength=min_strength, attrition_by_strength=attrition_by_strength,
+                      node_attrition=node_attrition, source_groups=source_groups, record_paths=record_paths)
         attrition = _probability("attrition", attrition)
         if max_steps is None:
             max_steps = int(self.dim) * int(self.side)
@@ -469,17 +500,13 @@ class HierarchyPopulation(ImplicitPopulation):
     mode: str = "annealed"
     _law: tuple = field(default=None, repr=False, compare=False)
 
-    default_mode = "annealed"
-    default_policy = "greedy_hierarchy"
 
     def __post_init__(self):
         n = int(self.group_size) * int(self.branching) ** int(self.depth)
         if n >= MAX_PEOPLE:
             raise ParameterError(f"hierarchical_identity: N = group_size * branching^depth = {n} must be < 2^62 "
                                  "(int64 person ids); lower depth, branching or group_size")
-        if self.mode != "annealed":
-            raise ParameterError("hierarchical_identity: only mode 'annealed' is implemented (the quenched "
-                                 "pair-symmetric construction is not)")
+        _check_mode(self.mode, self.model)
         xs = np.arange(1, int(self.depth) + 2, dtype=np.float64)
         logits = -float(self.alpha) * xs
         prob, alias = alias_build(np.exp(logits - logits.max()))
@@ -530,12 +557,9 @@ class HierarchyPopulation(ImplicitPopulation):
         from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES, _probability
 
         policy = policy or self.default_policy
-        if policy != "greedy_hierarchy":
-            raise ParameterError(f"policy {policy!r} is not available on an implicit hierarchical_identity "
-                                 "population (available: greedy_hierarchy)")
-        _refuse_options(epsilon=epsilon, backtrack=backtrack, attributes=attributes, min_strength=min_strength,
-                        attrition_by_strength=attrition_by_strength, node_attrition=node_attrition,
-                        source_groups=source_groups, record_paths=record_paths)
+        check_routing(self.model, self.mode, policy, epsilon=epsilon, backtrack=backtrack, attributes=attributes,
+                      min_strength=min_strength, attrition_by_strength=attrition_by_strength,
+                      node_attrition=node_attrition, source_groups=source_groups, record_paths=record_paths)
         attrition = _probability("attrition", attrition)
         max_steps = 1000 if max_steps is None else int(max_steps)
         if max_steps < 1:
@@ -570,12 +594,6 @@ def _check_ids(ids, n, name):
     if a.dtype.kind not in "iu" or (a.size and (a.min() < 0 or a.max() >= n)):
         raise ParameterError(f"{name}: person ids must be integers in [0, {n}) for this population")
     return np.ascontiguousarray(a, dtype=np.int64)
-
-
-def _refuse_options(**given):
-    for k, v in given.items():
-        if v not in (None, False, 0, 0.0):
-            raise ParameterError(f"{k} is not available on an implicit population")
 
 
 def _uniform_pairs(n, n_chains, n_targets, chains_per_target, sources, targets, seed):

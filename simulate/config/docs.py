@@ -96,6 +96,10 @@ def render() -> str:
         spec = IMPLICIT_MODELS.get(name).spec
         out += ["", f'#### implicit = "{name}"', "", spec.description, ""] + _table(spec.params.values())
         out += _rules(spec.rules)
+        routing = IMPLICIT_MODELS.get(name).routing
+        out += ["", f"Routing (`simulate.implicit_routing`): modes {', '.join(routing.modes())} (default "
+                    f"`{routing.default_mode}`); policies {routing.describe_policies()} (default "
+                    f"`{routing.default_policy}`); chain options {routing.describe_options()}."]
     kinds = experiment_kinds()
     for name in kind_names():
         kind = kinds.get(name)
