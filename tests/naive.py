@@ -609,3 +609,25 @@ def report_row(report, prefix):
     rows = [r for r in report.rows if r.quantity.startswith(prefix)]
     assert rows, prefix
     return rows[0]
+
+
+# ---------------------------------------------------------------- geographic rank of friends (rank_friendship)
+def friend_ranks_naive(coords, arcs, spherical):
+    """``{(u, v): rank_u(v)}`` with rank_u(v) = 1 + #{w != u : d(u, w) < d(u, v)}, by comparing every pair.
+
+    ``coords``: list of (lat, lon) degrees (great-circle by the haversine formula) or (x, y)
+    (Euclidean); ``arcs``: list of (u, v).
+    """
+    import math
+
+    def dist(a, b):
+        if spherical:
+            p1, p2 = math.radians(a[0]), math.radians(b[0])
+            dl = math.radians(b[1] - a[1])
+            h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+            return 2 * math.asin(math.sqrt(min(1.0, h)))
+        return math.hypot(a[0] - b[0], a[1] - b[1])
+
+    n = len(coords)
+    return {(u, v): 1 + sum(1 for w in range(n) if w != u and dist(coords[u], coords[w]) < dist(coords[u], coords[v]))
+            for u, v in arcs}
