@@ -631,3 +631,33 @@ def friend_ranks_naive(coords, arcs, spherical):
     n = len(coords)
     return {(u, v): 1 + sum(1 for w in range(n) if w != u and dist(coords[u], coords[w]) < dist(coords[u], coords[v]))
             for u, v in arcs}
+
+
+def geogreedy_naive(neighbours, lat, lon, source, target, area_km, max_steps):
+    """Liben-Nowell's GeoGreedy, step by step: forward to the friend closest to the target (great circle)
+    only if strictly closer than the holder; the target itself when it is a friend.
+
+    Returns ``(reached, steps, area_steps)``: area_steps = first step at which the holder lies within
+    ``area_km`` of the target (None if never, before the chain stops).
+    """
+    import math
+
+    def km(a, b):
+        p1, p2 = math.radians(lat[a]), math.radians(lat[b])
+        h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon[b] - lon[a]) / 2) ** 2
+        return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
+
+    u, steps = source, 0
+    area = 0 if km(u, target) <= area_km else None
+    while steps < max_steps:
+        if target in neighbours[u]:
+            return True, steps + 1, (steps + 1 if area is None else area)
+        if not neighbours[u]:
+            return False, steps, area
+        v = min(neighbours[u], key=lambda w: km(w, target))
+        if km(v, target) >= km(u, target):
+            return False, steps, area
+        u, steps = v, steps + 1
+        if area is None and km(u, target) <= area_km:
+            area = steps
+    return False, steps, area
