@@ -340,7 +340,10 @@ def policy_distances(graph: Graph, policy: str, target, attributes=None) -> np.n
 
 
 def check_source_groups(source_groups) -> list:
-    """Validated ``source_groups``: a list of ``{"name", "chains", "quantiles": [lo, hi]}``.
+    """Validated ``source_groups``: a list of ``{"name", "chains", "quantiles": [lo, hi]}``, or of
+    ``{"name", "chains", "heights": [[lo, hi], ...]}`` (one band per identity dimension: the LCA
+    height of the starter's group with the target's, 0 = same group; implicit
+    ``hierarchical_identity`` populations only, :func:`simulate.implicit.identity_band_starters`).
 
     Raises ParameterError naming the bad entry.
     """
@@ -353,9 +356,10 @@ def check_source_groups(source_groups) -> list:
     for i, g in enumerate(source_groups):
         if not isinstance(g, dict):
             raise ParameterError(f"source_groups[{i}] must be a table {{name, chains, quantiles}}, got {g!r}")
-        extra = set(g) - {"name", "chains", "quantiles"}
+        extra = set(g) - {"name", "chains", "quantiles", "heights"}
         if extra:
-            raise ParameterError(f"source_groups[{i}]: unknown key {sorted(extra)[0]!r} (allowed: name, chains, quantiles)")
+            raise ParameterError(f"source_groups[{i}]: unknown key {sorted(extra)[0]!r} "
+                                 "(allowed: name, chains, quantiles, heights)")
         name = g.get("name", f"group{i}")
         if not isinstance(name, str) or not name or name in names:
             raise ParameterError(f"source_groups[{i}]: name must be a non-empty string, unique among groups, got {name!r}")
@@ -363,6 +367,9 @@ def check_source_groups(source_groups) -> list:
         k = g.get("chains")
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ParameterError(f"source_groups[{i}] ({name}): chains must be an integer >= 1, got {k!r}")
+        if "heights" in g:
+            out.append({"name": name, "chains": int(k), "heights": _check_heights(g, i, name)})
+            continue
         q = g.get("quantiles", [0.0, 1.0])
         if (not isinstance(q, (list, tuple)) or len(q) != 2
                 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in q)
@@ -371,6 +378,21 @@ def check_source_groups(source_groups) -> list:
                                  f"0 <= lo < hi <= 1, got {q!r}")
         out.append({"name": name, "chains": int(k), "quantiles": [float(q[0]), float(q[1])]})
     return out
+
+
+def _check_heights(g, i, name):
+    # Identity bands of a source group: [[lo, hi], ...] per dimension, integers 0 <= lo <= hi.
+    if "quantiles" in g:
+        raise ParameterError(f"source_groups[{i}] ({name}): give either quantiles or heights, not both")
+    hs = g["heights"]
+    ok = isinstance(hs, (list, tuple)) and len(hs) > 0 and all(
+        isinstance(b, (list, tuple)) and len(b) == 2
+        and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in b)
+        and 0 <= b[0] <= b[1] for b in hs)
+    if not ok:
+        raise ParameterError(f"source_groups[{i}] ({name}): heights must be one [lo, hi] per identity dimension, "
+                             f"integers with 0 <= lo <= hi, got {hs!r}")
+    return [[int(b[0]), int(b[1])] for b in hs]
 
 
 def group_sources(graph: Graph, policy, targets, source_groups, seed=0, attributes=None):
@@ -388,6 +410,9 @@ def group_sources(graph: Graph, policy, targets, source_groups, seed=0, attribut
     group : int64 array, the index of each chain's group in ``source_groups``
     """
     groups = check_source_groups(source_groups)
+    if any("heights" in g for g in groups):
+        raise ParameterError("source groups by identity heights need an implicit hierarchical_identity population; "
+                             "on a stored graph give quantiles")
     rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_GROUPS))
     comp = _component_nodes(graph)
     src, tgt, grp = [], [], []
@@ -793,7 +818,9 @@ declare_kind(
                    doc="starters by distance band to each target: an array of tables "
                        '`[{name = "near", chains = 100, quantiles = [0, 0.02]}, ...]`, distance measured '
                        "by the policy's own metric (replaces `chains`; `simulate.chains.group_sources`); "
-                       "the chain table gets a `source_group` column"),
+                       "on an implicit hierarchical_identity population, bands per identity dimension instead: "
+                       "`heights = [[lo, hi], ...]` (LCA height with the target's group, 0 = same group; "
+                       "`simulate.implicit.identity_band_starters`); the chain table gets a `source_group` column"),
     ],
     _run_chain_experiment,
     metrics=("completion_rate", "mean_steps_reached", "estimated_attrition", "corrected_mean",
@@ -812,7 +839,8 @@ declare_kind(
                                      "sets the starters)",
               lambda v: v["chains_per_target"] is not None or v["source_groups"] is not None
               or v["chains"] >= v["targets"]),
-        _Rule("source_groups", "source_groups must be an array of tables {name, chains, quantiles = [lo, hi]}",
+        _Rule("source_groups", "source_groups must be an array of tables {name, chains, quantiles = [lo, hi] or "
+                               "heights = [[lo, hi], ...]}",
               lambda v: _source_groups_valid(v["source_groups"]),
               lambda v: _source_groups_problem(v)),
     ],

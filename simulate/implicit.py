@@ -564,7 +564,11 @@ class HierarchyPopulation(ImplicitPopulation):
         max_steps = 1000 if max_steps is None else int(max_steps)
         if max_steps < 1:
             raise ParameterError(f"max_steps must be >= 1, got {max_steps}")
-        src, tgt = _uniform_pairs(self.n, n_chains, n_targets, chains_per_target, sources, targets, seed)
+        group = None
+        if source_groups is not None:
+            src, tgt, group, source_groups = _band_pairs(self, n_targets, sources, targets, source_groups, seed)
+        else:
+            src, tgt = _uniform_pairs(self.n, n_chains, n_targets, chains_per_target, sources, targets, seed)
         if np.any(src == tgt):
             raise ParameterError(f"source and target are the same person ({int(src[src == tgt][0])})")
         nc = src.shape[0]
@@ -586,6 +590,9 @@ class HierarchyPopulation(ImplicitPopulation):
             pl.Series("revisit", rev))
         params = _chain_params(policy, attrition, nc, seed, max_steps, tgt, self.meta)
         params["revisit_share"] = float(rev.mean()) if nc else float("nan")
+        if group is not None:
+            table = table.with_columns(pl.Series("source_group", np.asarray([g["name"] for g in source_groups])[group]))
+            params["source_groups"] = source_groups
         return ChainResults(table, params, self.fingerprint)
 
 
@@ -646,3 +653,105 @@ def _chain_params(policy, attrition, nc, seed, max_steps, tgt, meta):
         "graph_meta": meta,
         "shortest_path": "not available on an implicit population (a BFS would visit everyone)",
     }
+
+
+# ------------------------------------------------------------------ starters by identity band (Milgram's groups)
+#: Spawn key of the starter draws by identity band (one stream per target).
+_KEY_BANDS = (0x1A9C, 21)
+
+def identity_band_starters(population, targets, source_groups, seed=0):
+    """Starters for every target, drawn by identity bands (Travers & Milgram's starter groups).
+
+    A group ``{"name", "chains": k, "heights": [[lo_0, hi_0], ..., [lo_H-1, hi_H-1]]}`` draws ``k``
+    distinct people uniformly among those (other than the target) whose group's lowest common
+    ancestor with the target's group has height in ``[lo_h, hi_h]`` in every dimension h (0 =
+    the same group, ``depth`` = only the root in common; ``hi`` above ``depth`` means ``depth``).
+    With dimension 0 geography and dimension 1 occupation, Milgram's "Boston residents" are
+    ``[[0, m], [0, depth]]``, "Nebraskans" ``[[depth, depth], [0, depth]]`` and Nebraskan
+    "stockholders" (near the stockbroker target in occupation: an assumption) ``[[depth, depth],
+    [0, s]]``. The groups are drawn for each target in turn; a person is in at most one group
+    of a target.
+
+    Parameters
+    ----------
+    population : HierarchyPopulation
+    targets : int64 array of person ids
+    source_groups : list of dict
+        As :func:`simulate.chains.check_source_groups`, every group with ``heights`` (one band
+        per dimension).
+    seed : int
+        Stream of the draws (one child stream per target).
+
+    Returns
+    -------
+    sources, targets, group : int64 arrays (grouped by target, then group)
+
+    Notes
+    -----
+    Exactly uniform: uniform draws from the band of the dimension with the fewest people
+    (a block of leaves: a range of slots, mapped back through the dimension's bijection), then
+    rejection on the other dimensions; O(k^2 + draws x H x depth) per group. A band that
+    holds too few people, or too few within the rejection budget (10^6 + 10^4 k draws), is a
+    ParameterError. Travers & Milgram, Sociometry 32, 425 (1969), doi:10.2307/2786545.
+    """
+    from .chains import check_source_groups
+
+    groups = check_source_groups(source_groups)
+    if not isinstance(population, HierarchyPopulation):
+        raise ParameterError("source groups by identity heights need an implicit hierarchical_identity population")
+    H, depth, b, g = int(population.dimensions), int(population.depth), int(population.branching), \
+        int(population.group_size)
+    prob, alias, keys, fside, n = population._law
+    bands = []
+    for gr in groups:
+        if "heights" not in gr:
+            raise ParameterError(f"source group {gr['name']!r}: an implicit hierarchical_identity population takes "
+                                 "heights = [[lo, hi], ...] per dimension, not quantiles")
+        if len(gr["heights"]) != H:
+            raise ParameterError(f"source group {gr['name']!r}: heights has {len(gr['heights'])} bands, the "
+                                 f"population has {H} dimensions")
+        lo = np.array([min(x[0], depth + 1) for x in gr["heights"]], dtype=np.int64)
+        hi = np.array([min(x[1], depth) for x in gr["heights"]], dtype=np.int64)
+        if np.any(lo > hi):
+            raise ParameterError(f"source group {gr['name']!r}: heights {gr['heights']} are empty in a tree of "
+                                 f"depth {depth} (heights run 0..{depth})")
+        inner = np.where(lo >= 1, float(b) ** (lo - 1), 0.0)
+        size = g * (float(b) ** hi - inner)  # people in each dimension's band
+        bands.append((lo, hi, int(np.argmin(size)), gr))
+    tg = _check_ids(targets, n, "targets")
+    states = stream_states(int(seed), tg.shape[0], _KEY_BANDS)
+    src, tgt, grp = [], [], []
+    for i, t in enumerate(tg):
+        taken = np.zeros(0, dtype=np.int64)
+        for gi, (lo, hi, anchor, gr) in enumerate(bands):
+            k = gr["chains"] + taken.shape[0]  # draw past the people already in earlier groups
+            got = _ki.wdn_band_people(np.int64(t), np.int64(k), np.int64(n), np.int64(g), np.int64(b),
+                                      np.int64(H), keys, np.int64(fside), lo, hi, np.int64(anchor),
+                                      np.int64(1_000_000 + 10_000 * k), states[i])
+            got = got[~np.isin(got, taken)][:gr["chains"]]
+            if got.shape[0] < gr["chains"]:
+                raise ParameterError(f"source group {gr['name']!r}: found only {got.shape[0]} of {gr['chains']} "
+                                     f"distinct starters with heights {gr['heights']} (band too small or too rare)")
+            taken = np.concatenate([taken, got])
+            src.append(got)
+            tgt.append(np.full(got.shape[0], t, dtype=np.int64))
+            grp.append(np.full(got.shape[0], gi, dtype=np.int64))
+    return np.concatenate(src), np.concatenate(tgt), np.concatenate(grp)
+
+
+def _band_pairs(population, n_targets, sources, targets, source_groups, seed):
+    # Targets as _uniform_pairs draws them (given, or uniform from the pair stream), starters by band.
+    from .chains import _KEY_PAIRS, check_source_groups
+
+    if sources is not None:
+        raise ParameterError("give either sources or source_groups, not both")
+    if targets is not None:
+        tg = _check_ids(targets, population.n, "targets")
+    else:
+        if n_targets is None or int(n_targets) < 1:
+            raise ParameterError(f"n_targets must be >= 1, got {n_targets}")
+        rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=_KEY_PAIRS))
+        tg = rng.integers(0, population.n, int(n_targets))
+    groups = check_source_groups(source_groups)
+    src, tgt, grp = identity_band_starters(population, tg, groups, seed)
+    return src, tgt, grp, groups

@@ -42,7 +42,8 @@ ROUTING_OPTIONS = {
     "min_strength": "minimum tie strength",
     "attributes": "attribute columns",
     "record_paths": "recorded paths",
-    "source_groups": "starters by distance band, Starters.source_groups",
+    "source_groups": "starters by distance band (by identity heights on hierarchical_identity), "
+                     "Starters.source_groups",
 }
 
 
@@ -190,7 +191,7 @@ declare_routing(ImplicitRouting(
 declare_routing(ImplicitRouting(
     model="hierarchical_identity",
     policies={"greedy_hierarchy": ("annealed",)},
-    options={"attrition": ("annealed",)},
+    options={"attrition": ("annealed",), "source_groups": ("annealed",)},
     default_mode="annealed",
     default_policy="greedy_hierarchy",
     max_steps_default="1000",

@@ -1022,3 +1022,62 @@ def wdn_leaves(people, n, g, H, keys, fside):
         for d in range(H):
             out[i, d] = _leaf(people[i], d, g, n, keys, fside)
     return out
+
+
+# ------------------------------------------------------------------ WDN starters by identity band
+@njit(cache=True)
+def wdn_band_people(target, k, n, g, branching, H, keys, fside, lo, hi, anchor, max_tries, st):
+    """Up to ``k`` distinct people, uniform among those (other than ``target``) whose group's LCA
+    height with the target's group lies in ``[lo[h], hi[h]]`` in every dimension h.
+
+    Draws uniformly from the anchor dimension's band (a block of leaves around the target's leaf
+    minus the inner block below height ``lo``: a range of slots, mapped back to ids through the
+    dimension's bijection), then keeps a draw only if every other dimension's height is in its
+    band and it is new (rejection sampling: exactly uniform on the intersection). Returns the
+    people found (fewer than ``k`` only if ``max_tries`` draws did not suffice). O(k^2 + tries x
+    H x depth).
+    """
+    out = np.empty(k, dtype=np.int64)
+    tleaf = np.empty(H, dtype=np.int64)
+    for d in range(H):
+        tleaf[d] = _leaf(target, d, g, n, keys, fside)
+    outer = np.int64(branching) ** hi[anchor]
+    block = (tleaf[anchor] // outer) * outer
+    inner = np.int64(0)
+    iblock = np.int64(0)
+    if lo[anchor] >= 1:
+        inner = np.int64(branching) ** (lo[anchor] - 1)
+        iblock = (tleaf[anchor] // inner) * inner
+    cnt = g * (outer - inner)
+    found = 0
+    tries = 0
+    while found < k and tries < max_tries:
+        tries += 1
+        kk = next_below(st, cnt)
+        leaf = block + kk // g
+        if inner > 0 and leaf >= iblock:
+            leaf += inner
+        slot = leaf * g + kk % g
+        if anchor == 0:
+            v = slot
+        else:
+            v = feistel_invert(slot, n, keys[anchor, 0], keys[anchor, 1], keys[anchor, 2], keys[anchor, 3], fside)
+        if v == target:
+            continue
+        ok = True
+        for d in range(H):
+            if d != anchor:
+                x = tree_height(_leaf(v, d, g, n, keys, fside), tleaf[d], branching)
+                if x < lo[d] or x > hi[d]:
+                    ok = False
+                    break
+        if not ok:
+            continue
+        for i in range(found):
+            if out[i] == v:
+                ok = False
+                break
+        if ok:
+            out[found] = v
+            found += 1
+    return out[:found]
