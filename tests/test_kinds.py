@@ -95,7 +95,8 @@ RULE_EXAMPLES = {
         (SMALL_GRAPH, {"kind": "chains", "policy": "random_walk", "attrition_by_strength": [0.1, 0.2]}),
     ("chains", "chains must be >= targets (unless chains_per_target or source_groups sets the starters)"):
         (SMALL_GRAPH, {"kind": "chains", "policy": "random_walk", "chains": 5, "targets": 10}),
-    ("chains", "source_groups must be an array of tables {name, chains, quantiles = [lo, hi]}"):
+    ("chains", "source_groups must be an array of tables {name, chains, quantiles = [lo, hi] or "
+               "heights = [[lo, hi], ...]}"):
         (SMALL_GRAPH, {"kind": "chains", "policy": "random_walk",
                        "source_groups": [{"name": "a", "chains": 1, "quantiles": [0.9, 0.2]}]}),
 }
