@@ -232,10 +232,16 @@ class Graph:
         if not self.directed:
             return self
         if self._transpose is None:
-            w = np.empty(0) if self.weights is None else self.weights
-            ip, ix, wt = _csr.transpose_csr(self.indptr, self.indices, w)
+            if self.weights is None:
+                # Parallel counting transpose: same arrays, allocated once (no edge list).
+                from numba import get_num_threads
+
+                ip, ix = _csr.transpose_csr_chunked(self.indptr, self.indices, get_num_threads())
+                wt = None
+            else:
+                ip, ix, wt = _csr.transpose_csr(self.indptr, self.indices, self.weights)
             t = Graph(ip, ix, True, node_ids=self.node_ids, node_attrs=self.node_attrs,
-                      weights=wt if self.weights is not None else None, meta=self.meta,
+                      weights=wt, meta=self.meta,
                       report=self.report)
             t._transpose = self
             self._transpose = t
@@ -340,7 +346,7 @@ class Graph:
         ids = old if self.node_ids is None else self.node_ids[old]
         attrs = None if self.node_attrs is None else self.node_attrs[old]
         return Graph(ip, ix, self.directed, node_ids=ids, node_attrs=attrs,
-                     weights=wt if self.weights is not None else None, meta=self.meta,
+                     weights=wt, meta=self.meta,
                      report=self.report)
 
     # ------------------------------------------------------------------ identity

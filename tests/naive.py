@@ -661,3 +661,80 @@ def geogreedy_naive(neighbours, lat, lon, source, target, area_km, max_steps):
         if area is None and km(u, target) <= area_km:
             area = steps
     return False, steps, area
+# ---------------------------------------------------------------------------- follower graphs
+def generators_follower_edge_list(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, mutual_pair_share=0.221,
+                                  max_degree=None, seed=0):
+    """The earlier ``directed_follower`` build, kept as the reference for the two-pass one: the same
+    two Chung-Lu layers (same blocks and streams), drawn into int32 edge lists; one-way arcs
+    filtered in draw order with a hash set of pair keys (an arc whose pair is mutual, or whose
+    reverse was kept earlier, is dropped), trimmed to the exact count by a uniform random
+    subset, then concatenated into an int64 edge list for ``Graph.from_edges``.
+    Returns ``(graph, mutual_pairs, one_way_arcs)``."""
+    import numpy as np
+
+    from simulate.graph import Graph
+    from simulate.generators.follower import STREAM_TAG, _OVERSAMPLE
+    from simulate.generators.power_law import chung_lu_arcs, chung_lu_pairs, power_law_weights
+    from simulate.generators.registry import numpy_rng
+
+    rng = numpy_rng(seed, STREAM_TAG)
+    arc_share = 2.0 * mutual_pair_share / (1.0 + mutual_pair_share)
+    w_out = np.empty(n)
+    w_in = np.empty(n)
+    w_out[rng.permutation(n)] = power_law_weights(n, gamma_out, mean_degree, max_degree)
+    w_in[rng.permutation(n)] = power_law_weights(n, gamma_in, mean_degree, max_degree)
+    if arc_share > 0 and n > 1:
+        wm = arc_share * 0.5 * (w_out + w_in)
+        by_w = np.argsort(-wm, kind="stable").astype(np.int64)
+        ms, md = chung_lu_pairs(by_w, np.array([0, n], dtype=np.int64), wm[by_w], seed, (STREAM_TAG, 1))
+    else:
+        ms = md = np.empty(0, dtype=np.int64)
+    mutual = int(ms.shape[0])
+    if arc_share < 1 and n > 1:
+        want = int(round(2 * mutual * (1 - arc_share) / arc_share)) if arc_share > 0 else None
+        scale = (1 - arc_share) * (_OVERSAMPLE if want is not None else 1.0)
+        os_, od = chung_lu_arcs(scale * w_out, scale * w_in, seed, (STREAM_TAG, 2))
+        keep = np.flatnonzero(_follower_one_way_filter(ms, md, os_, od, np.int64(n)))
+        if want is not None and keep.shape[0] > want:
+            keep = np.sort(rng.choice(keep, size=want, replace=False))
+        os_, od = os_[keep], od[keep]
+    else:
+        os_ = od = np.empty(0, dtype=np.int64)
+    src = np.concatenate([ms, md, os_]).astype(np.int64)
+    dst = np.concatenate([md, ms, od]).astype(np.int64)
+    return Graph.from_edges(src, dst, directed=True, n=n, relabel=False), mutual, int(os_.shape[0])
+
+
+def _follower_one_way_filter(msrc, mdst, osrc, odst, n):
+    import numpy as np
+    from numba import njit
+
+    from simulate.kernels.generators.hashset import hashset_insert, hashset_new, pair_key
+
+    if "run" not in _FOLLOWER_FILTER:
+        @njit
+        def run(msrc, mdst, osrc, odst, n):
+            table = hashset_new(msrc.shape[0] + osrc.shape[0])
+            for i in range(msrc.shape[0]):
+                hashset_insert(table, pair_key(msrc[i], mdst[i], n))
+            keep = np.zeros(osrc.shape[0], dtype=np.bool_)
+            for i in range(osrc.shape[0]):
+                keep[i] = hashset_insert(table, pair_key(osrc[i], odst[i], n))
+            return keep
+
+        _FOLLOWER_FILTER["run"] = run
+    return _FOLLOWER_FILTER["run"](msrc, mdst, osrc, odst, n)
+
+
+_FOLLOWER_FILTER = {}
+
+
+def transpose_naive(indptr, indices, n):
+    """In-neighbour CSR by a Python sort of (dst, src) pairs: rows sorted."""
+    import numpy as np
+
+    src = np.repeat(np.arange(n), np.diff(indptr))
+    order = np.lexsort((src, indices))
+    t_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(indices, minlength=n), out=t_indptr[1:])
+    return t_indptr, src[order].astype(np.int32)

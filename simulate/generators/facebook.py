@@ -8,7 +8,7 @@ from scipy.special import ndtri
 
 from ..graph import BuildReport, Graph
 from ..kernels.generators import bter as _k
-from ..kernels.generators.power_law import sort_rows
+from ..kernels.csr import sort_rows
 from ..kernels.random import stream_states
 from .power_law import _mixing_fraction, chung_lu_csr
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..graph import Graph
+from ..graph import BuildReport, Graph
 from ..kernels.generators import follower as _k
-from .power_law import chung_lu_arcs, chung_lu_pairs, power_law_weights
+from ..kernels.csr import chunk_cursors, sort_rows
+from ..kernels.generators import power_law as _pk
+from ..kernels.random import stream_key, stream_states
+from .power_law import block_bounds, power_law_weights
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
 #: First spawn-key entry of this model's random streams (one distinct tag per model).
@@ -73,49 +76,206 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, mutual_p
 
     Two Chung-Lu layers (Miller & Hagberg 2011 sampling, doi:10.1007/978-3-642-21286-4_10):
     (1) mutual pairs, undirected, with weights rho (w_out + w_in) / 2, each giving two
-    arcs (about rho T arcs); (2) one-way arcs, directed, p(u->v) ~ w_out(u) w_in(v), drawn
-    1.15 times in excess. A one-way arc is dropped if its pair is already mutual or an arc
-    the other way was kept (so one-way arcs are never reciprocated), and the survivors are
-    trimmed by a uniform random subset to exactly A = 2M (1 - rho) / rho, M the realised
-    mutual pairs, rho = r_a the arc share. The arc share 2M / (2M + A), hence the pair share
-    M / (M + A), then equals the target up to rounding (if too few one-way arcs survive, all
-    are kept: see ``mutual_pair_share_realised``). The expected out-degree of u is
-    rho (w_out + w_in)/2 + (1 - rho) w_out. O(n + m) expected.
+    arcs (about rho T arcs); (2) candidate one-way arcs, directed, p(u->v) ~ w_out(u) w_in(v),
+    drawn 1.15 times in excess. A candidate is dropped if its pair is already mutual, and of
+    two candidates u -> v and v -> u one is dropped by a coin keyed by the pair (so one-way
+    arcs are never reciprocated); the survivors are trimmed by a uniform random subset (the
+    smallest keys of a keyed hash of the arc) to exactly A = 2M (1 - rho) / rho, M the
+    realised mutual pairs, rho = r_a the arc share. The arc share 2M / (2M + A), hence the
+    pair share M / (M + A), then equals the target up to rounding (if too few one-way arcs
+    survive, all are kept: see ``mutual_pair_share_realised``). The expected out-degree of u
+    is rho (w_out + w_in)/2 + (1 - rho) w_out.
+
+    Built without an edge list (:func:`follower_csr`): both layers are counted, then
+    regenerated from the same random streams straight into one int32 CSR buffer, filtered,
+    trimmed and compacted in place. Memory ~4 bytes per candidate arc (about 4.4 per final
+    arc) plus ~64 bytes per node: Twitter's 41.7M users and 1.47G arcs take ~6.4 GB for the
+    buffer (the earlier edge-list build: ~23.5 GB). O(n + m log d) expected time. Same seed,
+    same graph on any thread count. The in-neighbour CSR (:meth:`Graph.transpose`) is built
+    by parallel counting on first use (another 4 bytes per arc).
     """
     rng = numpy_rng(seed, STREAM_TAG)
     meta = {"model": "directed_follower", "n": n, "gamma_out": gamma_out, "gamma_in": gamma_in,
             "mean_degree": mean_degree, "mutual_pair_share": mutual_pair_share, "max_degree": max_degree,
             "seed": seed_meta(seed)}
-    # The construction works with the arc share rho = r_a (two arcs per mutual pair).
-    arc_share = 2.0 * mutual_pair_share / (1.0 + mutual_pair_share)
     w_out = np.empty(n)
     w_in = np.empty(n)
     w_out[rng.permutation(n)] = power_law_weights(n, gamma_out, mean_degree, max_degree, "directed_follower")
     w_in[rng.permutation(n)] = power_law_weights(n, gamma_in, mean_degree, max_degree, "directed_follower")
-    # Layer 1: mutual pairs.
-    if arc_share > 0 and n > 1:
-        wm = arc_share * 0.5 * (w_out + w_in)
-        by_w = np.argsort(-wm, kind="stable").astype(np.int64)
-        ms, md = chung_lu_pairs(by_w, np.array([0, n], dtype=np.int64), wm[by_w], seed, (STREAM_TAG, 1))
-    else:
-        ms = md = np.empty(0, dtype=np.int64)
-    mutual = int(ms.shape[0])
-    # Layer 2: one-way arcs, in excess, filtered to stay one-way, trimmed to the exact count.
-    if arc_share < 1 and n > 1:
-        want = int(round(2 * mutual * (1 - arc_share) / arc_share)) if arc_share > 0 else None
-        scale = (1 - arc_share) * (_OVERSAMPLE if want is not None else 1.0)
-        os_, od = chung_lu_arcs(scale * w_out, scale * w_in, seed, (STREAM_TAG, 2))
-        keep = np.flatnonzero(_k.one_way_filter(ms, md, os_, od, np.int64(n)))
-        if want is not None and keep.shape[0] > want:
-            keep = np.sort(rng.choice(keep, size=want, replace=False))
-        os_, od = os_[keep], od[keep]
-    else:
-        os_ = od = np.empty(0, dtype=np.int64)
-    one_way = int(os_.shape[0])
+    # The construction works with the arc share rho = r_a (two arcs per mutual pair).
+    arc_share = 2.0 * mutual_pair_share / (1.0 + mutual_pair_share)
+    indptr, indices, mutual, one_way = follower_csr(w_out, w_in, arc_share, seed)
+    del w_out, w_in
     arcs = 2 * mutual + one_way
     meta.update(mutual_pairs=mutual, one_way_arcs=one_way,
                 mutual_pair_share_realised=(mutual / (mutual + one_way)) if arcs else 0.0,
                 reciprocity_arcs_realised=(2 * mutual / arcs) if arcs else 0.0)
-    src = np.concatenate([ms, md, os_])
-    dst = np.concatenate([md, ms, od])
-    return Graph.from_edges(src, dst, directed=True, n=n, relabel=False, meta=meta)
+    return Graph(indptr, indices, True, meta=meta, report=BuildReport(input_edges=arcs))
+
+
+def _const(value, n, dtype):
+    """A read-only length-n array of one value, without n copies (stride 0)."""
+    return np.broadcast_to(np.array(value, dtype=dtype), (n,))
+
+
+def _mutual_layout(w_mutual):
+    """Kernel arguments of the undirected Chung-Lu mutual layer: rows = columns = nodes by weight
+    (descending), row r against the rows after it, p = min(1, w_i w_j / W)."""
+    n = w_mutual.shape[0]
+    by_w = np.argsort(-w_mutual, kind="stable").astype(np.int64)
+    wr = np.ascontiguousarray(w_mutual[by_w])
+    total = float(wr.sum())
+    inv = 1.0 / total if total > 0 else 0.0
+    return dict(row_w=wr, row_node=by_w, row_start=np.arange(1, n + 1, dtype=np.int64),
+                row_end=_const(n, n, np.int64), row_inv_s=_const(inv, n, np.float64), col_w=wr, col_node=by_w)
+
+
+def _one_way_layout(w_out, w_in):
+    """Kernel arguments of the directed Chung-Lu layer: row u (node u) against every node v (sorted by
+    ``w_in`` descending), p(u -> v) = min(1, w_out[u] w_in[v] / sum(w_in)), v != u."""
+    n = w_out.shape[0]
+    col = np.argsort(-w_in, kind="stable").astype(np.int64)
+    total = float(w_in.sum())
+    inv = 1.0 / total if total > 0 else 0.0
+    return dict(row_w=np.ascontiguousarray(w_out, dtype=np.float64), row_node=np.arange(n, dtype=np.int64),
+                row_start=_const(0, n, np.int64), row_end=_const(n, n, np.int64),
+                row_inv_s=_const(inv, n, np.float64), col_w=np.ascontiguousarray(w_in[col], dtype=np.float64),
+                col_node=col)
+
+
+def _layer_streams(lay, seed, spawn):
+    bounds, _ = block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
+    return bounds, stream_states(seed, bounds.shape[0] - 1, spawn)
+
+
+def follower_csr(w_out, w_in, arc_share, seed, oversample=_OVERSAMPLE, chunks=None):
+    """Out-arc CSR of the follower model (module notes), built in two passes without an edge list.
+
+    Parameters
+    ----------
+    w_out, w_in : ndarray of float64
+        Expected out- and in-degrees per node.
+    arc_share : float
+        Target share rho of arcs whose reverse exists (2 r_p / (1 + r_p) for a mutual-pair
+        share r_p).
+    seed : int or numpy.random.SeedSequence
+    oversample : float
+        One-way arcs are drawn this many times in excess, then trimmed to the exact count.
+    chunks : int, optional
+        Counter rows of the mutual layer's pass 1 (default: the Numba thread count); the
+        graph does not depend on it.
+
+    Returns
+    -------
+    indptr : int64[n + 1]
+    indices : int32[m]
+        Rows sorted.
+    mutual : int
+        Mutual pairs (2 arcs each).
+    one_way : int
+        One-way arcs.
+
+    Notes
+    -----
+    Layout and passes (n nodes, M mutual pairs, C candidate one-way arcs):
+
+    1. Pass 1 of both Chung-Lu layers counts degrees only (mutual: per-chunk counter rows,
+       8 n chunks bytes; one-way: one out-degree counter per node).
+    2. One int32 buffer of 2M + C entries is allocated; row u holds u's mutual neighbours,
+       then u's candidate one-way arcs. Pass 2 regenerates both layers from the same random
+       streams and writes them in place, and both parts of every row are sorted.
+    3. :func:`~simulate.kernels.generators.follower.mark_one_way` drops candidates whose pair
+       is mutual and one arc of every pair drawn both ways (a coin per pair); if more than
+       A = 2 M (1 - rho) / rho survive, exactly A are kept: those with the smallest keys of a
+       keyed hash of (arc, seed), a uniformly random subset, selected exactly by a 2^16-bucket
+       histogram of the keys and a sort of the one bucket that holds the cut.
+    4. Rows are compacted in place and sorted, and the buffer is shrunk to m (``resize``:
+       realloc, no copy).
+
+    Peak memory: the buffer (4 (2M + C) bytes, C ~ ``oversample`` (1 - rho) T) plus about
+    64 bytes per node (weights, layouts, counters); never an edge list (the earlier
+    edge-list build needed ~16 bytes per arc more, 23.5 GB at Twitter's size). The same seed
+    gives the same graph on any thread count: every random draw is keyed by its block of rows
+    or by its arc, never by a thread.
+    """
+    from numba import get_num_threads
+
+    n = w_out.shape[0]
+    if n <= 1:
+        return np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=np.int32), 0, 0
+    chunks = int(chunks or max(1, get_num_threads()))
+    mutual_layer = arc_share > 0
+    one_way_layer = arc_share < 1
+    # Pass 1, one-way layer: candidate out-degrees.
+    scale = (1.0 - arc_share) * (oversample if mutual_layer else 1.0)
+    if one_way_layer:
+        lay = _one_way_layout(scale * w_out, scale * w_in)
+        bounds_o, states_o = _layer_streams(lay, seed, (STREAM_TAG, 2))
+        deg_o = _pk.chung_lu_arc_count(lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"],
+                                       lay["row_inv_s"], lay["col_w"], lay["col_node"], bounds_o, states_o,
+                                       np.int64(n))
+        del lay
+    else:
+        deg_o = np.zeros(n, dtype=np.int64)
+    # Pass 1, mutual layer: per-chunk degree counts (both ends of each pair).
+    if mutual_layer:
+        lay = _mutual_layout(arc_share * 0.5 * (w_out + w_in))
+        bounds_m, states_m = _layer_streams(lay, seed, (STREAM_TAG, 1))
+        no = np.empty(0, dtype=np.int64)
+        margs = (lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"], lay["row_inv_s"], no,
+                 lay["col_w"], lay["col_node"], no, bounds_m, states_m)
+        cursors_m = _pk.chung_lu_count(*margs, np.int64(n), np.int64(chunks))
+        deg_m = cursors_m.sum(axis=0)
+    else:
+        deg_m = np.zeros(n, dtype=np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(deg_m + deg_o, out=indptr[1:])
+    split = indptr[:-1] + deg_m
+    buf = np.empty(int(indptr[-1]), dtype=np.int32)
+    # Pass 2: regenerate both layers into their parts of the rows.
+    if mutual_layer:
+        indptr_m = chunk_cursors(cursors_m)  # cursors into a mutual-only CSR ...
+        cursors_m += (indptr[:-1] - indptr_m[:-1])[None, :]  # ... moved to the rows' mutual parts
+        del indptr_m
+        _pk.chung_lu_scatter(*margs, cursors_m, buf)
+        del cursors_m, margs, lay
+    mutual = int(deg_m.sum()) // 2
+    del deg_m, deg_o
+    if one_way_layer:
+        lay = _one_way_layout(scale * w_out, scale * w_in)
+        _pk.chung_lu_arc_scatter(lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"],
+                                 lay["row_inv_s"], lay["col_w"], lay["col_node"], bounds_o, states_o,
+                                 split.copy(), buf)
+        del lay
+    _k.sort_row_parts(indptr, split, buf)
+    # Keep one-way arcs one-way, then trim them to the exact count.
+    salt = stream_key(seed, (STREAM_TAG, 3))
+    kept = _k.mark_one_way(indptr, split, buf, salt[0])
+    survivors = int(kept.sum())
+    if mutual_layer and one_way_layer:
+        want = int(round(2 * mutual * (1 - arc_share) / arc_share))
+        if survivors > want:
+            kept = _trim(indptr, split, buf, salt[1], want, chunks)
+    deg = (split - indptr[:-1]) + kept
+    del split, kept
+    new_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(deg, out=new_indptr[1:])
+    del deg
+    _k.compact_rows(indptr, buf, new_indptr)
+    del indptr
+    m = int(new_indptr[-1])
+    buf.resize(m, refcheck=False)  # realloc: shrinks in place, no copy
+    if sort_rows(new_indptr, buf):  # pragma: no cover - the layers are disjoint by construction
+        raise RuntimeError("follower_csr: repeated arcs (layout broken)")
+    return new_indptr, buf, mutual, m - 2 * mutual
+
+
+def _trim(indptr, split, buf, salt, want, chunks):
+    """Mark all but the ``want`` unmarked one-way arcs of smallest key; returns arcs kept per row."""
+    hist = _k.key_histogram(indptr, split, buf, salt, np.int64(chunks))
+    cum = np.cumsum(hist)
+    bucket = int(np.searchsorted(cum, want, side="right"))  # the bucket holding the (want+1)-th key
+    below = int(cum[bucket - 1]) if bucket > 0 else 0
+    keys = np.sort(_k.keys_in_bucket(indptr, split, buf, salt, np.int64(bucket), np.int64(chunks)))
+    threshold = keys[want - below]  # keys are distinct: exactly `want` are smaller
+    return _k.trim_one_way(indptr, split, buf, salt, np.uint64(threshold))

@@ -8,7 +8,7 @@ import polars as pl
 from ..errors import ParameterError
 from ..graph import BuildReport, Graph
 from ..kernels.generators import power_law as _k
-from ..kernels.csr import csr_from_unique_edges
+from ..kernels.csr import chunk_cursors, csr_from_unique_edges, sort_rows
 from ..kernels.random import stream_states
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
@@ -347,11 +347,11 @@ def chung_lu_csr(node_of_rank, w, group, f, seed, chunks=None):
     args = (lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["row_excl"],
             lay["col_w"], lay["col_node"], lay["col_group"], bounds, states)
     cursors = _k.chung_lu_count(*args, np.int64(n), np.int64(chunks))
-    indptr = _k.chunk_cursors(cursors)
+    indptr = chunk_cursors(cursors)
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
     _k.chung_lu_scatter(*args, cursors, indices)
     del cursors, args, lay
-    repeats = _k.sort_rows(indptr, indices)
+    repeats = sort_rows(indptr, indices)
     if repeats:  # pragma: no cover - the layers are disjoint by construction
         raise RuntimeError(f"chung_lu_csr: {repeats} repeated arcs (layout broken)")
     return indptr, indices

@@ -152,6 +152,144 @@ def transpose_csr(indptr, indices, weights):
     return counts, out, w_out
 
 
+@njit(cache=True, parallel=True)
+def chunk_cursors(deg):
+    """Turn per-chunk counts (pass 1) into CSR ``indptr`` and per-chunk write cursors, in place.
+
+    Row u's arcs are laid out chunk by chunk: chunk t writes from
+    ``indptr[u] + sum_{t' < t} deg[t', u]``. ``deg`` is overwritten with those cursors;
+    returns ``indptr`` (int64, n + 1).
+    """
+    chunks, n = deg.shape
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for u in range(n):
+        s = 0
+        for t in range(chunks):
+            s += deg[t, u]
+        indptr[u + 1] = indptr[u] + s
+    for u in prange(n):
+        c = indptr[u]
+        for t in range(chunks):
+            k = deg[t, u]
+            deg[t, u] = c
+            c += k
+    return indptr
+
+
+@njit(cache=True, parallel=True)
+def sort_rows(indptr, indices):
+    """Sort every CSR row in place (parallel over rows); returns the number of repeated
+    neighbours (adjacent equal entries) left after sorting, which must be 0 for a simple graph."""
+    n = indptr.shape[0] - 1
+    rep = np.zeros(n, dtype=np.int64)
+    for u in prange(n):
+        a = indptr[u]
+        b = indptr[u + 1]
+        if b - a > 1:
+            row = indices[a:b]
+            row.sort()
+            r = 0
+            for j in range(1, b - a):
+                if row[j - 1] == row[j]:
+                    r += 1
+            rep[u] = r
+    return rep.sum()
+
+
+@njit(cache=True, parallel=True)
+def _transpose_count(indptr, indices, chunks):
+    n = indptr.shape[0] - 1
+    cnt = np.zeros((chunks, n), dtype=np.int64)
+    for t in prange(chunks):
+        c = cnt[t]
+        for u in range(t * n // chunks, (t + 1) * n // chunks):
+            for k in range(indptr[u], indptr[u + 1]):
+                c[indices[k]] += 1
+    return cnt
+
+
+@njit(cache=True, parallel=True)
+def _transpose_scatter(indptr, indices, cursors, out):
+    chunks, n = cursors.shape
+    for t in prange(chunks):
+        cur = cursors[t]
+        for u in range(t * n // chunks, (t + 1) * n // chunks):
+            for k in range(indptr[u], indptr[u + 1]):
+                v = indices[k]
+                out[cur[v]] = u
+                cur[v] += 1
+
+
+def transpose_csr_chunked(indptr, indices, chunks):
+    """Transpose of an unweighted CSR by counting, in parallel: the same arrays as :func:`transpose_csr`.
+
+    Rows ``u`` are cut into ``chunks`` equal ranges. Pass 1 counts each range's arcs into
+    every target (a counter row per range); :func:`chunk_cursors` turns the counts into the
+    transpose's ``indptr`` and each range's write cursors inside every row; pass 2 writes
+    ``u`` at its range's cursor. Ranges are in ascending order and write ascending ``u``, so
+    rows come out sorted, whatever the thread count. Memory: the result (int32[m], int64[n + 1],
+    allocated once) plus 8 n ``chunks`` bytes of counters; O(m + n chunks) time.
+    """
+    chunks = max(1, int(chunks))
+    cursors = _transpose_count(indptr, indices, np.int64(chunks))
+    t_indptr = chunk_cursors(cursors)
+    out = np.empty(indices.shape[0], dtype=np.int32)
+    _transpose_scatter(indptr, indices, cursors, out)
+    return t_indptr, out
+
+
+@njit(cache=True, parallel=True)
+def _undirected_count(indptr, indices, chunks):
+    # Row 0: out-degrees; row t + 1: arcs u -> v of chunk t's rows without a reverse, counted at v.
+    n = indptr.shape[0] - 1
+    cnt = np.zeros((chunks + 1, n), dtype=np.int64)
+    for u in range(n):
+        cnt[0, u] = indptr[u + 1] - indptr[u]
+    for t in prange(chunks):
+        c = cnt[t + 1]
+        for u in range(t * n // chunks, (t + 1) * n // chunks):
+            for k in range(indptr[u], indptr[u + 1]):
+                v = indices[k]
+                if not row_has(indptr, indices, v, u):
+                    c[v] += 1
+    return cnt
+
+
+@njit(cache=True, parallel=True)
+def _undirected_scatter(indptr, indices, cursors, out):
+    chunks = cursors.shape[0] - 1
+    n = cursors.shape[1]
+    for t in prange(chunks):
+        cur = cursors[t + 1]
+        for u in range(t * n // chunks, (t + 1) * n // chunks):
+            c0 = cursors[0, u]
+            for k in range(indptr[u], indptr[u + 1]):
+                v = indices[k]
+                out[c0 + k - indptr[u]] = v
+                if not row_has(indptr, indices, v, u):
+                    out[cur[v]] = u
+                    cur[v] += 1
+
+
+def undirected_from_directed(indptr, indices, chunks):
+    """Symmetric CSR of a directed one (every arc's reverse added once), without an edge list.
+
+    Row u = u's out-neighbours plus every w with w -> u and no u -> w. Pass 1 counts, per chunk
+    of source rows, the arcs whose reverse is missing (binary search in the target's sorted
+    row); :func:`chunk_cursors` lays out each row as [out-neighbours | chunk 0's | chunk 1's ...];
+    pass 2 writes, and rows are sorted. Rows of the input must be sorted. Memory: the result
+    plus 8 n (chunks + 1) bytes; O(m log d) time. Same arrays on any thread count.
+    """
+    chunks = max(1, int(chunks))
+    cursors = _undirected_count(indptr, indices, np.int64(chunks))
+    u_indptr = chunk_cursors(cursors)
+    out = np.empty(int(u_indptr[-1]), dtype=np.int32)
+    _undirected_scatter(indptr, indices, cursors, out)
+    del cursors
+    sort_rows(u_indptr, out)
+    return u_indptr, out
+
+
 @njit(cache=True)
 def _find(parent, x):
     while parent[x] != x:

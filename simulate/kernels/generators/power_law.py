@@ -43,7 +43,9 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
     # What happens to an accepted edge (rnode, v) depends on ``mode``:
     #   0: written to src/dst at c0.. while below limit;
     #   1: counted, deg[rnode] += 1 and deg[v] += 1 (the caller's private counter row);
-    #   2: scattered as both arcs, out[cur[rnode]] = v, out[cur[v]] = rnode, cursors advanced.
+    #   2: scattered as both arcs, out[cur[rnode]] = v, out[cur[v]] = rnode, cursors advanced;
+    #   3: counted at the row's node only, deg[rnode] += 1 (directed arcs rnode -> v);
+    #   4: scattered as the one arc rnode -> v, out[cur[rnode]] = v, cursor advanced.
     nr = r1 - r0
     if nr <= 0:
         return 0
@@ -106,6 +108,11 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
                         elif mode == 1:
                             deg[rnode] += 1
                             deg[v] += 1
+                        elif mode == 3:
+                            deg[rnode] += 1
+                        elif mode == 4:
+                            out[cur[rnode]] = v
+                            cur[rnode] += 1
                         else:
                             out[cur[rnode]] = v
                             cur[rnode] += 1
@@ -194,37 +201,13 @@ def chung_lu_count(row_w, row_node, row_start, row_end, row_inv_s, row_excl, col
 
 
 @njit(cache=True, parallel=True)
-def chunk_cursors(deg):
-    """Turn per-chunk counts (pass 1) into CSR ``indptr`` and per-chunk write cursors, in place.
-
-    Row u's arcs are laid out chunk by chunk: chunk t writes from
-    ``indptr[u] + sum_{t' < t} deg[t', u]``. ``deg`` is overwritten with those cursors;
-    returns ``indptr`` (int64, n + 1).
-    """
-    chunks, n = deg.shape
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    for u in range(n):
-        s = 0
-        for t in range(chunks):
-            s += deg[t, u]
-        indptr[u + 1] = indptr[u] + s
-    for u in prange(n):
-        c = indptr[u]
-        for t in range(chunks):
-            k = deg[t, u]
-            deg[t, u] = c
-            c += k
-    return indptr
-
-
-@njit(cache=True, parallel=True)
 def chung_lu_scatter(row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node, col_group,
                      row_bounds, states, cursors, indices, tile=1 << 16):
     """Pass 2: regenerate pass 1's edges from the same streams and write both arcs into CSR.
 
-    ``cursors`` come from :func:`chunk_cursors` (chunk t = ``b % chunks`` writes only inside
+    ``cursors`` come from :func:`simulate.kernels.csr.chunk_cursors` (chunk t = ``b % chunks`` writes only inside
     its own sub-range of each row, so threads never collide); ``indices`` (int32, all arcs)
-    is filled in place, rows unsorted (see :func:`sort_rows`). Memory: nothing beyond the
+    is filled in place, rows unsorted (see :func:`simulate.kernels.csr.sort_rows`). Memory: nothing beyond the
     CSR and the cursors.
     """
     nb = row_bounds.shape[0] - 1
@@ -240,23 +223,43 @@ def chung_lu_scatter(row_w, row_node, row_start, row_end, row_inv_s, row_excl, c
 
 
 @njit(cache=True, parallel=True)
-def sort_rows(indptr, indices):
-    """Sort every CSR row in place (parallel over rows); returns the number of repeated
-    neighbours (adjacent equal entries) left after sorting, which must be 0 for a simple graph."""
-    n = indptr.shape[0] - 1
-    rep = np.zeros(n, dtype=np.int64)
-    for u in prange(n):
-        a = indptr[u]
-        b = indptr[u + 1]
-        if b - a > 1:
-            row = indices[a:b]
-            row.sort()
-            r = 0
-            for j in range(1, b - a):
-                if row[j - 1] == row[j]:
-                    r += 1
-            rep[u] = r
-    return rep.sum()
+def chung_lu_arc_count(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, row_bounds, states, n,
+                       tile=1 << 16):
+    """Pass 1 of the two-pass build of *directed* Chung-Lu arcs ``row_node[r] -> col_node[j]``:
+    out-degree counts, no arc stored.
+
+    Same model, blocks and streams as :func:`chung_lu_edges` (no exclusions). Every node is
+    the ``row_node`` of at most one row, so a block only touches its own rows' counters and
+    one int64 counter per node suffices (no per-chunk copies). O(n + arcs) time.
+    """
+    nb = row_bounds.shape[0] - 1
+    deg = np.zeros(n, dtype=np.int64)
+    no_i32 = np.empty(0, dtype=np.int32)
+    no_i64 = np.empty(0, dtype=np.int64)
+    for b in prange(nb):
+        st = states[b].copy()
+        _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end, row_inv_s,
+                        no_i64, col_w, col_node, no_i64, tile, st, 3, no_i32, no_i32, 0, 0, deg, no_i64, no_i32)
+    return deg
+
+
+@njit(cache=True, parallel=True)
+def chung_lu_arc_scatter(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, row_bounds, states,
+                         cursors, out, tile=1 << 16):
+    """Pass 2: regenerate :func:`chung_lu_arc_count`'s arcs from the same streams and write each
+    arc ``u -> v`` as ``out[cursors[u]] = v`` (cursors advanced in place; rows unsorted).
+
+    ``cursors[u]`` starts where row u's arcs go; as in pass 1 a row belongs to one block, so
+    threads never share a cursor. Memory: nothing beyond ``out`` and the cursors.
+    """
+    nb = row_bounds.shape[0] - 1
+    no_i32 = np.empty(0, dtype=np.int32)
+    no_i64 = np.empty(0, dtype=np.int64)
+    for b in prange(nb):
+        st = states[b].copy()
+        _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end, row_inv_s,
+                        no_i64, col_w, col_node, no_i64, tile, st, 4, no_i32, no_i32, 0, 0, cursors, cursors,
+                        out)
 
 
 @njit(cache=True)

@@ -1,0 +1,260 @@
+"""Twitter at Kwak et al.'s scale: a 41.7M-user, 1.47G-arc follower graph and its directed distances.
+
+Not a registered reproduction (it needs ~10 GB and tens of minutes):
+``python -m simulate.experiments.kwak_scale [--n N] [--sources S] [--transpose] [--undirected] [--out DIR]``
+prints a markdown table and writes ``DIR/report.md``, ``DIR/summary.json`` and
+``DIR/profiles.parquet`` (one row per source and distance). Run big sizes under
+``flock /work/bigmem.lock``.
+
+The graph: :func:`simulate.generators.directed_follower` with Kwak et al.'s shape (WWW 2010,
+doi:10.1145/1772690.1772751, section 3): 41.7M users, 1.47G follow arcs (35.25 per user),
+22.1% of connected pairs mutual; followers (in-degree) a power law of exponent 2.276 (their fit
+up to 10^5 followers; the tail above it is heavier, not modelled); followings (out-degree)
+heavy-tailed without a published exponent (their CCDF has glitches at 20, Twitter's sign-up
+suggestions, and 2,000, the follow limit): we take 2.5 and cap expected followings at 2,000
+(a structural statistic, not a fit to any distance).
+
+The distances: exact BFS along follow arcs (u -> v: u follows v) from ``S`` users drawn
+uniformly, bit-parallel (:func:`simulate.kernels.msbfs.msbfs_histograms`, 64 sources per word).
+Without ``--transpose`` every level is top-down (no in-neighbour CSR: 4 bytes per arc saved);
+with it, levels switch to bottom-up as in direction-optimizing BFS (same distances, less work).
+Statistics are over reachable ordered pairs (source, target), with delete-one-group jackknife
+95% intervals over sources. The mean over all reachable ordered pairs is the same whether one
+searches along arcs from sampled sources or against them from sampled targets: only the
+sampling differs. ``--undirected`` also measures distances ignoring direction (the reading of
+KONECT's 3.549) on the symmetrised graph, built from the directed one by counting
+(:func:`simulate.kernels.csr.undirected_from_directed`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+import polars as pl
+
+KWAK_USERS = 41_700_000
+KWAK_ARCS = 1_470_000_000
+GAMMA_IN = 2.276         # Kwak et al. 2010, followers' power-law fit up to 10^5
+GAMMA_OUT = 2.5          # followings: heavy-tailed, no published exponent
+MAX_FOLLOWINGS = 2000.0  # Twitter's 2009 follow limit (Kwak et al.'s glitch at 2,000)
+MUTUAL_PAIR_SHARE = 0.221
+
+# (quantity label, published value, status, what graph and direction the number refers to)
+PUBLISHED = {
+    "kwak_mean": ("4.12", "S", "Kwak et al. 2010: Twitter 2009 crawl (41.7M users, 1.47G follow arcs), "
+                               "directed follow arcs, average over reachable pairs of sampled users"),
+    "konect_mean": ("3.549", "P", "KONECT 'twitter' (the same 2009 crawl): directions ignored, pairs of its "
+                                  "largest connected component (KONECT computes distance statistics on the "
+                                  "undirected graph)"),
+    "sysomos_mean": ("4.67", "P", "Sysomos 2010: 5.2G Twitter relationships (a later, different sample); "
+                                  "direction and method not documented"),
+    "sysomos_mode": ("5 (41% of pairs)", "P", "Sysomos 2010, as above"),
+    "sysomos_within5": ("83%", "S", "Sysomos 2010, as above"),
+    "sysomos_within6": ("96% (or 98%)", "S", "Sysomos 2010, as above"),
+}
+
+
+def peak_rss_bytes():
+    """Peak resident set size of this process so far (ru_maxrss, KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _log(msg, t0):
+    print(f"[{time.time() - t0:8.1f} s, rss {rss_bytes() / 2**30:5.2f} GiB, peak {peak_rss_bytes() / 2**30:5.2f} GiB] "
+          f"{msg}", flush=True)
+
+
+def histograms(push, pull, sources, alpha, words, t0, cap=64):
+    """Per-source distance histograms by bit-parallel BFS, in chunks (progress printed)."""
+    from simulate.kernels.msbfs import msbfs_histograms
+
+    threads = max(1, numba.get_num_threads())
+    chunk = 64 * words * threads
+    rows = []
+    for lo in range(0, sources.shape[0], chunk):
+        src = sources[lo:lo + chunk]
+        hist, _, depth = msbfs_histograms(push[0], push[1], pull[0], pull[1], src, words, cap, alpha)
+        if depth.size and int(depth.max()) >= cap:
+            cap = int(depth.max()) + 2
+            hist, _, depth = msbfs_histograms(push[0], push[1], pull[0], pull[1], src, words, cap, alpha)
+        rows.append(hist)
+        _log(f"BFS {lo + src.shape[0]:,} / {sources.shape[0]:,} sources", t0)
+    width = max(r.shape[1] for r in rows)
+    return np.vstack([np.pad(r, ((0, 0), (0, width - r.shape[1]))) for r in rows])
+
+
+def statistics(counts):
+    """Mean, sd, mode, within 4/5/6 of pooled per-source histograms, with jackknife intervals."""
+    from simulate.distances import histogram_fraction_within, histogram_mean, histogram_sd, source_jackknife
+
+    z = 1.959963984540054
+    out = {}
+    for name, stat in (("mean", histogram_mean), ("sd", histogram_sd),
+                       ("within_4", lambda h: histogram_fraction_within(h, 4)),
+                       ("within_5", lambda h: histogram_fraction_within(h, 5)),
+                       ("within_6", lambda h: histogram_fraction_within(h, 6))):
+        v, se = source_jackknife(stat, [counts])
+        out[name] = float(v)
+        out[name + "_ci"] = [float(v - z * se), float(v + z * se)] if np.isfinite(se) else None
+    h = counts.sum(axis=0)
+    out["mode"] = int(np.argmax(h))
+    out["mode_share"] = float(h[out["mode"]] / h.sum())
+    out["pairs"] = int(h.sum())
+    out["histogram"] = h.tolist()
+    return out
+
+
+def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0):
+    from simulate.generators import directed_follower
+    from simulate.kernels.csr import undirected_from_directed
+
+    summary = {"n": n, "mean_degree": mean_degree, "gamma_in": GAMMA_IN, "gamma_out": GAMMA_OUT,
+               "max_degree": MAX_FOLLOWINGS, "mutual_pair_share": MUTUAL_PAIR_SHARE, "seed": seed,
+               "sources": sources, "threads": numba.get_num_threads(), "load_at_start": os.getloadavg()}
+    _log(f"building directed_follower n={n:,} mean_degree={mean_degree}", t0)
+    tb = time.time()
+    g = directed_follower(n, gamma_out=GAMMA_OUT, gamma_in=GAMMA_IN, mean_degree=mean_degree,
+                          mutual_pair_share=MUTUAL_PAIR_SHARE, max_degree=MAX_FOLLOWINGS, seed=seed)
+    summary["build_seconds"] = time.time() - tb
+    summary["build_peak_rss"] = peak_rss_bytes()
+    summary["arcs"] = int(g.num_arcs)
+    summary.update({k: g.meta[k] for k in ("mutual_pairs", "one_way_arcs", "mutual_pair_share_realised",
+                                           "reciprocity_arcs_realised")})
+    out_deg = np.diff(g.indptr)
+    in_deg = np.bincount(g.indices, minlength=n)
+    for name, d in (("out", out_deg), ("in", in_deg)):
+        summary[f"{name}_degree"] = {"mean": float(d.mean()), "median": float(np.median(d)),
+                                     "p99": float(np.percentile(d, 99)), "max": int(d.max()),
+                                     "zero_share": float((d == 0).mean())}
+    del out_deg, in_deg
+    _log(f"built: {g.num_arcs:,} arcs in {summary['build_seconds']:.1f} s; "
+         f"mutual pairs {summary['mutual_pair_share_realised']:.4f}", t0)
+    rng = np.random.default_rng(seed)
+    src = np.sort(rng.choice(n, size=min(sources, n), replace=False)).astype(np.int64)
+    rng.shuffle(src)  # random order: jackknife groups by position
+    push = (g.indptr, g.indices)
+    if transpose:
+        tt = time.time()
+        t = g.transpose()
+        summary["transpose_seconds"] = time.time() - tt
+        summary["transpose_peak_rss"] = peak_rss_bytes()
+        _log(f"transpose in {summary['transpose_seconds']:.1f} s", t0)
+        pull, alpha = (t.indptr, t.indices), 1.0
+    else:
+        pull, alpha = push, 0.0  # alpha 0: never pull (no in-neighbour CSR needed)
+    tq = time.time()
+    counts = histograms(push, pull, src, alpha, words, t0)
+    summary["bfs_seconds"] = time.time() - tq
+    summary["bfs_peak_rss"] = peak_rss_bytes()
+    summary["directed"] = statistics(counts)
+    summary["directed"]["reachable_share"] = summary["directed"]["pairs"] / (src.shape[0] * (n - 1))
+    tables = [_table(src, counts, "directed")]
+    pull = push = t = None
+    if undirected:
+        ip, ix = g.indptr, g.indices
+        g = None  # the directed graph stays alive only through ip, ix
+        tu = time.time()
+        uip, uix = undirected_from_directed(ip, ix, numba.get_num_threads())
+        del ip, ix
+        summary["undirected_build_seconds"] = time.time() - tu
+        summary["undirected_edges"] = int(uix.shape[0] // 2)
+        _log(f"undirected version: {summary['undirected_edges']:,} edges", t0)
+        counts_u = histograms((uip, uix), (uip, uix), src, 1.0, words, t0)
+        summary["undirected"] = statistics(counts_u)
+        summary["undirected"]["reachable_share"] = summary["undirected"]["pairs"] / (src.shape[0] * (n - 1))
+        tables.append(_table(src, counts_u, "undirected"))
+    summary["peak_rss"] = peak_rss_bytes()
+    summary["total_seconds"] = time.time() - t0
+    out.mkdir(parents=True, exist_ok=True)
+    pl.concat(tables).write_parquet(out / "profiles.parquet")
+    (out / "summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
+    text = report(summary)
+    (out / "report.md").write_text(text + "\n")
+    print(text)
+    return summary
+
+
+def _table(src, counts, graph):
+    s, d = np.nonzero(counts)
+    return pl.DataFrame({"graph": [graph] * s.shape[0], "source": src[s], "distance": d.astype(np.int32),
+                         "count": counts[s, d]})
+
+
+def _ci(stats, key, scale=1.0):
+    ci = stats.get(key + "_ci")
+    return f"[{ci[0] * scale:.3f}, {ci[1] * scale:.3f}]" if ci else ""
+
+
+def report(s):
+    d = s["directed"]
+    gb = 2**30
+    lines = [
+        f"# Twitter at Kwak scale: synthetic follower graph, n = {s['n']:,}", "",
+        f"{s['arcs']:,} arcs ({s['arcs'] / s['n']:.2f} per user); mutual pairs {100 * s['mutual_pair_share_realised']:.2f}% "
+        f"of connected pairs ({100 * s['reciprocity_arcs_realised']:.2f}% of arcs; an input); followers (in-degree) "
+        f"median {s['in_degree']['median']:g}, max {s['in_degree']['max']:,}; followings median "
+        f"{s['out_degree']['median']:g}, max {s['out_degree']['max']:,}.",
+        f"Build {s['build_seconds']:.0f} s, peak RSS {s['build_peak_rss'] / gb:.2f} GiB; BFS from {s['sources']:,} "
+        f"users {s['bfs_seconds']:.0f} s; peak RSS of the whole run {s['peak_rss'] / gb:.2f} GiB; "
+        f"{s['threads']} threads, load at start {s['load_at_start'][0]:.1f}.",
+        f"Reachable ordered pairs: {100 * d['reachable_share']:.1f}% (directed).", "",
+        "| quantity | published | St. | what the published number measures | ours [95% CI] |",
+        "|---|---|---|---|---|",
+        f"| average distance, directed (hops) | {PUBLISHED['kwak_mean'][0]} | {PUBLISHED['kwak_mean'][1]} | "
+        f"{PUBLISHED['kwak_mean'][2]} | {d['mean']:.3f} {_ci(d, 'mean')} |",
+        f"| average distance, directed (hops) | {PUBLISHED['sysomos_mean'][0]} | {PUBLISHED['sysomos_mean'][1]} | "
+        f"{PUBLISHED['sysomos_mean'][2]} | {d['mean']:.3f} {_ci(d, 'mean')} |",
+        f"| most common distance | {PUBLISHED['sysomos_mode'][0]} | P | {PUBLISHED['sysomos_mode'][2]} | "
+        f"{d['mode']} ({100 * d['mode_share']:.1f}% of pairs) |",
+        f"| % of reachable pairs within 5 hops | {PUBLISHED['sysomos_within5'][0]} | S | "
+        f"{PUBLISHED['sysomos_within5'][2]} | {100 * d['within_5']:.1f} {_ci(d, 'within_5', 100)} |",
+        f"| % of reachable pairs within 6 hops | {PUBLISHED['sysomos_within6'][0]} | S | "
+        f"{PUBLISHED['sysomos_within6'][2]} | {100 * d['within_6']:.1f} {_ci(d, 'within_6', 100)} |",
+        f"| % of reachable pairs within 4 hops | | | | {100 * d["within_4"]:.2f} {_ci(d, "within_4", 100)} |",
+    ]
+    if "undirected" in s:
+        u = s["undirected"]
+        lines.append(f"| average distance, directions ignored (hops) | {PUBLISHED['konect_mean'][0]} | "
+                     f"{PUBLISHED['konect_mean'][1]} | {PUBLISHED['konect_mean'][2]} | {u['mean']:.3f} "
+                     f"{_ci(u, 'mean')} (mode {u['mode']}; {100 * u['reachable_share']:.1f}% of pairs connected) |")
+    else:
+        lines.append(f"| average distance, directions ignored (hops) | {PUBLISHED['konect_mean'][0]} | "
+                     f"{PUBLISHED['konect_mean'][1]} | {PUBLISHED['konect_mean'][2]} | not run at this size "
+                     f"(--undirected) |")
+    lines += ["", "Directed distances: hops along follow arcs over ordered pairs with a path, from users drawn "
+                  "uniformly; the parameters come from structural statistics (size, arcs, mutual-pair share, "
+                  "follower exponent, follow limit), none from a distance."]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=KWAK_USERS, help="users (default: Kwak's 41.7M)")
+    ap.add_argument("--mean-degree", type=float, default=KWAK_ARCS / KWAK_USERS, help="follow arcs per user")
+    ap.add_argument("--sources", type=int, default=1000, help="BFS sources (users drawn uniformly)")
+    ap.add_argument("--seed", type=int, default=2010)
+    ap.add_argument("--words", type=int, default=1, help="64-bit words per node per bitset (64 sources each)")
+    ap.add_argument("--transpose", action="store_true", help="build the in-neighbour CSR (bottom-up BFS levels)")
+    ap.add_argument("--undirected", action="store_true", help="also measure distances ignoring direction")
+    ap.add_argument("--quick", action="store_true", help="n = 200,000, 128 sources")
+    ap.add_argument("--out", default="results/twitter/kwak_scale")
+    args = ap.parse_args(argv)
+    n, sources = (200_000, 128) if args.quick else (args.n, args.sources)
+    return run(n, args.mean_degree, sources, args.seed, args.transpose, args.undirected, args.words,
+               Path(args.out), time.time())
+
+
+if __name__ == "__main__":
+    main()

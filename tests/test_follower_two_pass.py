@@ -1,0 +1,122 @@
+"""The follower graph's two-pass CSR build (no edge list) and the counting transpose.
+
+The two-pass build must give the same graph *law* as the earlier edge-list build
+(``naive.generators_follower_edge_list``: same layers and random streams, a different but
+equally uniform choice of which one-way arcs stay), its mutual-pair share is checked with
+igraph's ``reciprocity(mode="ratio")``, and the parallel transpose is compared with a sort.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+import naive
+from simulate.generators import directed_follower
+from simulate.generators.follower import follower_csr
+from simulate.graph import Graph
+from simulate.kernels.csr import transpose_csr_chunked, undirected_from_directed
+
+
+def _igraph(g):
+    import igraph
+
+    s, d = g.edges()
+    return igraph.Graph(n=g.n, edges=np.column_stack([s, d]).tolist(), directed=True)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_two_pass_build_has_the_edge_list_builds_law(seed):
+    kw = dict(gamma_out=2.5, gamma_in=2.28, mean_degree=15.0, mutual_pair_share=0.221, seed=seed)
+    g = directed_follower(20_000, **kw)
+    old, mutual, one_way = naive.generators_follower_edge_list(20_000, **kw)
+    # Same mutual layer (same streams): the same mutual pairs, and the same number of one-way arcs.
+    assert g.meta["mutual_pairs"] == mutual and g.meta["one_way_arcs"] == one_way
+    for h in (g, old):
+        assert abs(_igraph(h).reciprocity(mode="ratio") - 0.221) < 0.005
+    assert g.meta["mutual_pair_share_realised"] == pytest.approx(_igraph(g).reciprocity(mode="ratio"), abs=1e-12)
+    # Which one-way arcs stay differs (another uniform subset), the degree laws do not.
+    new_arcs = set(zip(*map(np.ndarray.tolist, g.edges())))
+    old_arcs = set(zip(*map(np.ndarray.tolist, old.edges())))
+    assert 0.8 < len(new_arcs & old_arcs) / len(old_arcs) < 1.0
+    for deg in ("out_degree", "in_degree"):
+        a, b = getattr(g, deg)(), getattr(old, deg)()
+        assert stats.ks_2samp(a, b).statistic < 0.015, deg
+        q = [50, 90, 99]
+        assert np.percentile(a, q) == pytest.approx(np.percentile(b, q), rel=0.05, abs=1), deg
+        assert a.max() == pytest.approx(b.max(), rel=0.1), deg
+
+
+def test_mutual_pairs_are_the_edge_list_builds_pairs():
+    kw = dict(gamma_out=2.4, gamma_in=2.2, mean_degree=10.0, mutual_pair_share=0.4, seed=9)
+    g = directed_follower(3000, **kw)
+    old, _, _ = naive.generators_follower_edge_list(3000, **kw)
+
+    def mutual(h):
+        s, d = h.edges()
+        arcs = set(zip(s.tolist(), d.tolist()))
+        return {(u, v) for u, v in arcs if u < v and (v, u) in arcs}
+
+    assert mutual(g) == mutual(old)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(0, 300), mean=st.floats(0.5, 12.0), share=st.sampled_from([0.0, 0.1, 0.221, 0.7, 1.0]),
+       seed=st.integers(0, 2**31), chunks=st.integers(1, 5))
+def test_two_pass_build_is_simple_exact_and_thread_free(n, mean, share, seed, chunks):
+    rng = np.random.default_rng(seed)
+    w_out = rng.pareto(1.5, n) + mean / 3
+    w_in = rng.pareto(1.3, n) + mean / 3
+    arc_share = 2 * share / (1 + share)
+    indptr, indices, mutual, one_way = follower_csr(w_out, w_in, arc_share, seed, chunks=chunks)
+    assert indptr.dtype == np.int64 and indices.dtype == np.int32 and indptr[-1] == indices.shape[0]
+    g = Graph(indptr, indices, True)
+    s, d = g.edges()
+    arcs = set(zip(s.tolist(), d.tolist()))
+    assert len(arcs) == s.shape[0] and not (s == d).any()  # simple: no repeats, no self-loops
+    assert all(np.all(np.diff(indices[indptr[u]:indptr[u + 1]]) > 0) for u in range(n))  # sorted rows
+    both = sum(1 for u, v in arcs if (v, u) in arcs) // 2
+    assert both == mutual and len(arcs) == 2 * mutual + one_way
+    if 0 < arc_share < 1 and mutual:
+        # Exactly A = 2M (1 - rho) / rho one-way arcs, unless too few candidates survived.
+        want = int(round(2 * mutual * (1 - arc_share) / arc_share))
+        assert one_way <= want
+    # The counter rows (chunks) never change the graph.
+    ip2, ix2, _, _ = follower_csr(w_out, w_in, arc_share, seed, chunks=1)
+    assert np.array_equal(ip2, indptr) and np.array_equal(ix2, indices)
+
+
+@pytest.mark.parametrize("target", [0.05, 0.221, 0.5])
+def test_one_way_arcs_trimmed_to_the_exact_count(target):
+    g = directed_follower(4000, mean_degree=12.0, mutual_pair_share=target, seed=4)
+    rho = 2 * target / (1 + target)
+    assert g.meta["one_way_arcs"] == round(2 * g.meta["mutual_pairs"] * (1 - rho) / rho)
+    assert abs(_igraph(g).reciprocity(mode="ratio") - target) < 0.005
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 60), m=st.integers(0, 400), seed=st.integers(0, 2**31), chunks=st.integers(1, 7))
+def test_counting_transpose_equals_a_sort(n, m, seed, chunks):
+    rng = np.random.default_rng(seed)
+    g = Graph.from_edges(rng.integers(0, n, m), rng.integers(0, n, m), directed=True, n=n, relabel=False)
+    ip, ix = transpose_csr_chunked(g.indptr, g.indices, chunks)
+    want_ip, want_ix = naive.transpose_naive(g.indptr, g.indices, n)
+    assert ip.dtype == np.int64 and ix.dtype == np.int32
+    assert np.array_equal(ip, want_ip) and np.array_equal(ix, want_ix)
+    t = g.transpose()
+    assert np.array_equal(t.indptr, want_ip) and np.array_equal(t.indices, want_ix)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 60), m=st.integers(0, 400), seed=st.integers(0, 2**31), chunks=st.integers(1, 7))
+def test_undirected_version_equals_the_symmetrised_edge_set(n, m, seed, chunks):
+    rng = np.random.default_rng(seed)
+    g = Graph.from_edges(rng.integers(0, n, m), rng.integers(0, n, m), directed=True, n=n, relabel=False)
+    ip, ix = undirected_from_directed(g.indptr, g.indices, chunks)
+    s, d = g.edges()
+    want = Graph.from_edges(s, d, directed=False, n=n, relabel=False)  # symmetrised by the edge-list path
+    assert ip.dtype == np.int64 and ix.dtype == np.int32
+    assert np.array_equal(ip, want.indptr) and np.array_equal(ix, want.indices)
