@@ -222,7 +222,7 @@ def report(s):
         f"{PUBLISHED['sysomos_within5'][2]} | {100 * d['within_5']:.1f} {_ci(d, 'within_5', 100)} |",
         f"| % of reachable pairs within 6 hops | {PUBLISHED['sysomos_within6'][0]} | S | "
         f"{PUBLISHED['sysomos_within6'][2]} | {100 * d['within_6']:.1f} {_ci(d, 'within_6', 100)} |",
-        f"| % of reachable pairs within 4 hops | | | | {100 * d["within_4"]:.2f} {_ci(d, "within_4", 100)} |",
+        f"| % of reachable pairs within 4 hops | | | | {100 * d['within_4']:.2f} {_ci(d, 'within_4', 100)} |",
     ]
     if "undirected" in s:
         u = s["undirected"]
