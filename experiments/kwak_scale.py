@@ -133,7 +133,7 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0):
     summary.update({k: g.meta[k] for k in ("mutual_pairs", "one_way_arcs", "mutual_pair_share_realised",
                                            "reciprocity_arcs_realised")})
     out_deg = np.diff(g.indptr)
-    in_deg = np.bincount(g.indices, minlength=n)
+    in_deg = g.in_degree()
     for name, d in (("out", out_deg), ("in", in_deg)):
         summary[f"{name}_degree"] = {"mean": float(d.mean()), "median": float(np.median(d)),
                                      "p99": float(np.percentile(d, 99)), "max": int(d.max()),

@@ -222,10 +222,10 @@ class Graph:
     degree = out_degree
 
     def in_degree(self):
-        """In-degree of every node, int64. O(m) the first time (bincount)."""
+        """In-degree of every node, int64. O(m): one counting pass, no copy of ``indices``."""
         if not self.directed:
             return self.out_degree()
-        return np.bincount(self.indices, minlength=self.n).astype(np.int64)
+        return _csr.in_degrees(self.indices, np.int64(self.n))
 
     def transpose(self) -> "Graph":
         """Graph with every arc reversed (in-neighbour CSR). Cached; undirected graphs return self."""

@@ -120,3 +120,23 @@ def test_undirected_version_equals_the_symmetrised_edge_set(n, m, seed, chunks):
     want = Graph.from_edges(s, d, directed=False, n=n, relabel=False)  # symmetrised by the edge-list path
     assert ip.dtype == np.int64 and ix.dtype == np.int32
     assert np.array_equal(ip, want.indptr) and np.array_equal(ix, want.indices)
+
+
+def test_memory_guard_uses_the_two_pass_estimate(monkeypatch):
+    from simulate.errors import MemoryLimitError
+    from simulate.generators import MODELS
+    from simulate.generators.follower import follower_build_bytes
+    from simulate.generators.registry import _require_memory_for
+
+    # Twitter's size: ~4.6 bytes per arc plus ~100 per node, far below the edge-list estimate
+    # (24 bytes per arc). The guard runs before anything is allocated.
+    est = follower_build_bytes(41_700_000, 35.25, threads=2)
+    assert 10e9 < est < 12e9
+    values = MODELS["directed_follower"].validate({"n": 41_700_000, "mean_degree": 35.25})
+    monkeypatch.setenv("SMALLWORLD_MAX_MEMORY", "20GiB")
+    _require_memory_for("directed_follower", values)
+    monkeypatch.setenv("SMALLWORLD_MAX_MEMORY", "8GiB")
+    with pytest.raises(MemoryLimitError, match="directed_follower with 41,700,000 nodes"):
+        _require_memory_for("directed_follower", values)
+    with pytest.raises(MemoryLimitError):
+        directed_follower(41_700_000, mean_degree=35.25)

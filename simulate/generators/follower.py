@@ -33,6 +33,7 @@ _OVERSAMPLE = 1.15  # one-way arcs drawn in excess, then trimmed to the exact co
                 lambda v: v["max_degree"] is None or v["max_degree"] >= v["mean_degree"],
                 lambda v: f"parameter 'max_degree' of directed_follower must be >= mean_degree "
                           f"({v['mean_degree']:g}), got {v['max_degree']:g}")],
+    build_bytes=lambda v: follower_build_bytes(v["n"], v["mean_degree"]),
     retired={"reciprocity": "it set the share of ARCS whose reverse exists, which is not Kwak et al.'s 22.1% "
                             "(a share of connected PAIRS, = 36.2% of arcs). Write mutual_pair_share = r_p, the "
                             "share of connected pairs that follow each other; an arc share r_a is "
@@ -111,6 +112,19 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, mutual_p
                 mutual_pair_share_realised=(mutual / (mutual + one_way)) if arcs else 0.0,
                 reciprocity_arcs_realised=(2 * mutual / arcs) if arcs else 0.0)
     return Graph(indptr, indices, True, meta=meta, report=BuildReport(input_edges=arcs))
+
+
+def follower_build_bytes(n, mean_degree, threads=None):
+    """Peak bytes of :func:`follower_csr` for ``n`` nodes and ``n * mean_degree`` arcs (upper end).
+
+    The int32 buffer holds every candidate arc, at most ``_OVERSAMPLE`` times the arcs
+    (4.6 bytes per arc); while the mutual layer is written, ~88 bytes per node of weights,
+    offsets and layout are alive, plus 8 bytes per node per counter row (one per thread).
+    """
+    from numba import get_num_threads
+
+    threads = int(threads or get_num_threads())
+    return int(4 * _OVERSAMPLE * n * mean_degree + (88 + 8 * threads) * n)
 
 
 def _const(value, n, dtype):
@@ -231,6 +245,8 @@ def follower_csr(w_out, w_in, arc_share, seed, oversample=_OVERSAMPLE, chunks=No
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(deg_m + deg_o, out=indptr[1:])
     split = indptr[:-1] + deg_m
+    mutual = int(deg_m.sum()) // 2
+    del deg_m, deg_o
     buf = np.empty(int(indptr[-1]), dtype=np.int32)
     # Pass 2: regenerate both layers into their parts of the rows.
     if mutual_layer:
@@ -239,8 +255,6 @@ def follower_csr(w_out, w_in, arc_share, seed, oversample=_OVERSAMPLE, chunks=No
         del indptr_m
         _pk.chung_lu_scatter(*margs, cursors_m, buf)
         del cursors_m, margs, lay
-    mutual = int(deg_m.sum()) // 2
-    del deg_m, deg_o
     if one_way_layer:
         lay = _one_way_layout(scale * w_out, scale * w_in)
         _pk.chung_lu_arc_scatter(lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"],

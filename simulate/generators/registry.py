@@ -38,6 +38,7 @@ class ModelSpec:
     provides: tuple | object = ()
     rules: tuple = ()
     retired: dict = field(default_factory=dict)
+    build_bytes: object = None
     """Former parameter names -> why they went and what replaces them (a clean error, never ignored)."""
 
     def node_attributes(self, params: dict | None = None) -> tuple:
@@ -97,7 +98,7 @@ MODELS: dict[str, ModelSpec] = {}
 """Every registered model by name."""
 
 
-def register_model(name, description, *params, provides=(), rules=(), retired=None):
+def register_model(name, description, *params, provides=(), rules=(), retired=None, build_bytes=None):
     """Declare a model: wrap ``impl(seed=..., **params)`` with validation and register it.
 
     ``provides``: the node attributes its graphs carry (see :class:`ModelSpec`); each requirement
@@ -106,6 +107,9 @@ def register_model(name, description, *params, provides=(), rules=(), retired=No
     parameters, and by configs at load for every cell. ``retired`` maps former parameter names
     to the reason they went (what to write instead): giving one is a ParameterError/ConfigError
     with that reason, so an old config never runs with a silently changed meaning.
+    ``build_bytes(values)``: the model's own peak-memory estimate for validated parameters, for
+    builds that hold no edge list (default: :func:`simulate.memory.graph_bytes` of the expected
+    size, which assumes one).
     """
     from ..node_attributes import parse_requirement
 
@@ -137,7 +141,8 @@ def register_model(name, description, *params, provides=(), rules=(), retired=No
             _require_memory_for(name, values)
             return impl(seed=check_seed(seed), **values)
 
-        MODELS[name] = ModelSpec(name, public, description, specs, provides, rules, dict(retired or {}))
+        MODELS[name] = ModelSpec(name, public, description, specs, provides, rules, dict(retired or {}),
+                                 build_bytes)
         return public
 
     return decorate
@@ -163,6 +168,8 @@ def _expected_size(name, v):
         return n, n * int(v["k"])
     if name == "barabasi_albert":
         return n, 2 * n * int(v["m"])
+    if name == "directed_follower":
+        return n, int(n * mean)  # mean_degree counts arcs per node
     return n, int(2 * n * mean)
 
 
@@ -171,7 +178,11 @@ def _require_memory_for(name, values):
     from ..memory import graph_bytes, require_memory
 
     size = _expected_size(name, values)
-    if size is not None:
+    estimate = MODELS[name].build_bytes
+    if estimate is not None and size is not None:
+        n, arcs = size
+        require_memory(int(estimate(values)), f"{name} with {n:,} nodes and about {arcs:,} arcs")
+    elif size is not None:
         n, arcs = size
         require_memory(graph_bytes(n, arcs), f"{name} with {n:,} nodes and about {arcs:,} arcs")
 
