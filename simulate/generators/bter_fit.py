@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..graph import BuildReport, Graph
 from ..kernels.generators import bter as _k
-from ..kernels.generators.power_law import sort_rows
+from ..kernels.csr import sort_rows
 from ..kernels.random import stream_states
 from .power_law import chung_lu_csr
 from .registry import numpy_rng, seed_meta

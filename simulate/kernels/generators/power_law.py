@@ -9,6 +9,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..random import next_below, next_double
+from ..csr import chunk_cursors, sort_rows  # noqa: F401  moved to kernels.csr; old import path kept working
 from .blocks import compact_blocks
 
 
