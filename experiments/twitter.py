@@ -8,12 +8,13 @@ exact BFS along follow arcs per sampled source, :func:`simulate.reach.distance_p
   run, so its distance distribution over reachable ordered pairs is exact;
 * ``configs/twitter_ego.toml``: SNAP ego-Twitter as shipped here (directions lost, so
   undirected; 81,306 nodes, 1.34M edges), sampled sources;
-* ``configs/twitter_synthetic.toml`` + ``_graph``: a synthetic follower graph
+* ``configs/twitter_synthetic.toml`` + ``_graph`` + ``_undirected``: a synthetic follower graph
   (:func:`simulate.generators.directed_follower`) with 22.1% of connected pairs mutual,
   heavy-tailed in- and out-degrees and 35 arcs per user, 2M users in the full run (~70M arcs, 3.3 GB peak RSS to build).
 
 For each: mean, mode, % within 4, 5 and 6 hops against Kwak et al. (4.12), Sysomos (4.67,
-mode 5, 83% within 5, 96% within 6) and Bakhshandeh et al. (3.43 degrees).
+mode 5, 83% within 5, 96% within 6) and Bakhshandeh et al. (3.43 degrees); the synthetic graph
+also with directions ignored against KONECT's 3.549 (the same crawl as Kwak's, undirected).
 
 Reciprocity has two readings, and each graph reports both: the share of arcs whose reverse
 exists (r_a) and the share of connected pairs that follow each other (r_p = r_a / (2 - r_a)).
@@ -49,6 +50,19 @@ CITATION = ("H. Kwak, C. Lee, H. Park, S. Moon, \"What is Twitter, a social netw
             "Social Networks\", SoCS 2011")
 
 
+# What graph and direction each published number measures (shown beside every comparison).
+MEASURES = {
+    "kwak": "4.12 (Kwak et al.): Twitter's 2009 crawl, 41.7M users and 1.47G follow arcs, directed, over "
+            "reachable pairs of sampled users",
+    "sysomos": "Sysomos's 4.67, mode 5, 83% / 96% within 5 / 6: 5.2G relationships of a later sample; direction "
+               "and method not documented",
+    "konect": "3.549 (KONECT 'twitter', the same 2009 crawl): directions ignored, pairs of the largest "
+              "connected component",
+    "bakhshandeh": "3.43 (Bakhshandeh et al.): degrees (distance - 1) found by heuristic search through the "
+                   "API between random pairs, along follow arcs (directed)",
+}
+
+
 def _no_interval(stat, mats):
     """The statistic of the pooled rows, without an interval (all sources: exact)."""
     return float(stat(*[m.sum(axis=0) for m in mats])), None
@@ -66,14 +80,15 @@ def _distance_rows(report, label, counts, weight, how, published=True, follower=
     mode = int(np.argmax(h))
     pub = (lambda s: s) if published else (lambda s: "")
     st = (lambda s: s) if published else (lambda s: "")
-    report.add(f"{label}: average distance (hops), Kwak et al.", pub("4.12"), st("S"), mean, ci=ci, note=how)
+    report.add(f"{label}: average distance (hops), Kwak et al.", pub("4.12"), st("S"), mean, ci=ci,
+               note=f"{how}; published: {MEASURES['kwak']}")
     report.add(f"{label}: average distance (hops), Sysomos", pub("4.67"), st("P"), mean, ci=ci,
-               note="same estimate")
+               note=f"same estimate; published: {MEASURES['sysomos']}")
     report.add(f"{label}: degrees of separation (distance - 1), Bakhshandeh et al.", pub("3.43"), st("P"),
-               mean - 1, ci=scale_interval(ci, lambda x: x - 1),
-               note="their optimal-search distance between random pairs, minus one")
+               mean - 1, ci=scale_interval(ci, lambda x: x - 1), note=f"published: {MEASURES['bakhshandeh']}")
     report.add(f"{label}: most common distance (hops)", pub("5 (41% of pairs)"), st("P"), mode,
-               note=f"{percent(h[mode] / h.sum()):.1f}% of reachable pairs; sd {histogram_sd(h):.2f}")
+               note=f"{percent(h[mode] / h.sum()):.1f}% of reachable pairs; sd {histogram_sd(h):.2f}; "
+                    f"published: {MEASURES['sysomos']}")
     for k, p in ((4, ""), (5, "83%"), (6, "96% (or 98%)")):
         v, c = jackknife(lambda h: histogram_fraction_within(h, k), [counts])
         report.add(f"{label}: % of reachable pairs within {k} hops", pub(p), st("S") if p else "",
@@ -134,11 +149,25 @@ def reproduce(ctx) -> Report:
            f"({percent(counts.sum() / (counts.shape[0] * (sg['nodes'] - 1))):.1f}% of ordered pairs)")
     curves[f"synthetic follower graph, n = {sg['nodes']:,}"] = _distance_rows(report, "synthetic", counts, weight,
                                                                              how)
+    # KONECT's 3.549 ignores directions: compare it with the same synthetic graph searched undirected.
+    cells, _ = ctx.sweep("twitter_synthetic_undirected", subdir="data/synthetic_undirected")
+    counts_u, _, _, _ = profile_matrices(cells)
+    mean_u, ci_u = jackknife_interval(histogram_mean, [counts_u])
+    hu = counts_u.sum(axis=0)
+    report.add("synthetic: average distance ignoring direction (hops), KONECT", "3.549", "P", mean_u, ci=ci_u,
+               note=f"exact BFS on the undirected version (every arc's reverse added) from {counts_u.shape[0]:,} "
+                    f"users of its largest component; mode {int(np.argmax(hu))}; published: {MEASURES['konect']}")
     _figure(ctx, curves)
     report.notes += [
         "Distances are hops along follow arcs (u -> v: u follows v) over ordered pairs with a directed "
         "path; degrees of separation = distance - 1. The published numbers are placed beside every "
         "graph; only the synthetic graph is meant to resemble all of Twitter.",
+        "What each published number measures: " + "; ".join(MEASURES.values()) + ". Along arcs from "
+        "sampled sources or against them from sampled targets, the mean over all reachable ordered pairs "
+        "is the same quantity: only the sampling differs.",
+        "Twitter at Kwak et al.'s full size (41.7M users, 1.47G arcs) does not fit a quick run: "
+        "`python -m simulate.experiments.kwak_scale` builds it (two-pass CSR, ~10 GB) and compares it "
+        "with every number above.",
         "'Steps to meet a follower' (Sysomos 3.32, sd 1.25) is defined here as d(u, f) for a random "
         "user u and a uniformly random follower f of a uniformly random user v (f != u), over triples "
         "with a path: f is weighted by sum over accounts v it follows of 1/in-degree(v). Sysomos did "

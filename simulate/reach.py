@@ -31,6 +31,8 @@ from .params import ParamSpec
 from .progress import progress_bar
 
 TARGET_WEIGHTS = ("uniform", "follower")
+#: "ignore": directed graphs searched as undirected (KONECT's reading of distances in a follow graph).
+PROFILE_DIRECTIONS = ("out", "in", "ignore")
 
 
 @dataclass
@@ -188,8 +190,11 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
     component : {"largest", "all"}
         Draw sources from the largest (strongly, if directed) connected component or from
         all nodes. The searches always run over the whole graph.
-    direction : {"out", "in"}
-        Directed graphs: distances along arcs (``d(s, v)``) or against them (``d(v, s)``).
+    direction : {"out", "in", "ignore"}
+        Directed graphs: distances along arcs (``d(s, v)``), against them (``d(v, s)``), or
+        with directions ignored (``ignore``: BFS on the undirected version, every arc's
+        reverse added, built by counting without an edge list; ``component="largest"`` then
+        means the largest weak component).
     progress : bool
         tqdm bar over sources on stderr.
 
@@ -220,8 +225,15 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
         raise ParameterError(f"target_weight must be one of {', '.join(TARGET_WEIGHTS)}; got {target_weight!r}")
     if component not in ("largest", "all"):
         raise ParameterError(f"component must be 'largest' or 'all'; got {component!r}")
-    if direction not in ("out", "in"):
-        raise ParameterError(f"direction must be 'out' or 'in'; got {direction!r}")
+    if direction not in PROFILE_DIRECTIONS:
+        raise ParameterError(f"direction must be one of {', '.join(PROFILE_DIRECTIONS)}; got {direction!r}")
+    undirected = None
+    if graph.directed and direction == "ignore":
+        from numba import get_num_threads
+
+        from .kernels.csr import undirected_from_directed
+
+        undirected = undirected_from_directed(graph.indptr, graph.indices, get_num_threads())
     n = graph.n
     if group is not None:
         attrs = graph.node_attrs
@@ -247,7 +259,8 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
         if n_sources < 1:
             raise ParameterError(f"n_sources must be >= 1, got {n_sources}")
         if component == "largest" and n > 0:
-            pool = np.flatnonzero(graph.largest_component_mask(strong=graph.directed)).astype(np.int64)
+            strong = graph.directed and undirected is None
+            pool = np.flatnonzero(graph.largest_component_mask(strong=strong)).astype(np.int64)
         else:
             pool = np.arange(n, dtype=np.int64)
         rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0x5245,)))
@@ -255,7 +268,10 @@ def distance_profiles(graph: Graph, n_sources=256, sources=None, group=None, tar
         src = pool[rng.choice(pool.size, size=k, replace=False)] if k < pool.size else pool[rng.permutation(pool.size)]
         frame = {"component": component, "nodes": int(pool.size)}
 
-    if graph.directed:
+    if undirected is not None:
+        push = pull = undirected
+        deg = np.diff(undirected[0])
+    elif graph.directed:
         t = graph.transpose()
         fwd, back = (graph, t) if direction == "out" else (t, graph)
         push, pull = (fwd.indptr, fwd.indices), (back.indptr, back.indices)
@@ -339,8 +355,8 @@ declare_kind(
                   doc="follower: also weight targets as a random follower of a random user"),
         ParamSpec("component", str, "largest", choices=("largest", "all"),
                   doc="draw sources from the largest (strongly) connected component or all nodes"),
-        ParamSpec("direction", str, "out", choices=("out", "in"),
-                  doc="follow arcs forward or backward (directed graphs)"),
+        ParamSpec("direction", str, "out", choices=PROFILE_DIRECTIONS,
+                  doc="follow arcs forward or backward, or ignore directions (directed graphs)"),
     ],
     _run_profiles,
     source_rules=[SourceRule("group", _group_vs_generator)],

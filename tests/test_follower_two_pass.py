@@ -140,3 +140,15 @@ def test_memory_guard_uses_the_two_pass_estimate(monkeypatch):
         _require_memory_for("directed_follower", values)
     with pytest.raises(MemoryLimitError):
         directed_follower(41_700_000, mean_degree=35.25)
+
+
+def test_profiles_with_directions_ignored_equal_the_undirected_graphs():
+    from simulate.reach import distance_profiles
+
+    g = directed_follower(800, mean_degree=3.0, mutual_pair_share=0.1, seed=6)
+    s, d = g.edges()
+    u = Graph.from_edges(s, d, directed=False, n=g.n, relabel=False)
+    a = distance_profiles(g, n_sources=40, direction="ignore", seed=3)
+    b = distance_profiles(u, n_sources=40, seed=3)  # same frame (largest weak component), same draw
+    assert np.array_equal(a.sources, b.sources) and np.array_equal(a.counts, b.counts)
+    assert not np.array_equal(a.counts, distance_profiles(g, sources=a.sources).counts[:, :a.counts.shape[1]])

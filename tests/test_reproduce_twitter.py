@@ -43,7 +43,7 @@ def test_outputs_complete(run):
     out, report, seconds = run
     assert (out / "report.md").stat().st_size > 0
     assert (out / "distance_distribution.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    for sub in ("timme_graph", "timme", "ego", "synthetic_graph", "synthetic"):
+    for sub in ("timme_graph", "timme", "ego", "synthetic_graph", "synthetic", "synthetic_undirected"):
         man = read_manifest(out / "data" / sub)
         assert (man["status"] == "done").all(), sub
     text = (out / "report.md").read_text()
@@ -122,12 +122,43 @@ def test_synthetic_follower_graph(run):
     assert 1 <= f.ours < 10 and f.ci[0] < f.ours < f.ci[1]
 
 
+def test_synthetic_undirected_matches_scipy_and_labels_every_number(run):
+    # KONECT's 3.549 ignores directions: the new row is the same synthetic graph searched undirected,
+    # checked here with scipy on the symmetrised graph from the very sources the run drew.
+    from simulate.sweep import expand_cells
+    from simulate.sweep.executors import build_graph
+
+    out, report, _ = run
+    cfg = load_config(Path(__file__).resolve().parents[1] / "configs" / "twitter_synthetic_undirected.toml",
+                      quick=True)
+    cell = expand_cells(cfg)[0]
+    g = build_graph(cell.graph, cell.graph_seed)
+    assert g.directed
+    s, d = g.edges()
+    from simulate.graph import Graph
+
+    u = Graph.from_edges(s, d, directed=False, n=g.n, relabel=False)
+    src = np.unique(_cells(out, "synthetic_undirected")["source"].to_numpy())
+    D = _scipy_distances(u, src)
+    reach = np.isfinite(D) & (D > 0)
+    row = report_row(report, "synthetic: average distance ignoring direction (hops), KONECT")
+    assert row.published == "3.549" and row.status == "P"
+    assert row.ours == pytest.approx(D[reach].mean(), rel=1e-12)
+    assert row.ci[0] < row.ours < row.ci[1]
+    # Ignoring directions never lengthens a path, and here nearly every pair is reachable both ways.
+    assert row.ours < report_row(report, "synthetic: average distance (hops), Kwak").ours
+    # Every row carrying a published distance says what graph and direction that number measures.
+    for r in report.rows:
+        if r.published.startswith(("4.12", "4.67", "3.549", "3.43", "5 (41%")):
+            assert "published:" in r.note and ("directed" in r.note or "direction" in r.note), r.quantity
+
+
 def test_missing_data_reported_and_synthetic_still_runs(run, tmp_path):
     # Resume the synthetic sweeps from the full quick run (same cells), so only the
     # missing-data path and the report are new work here.
     import shutil
 
-    for sub in ("synthetic", "synthetic_graph"):
+    for sub in ("synthetic", "synthetic_graph", "synthetic_undirected"):
         shutil.copytree(run[0] / "data" / sub, tmp_path / "data" / sub)
     report, _ = experiments.run_reproduction("twitter", out=tmp_path, quick=True, progress=False,
                                              data_dir=str(tmp_path / "nonexistent"))
