@@ -192,7 +192,9 @@ def reproduce(ctx) -> Report:
 
 # ------------------------------------------------------------------ Milgram's starter groups
 def _starter_groups(ctx, report) -> list:
-    chains, manifest = ctx.sweep("milgram1967_groups", subdir="groups")
+    cells, manifest = ctx.sweep("milgram1967_groups", subdir="groups")
+    # Milgram's 296 letters; the sensitivity_* groups (same targets) vary the assumed bands.
+    chains = cells.filter(pl.col("source_group").is_in(list(GROUPS)))
     free = chains.filter(pl.col("attrition") == 0.0)
     steps0 = free["steps"].to_numpy()
     ok0 = (free["status"] == "reached").to_numpy()
@@ -251,6 +253,7 @@ def _starter_groups(ctx, report) -> list:
         report.add(f"completion rate, {label} starters", "", "", m, (lo, hi),
                    note=f"PREDICTION (the calibration fixes only the pooled rate); 90% of experiments in "
                         f"[{s5:.3f}, {s95:.3f}]; the paper's per-group rates were not available to us here")
+    _sensitivity_rows(report, cells, per_exp, s0, a_star, n_exp)
     for key, (label, k, _) in GROUPS.items():
         m, lo, hi = t_interval(rows(truth, key, "mean_intermediaries"))
         report.add(f"attrition-free mean intermediaries, {label}", "", "", m, (lo, hi),
@@ -299,6 +302,35 @@ def _starter_groups(ctx, report) -> list:
         "results as secondary (S). The per-group completion rates of the paper were not available to us in this "
         "session and are not compared.",
     ]
+
+
+#: Sensitivity groups of the config: name -> (assumed band in words, main group it stands in for).
+SENSITIVITY = {
+    "sensitivity_stockholders_occ4": ("Nebraska stockholders within occupation height <= 4 (1% of people)",
+                                      "nebraska_random"),
+    "sensitivity_stockholders_occ3": ("Nebraska stockholders within occupation height <= 3 (0.1% of people)",
+                                      "nebraska_random"),
+    "sensitivity_boston_geo3": ("Boston region of height <= 3 (0.1% of people)", "nebraska_random"),
+    "sensitivity_boston_geo5": ("Boston region of height <= 5 (10% of people)", "nebraska_random"),
+}
+
+
+def _sensitivity_rows(report, cells, per_exp, s0, a_star, n_exp):
+    """Completed-chain means of the sensitivity groups (other assumed bands, same targets and
+    calibration), each paired with the Nebraska random group of the same experiments."""
+    sens = cells.filter((pl.col("attrition") == 0.0) & pl.col("source_group").is_in(list(SENSITIVITY)))
+    if not sens.height:
+        return
+    exps = group_table(cut_chains(sens, s0, a_star, 1970))
+    for key, (label, versus) in SENSITIVITY.items():
+        x = exps.filter(pl.col("source_group") == key)["mean_intermediaries"].to_numpy().astype(float)
+        if not x.size:
+            continue
+        m, lo, hi = t_interval(x)
+        dm, dlo, dhi = t_interval(per_exp[versus] - x)
+        report.add(f"sensitivity (assumed band): mean intermediaries, completed chains, {label}", "", "", m, (lo, hi),
+                   note=f"same targets and calibration, 100 starters per experiment; {GROUPS[versus][0]} minus this "
+                        f"group: {dm:.2f} [{dlo:.2f}, {dhi:.2f}] (paired over {n_exp} experiments)")
 
 
 def _figure_groups(ctx, free, cut, a_star, s0):

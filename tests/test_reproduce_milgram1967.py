@@ -275,12 +275,13 @@ def test_milgram_outputs_complete(milgram):
 
 
 def test_milgram_groups_follow_from_the_model(milgram):
-    from simulate.experiments.milgram1967 import (COMPLETED, STARTED, STARTER_ATTRITION, calibrate_attrition,
-                                                  cut_chains, expected_completion, group_table)
+    from simulate.experiments.milgram1967 import (COMPLETED, GROUPS, STARTED, STARTER_ATTRITION,
+                                                  calibrate_attrition, cut_chains, expected_completion, group_table)
     from simulate.sweep import read_cells
 
     report, _, out = milgram
-    chains = read_cells(out / "groups")
+    cells = read_cells(out / "groups")
+    chains = cells.filter(pl.col("source_group").is_in(list(GROUPS)))
     free = chains.filter(pl.col("attrition") == 0.0)
     assert free.group_by("replicate").len()["len"].unique().to_list() == [296]
     s0, ok0 = free["steps"].to_numpy(), (free["status"] == "reached").to_numpy()
@@ -357,3 +358,22 @@ def test_milgram_baseline_numbers_follow_from_the_model(milgram):
     assert report_row(report, B + "mean intermediaries, near").ours < report_row(report, B + "mean intermediaries, far").ours
     # Greedy search cannot beat the shortest path.
     assert report_row(report, B + "shortest-path intermediaries").ours <= truth + 1e-9
+
+
+def test_milgram_sensitivity_groups_move_the_way_the_bands_do(milgram):
+    # Attrition-free chains, paired by experiment: a starter whose band lies closer to the target
+    # (a smaller Boston region; stockholders nearer in occupation) needs no more steps. Bands
+    # from the model's own replicate spread.
+    from simulate.experiments.milgram1967 import group_table
+    from simulate.sweep import read_cells
+
+    report, _, out = milgram
+    free = read_cells(out / "groups").filter(pl.col("attrition") == 0.0)
+    t = group_table(free)
+    by = {g: t.filter(pl.col("source_group") == g)["mean_intermediaries"].to_numpy()
+          for g in t["source_group"].unique().to_list()}
+    for near, far in (("sensitivity_boston_geo3", "sensitivity_boston_geo5"),
+                      ("sensitivity_stockholders_occ3", "nebraska_random")):
+        d = by[far] - by[near]
+        assert d.mean() + 3 * d.std(ddof=1) / math.sqrt(d.size) > 0, (near, far)
+    assert len([r for r in report.rows if r.quantity.startswith("sensitivity (assumed band)")]) == 4
