@@ -41,6 +41,8 @@ from simulate.chains import run_chains
 from simulate.implicit import implicit_population
 
 from . import declare_study
+from .kleinberg import mathieu_exponent
+from .kleinberg import theory_exponent as kleinberg_bound
 from .report import Report
 
 TITLE = "Implicit populations: Kleinberg, WDN searchability and Dodds at the sizes the papers meant"
@@ -60,22 +62,6 @@ def sizes(quick: bool) -> dict:
                 "depths": [10], "dims": [1, 2, 3, 5], "search_chains": 300, "dodds_chains": 10_000}
     return {"log2_sides": [8, 10, 12, 14, 16, 18, 20], "routes": 20000, "rs": np.round(np.arange(1.0, 2.31, 0.1), 2),
             "depths": [10, 13, 20], "dims": [1, 2, 3, 5, 10], "search_chains": 1000, "dodds_chains": 100_000}
-
-
-def kleinberg_bound(r: float) -> float:
-    """Kleinberg's lower-bound exponent of the side n: (2 - r)/3 (r < 2), (r - 2)/(r - 1) (r > 2), 0 at 2."""
-    r = float(r)
-    return (2 - r) / 3 if r < 2 else ((r - 2) / (r - 1) if r > 2 else 0.0)
-
-
-def mathieu_exponent(r: float) -> float:
-    """Mathieu's (2016) tighter exponent of the side n in the expected delivery time, dimension 2:
-    (2 - r)/(3 - r) for r < 2, r - 2 for 2 <= r < 3, 1 for r >= 3 (0 at r = 2, where EDT is
-    polylogarithmic). Same as Carmi et al.'s 2009 asymptotics (x = (d - r)/(d + 1 - r), r - d, 1)."""
-    r = float(r)
-    if r < 2:
-        return (2 - r) / (3 - r)
-    return r - 2 if r < 3 else 1.0
 
 
 def kleinberg_edt(side, r, routes, seed=1):
@@ -118,7 +104,7 @@ def exponents(table, min_side, n_boot=2000, seed=2016):
     """Local delivery-time exponent per r: slope of ln EDT against ln side over sides >= min_side,
     with a parametric-bootstrap 95% interval (each EDT redrawn from its normal sampling law), beside
     Kleinberg's lower-bound exponents (side = the lattice's n; REFERENCES.md, S) and Mathieu's
-    tighter ones (:func:`mathieu_exponent`, S). Polylogarithmic at r = 2 (slope 2/ln(side) for ln^2)."""
+    tighter ones (:func:`~simulate.experiments.kleinberg.mathieu_exponent`, S). Polylogarithmic at r = 2 (slope 2/ln(side) for ln^2)."""
     rng = np.random.default_rng(seed)
     rows = []
     for r in sorted(set(table["r"].to_list())):

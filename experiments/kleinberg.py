@@ -60,6 +60,23 @@ def theory_exponent(r: float) -> float:
     return 0.0
 
 
+def mathieu_exponent(r: float) -> float:
+    """Mathieu's tighter exponent of n (= lattice side) in the expected delivery time, dimension 2.
+
+    ``(2 - r)/(3 - r)`` for ``r < 2``, ``r - 2`` for ``2 <= r < 3``, ``1`` for ``r >= 3`` (0 at
+    ``r = 2``, where the time is polylogarithmic). F. Mathieu, "Kleinberg's Grid Reloaded", OPODIS 2016,
+    doi:10.4230/LIPIcs.OPODIS.2016.21 (arXiv:1612.05760), as the author's kleinberg-grid-simulator
+    plots them ("Conjectured bounds", docs/tutorials/complexity.ipynb; status S: not read in the
+    paper's text). Equal to the asymptotics of Carmi, Carter, Sun, ben-Avraham, PRL 102, 238702
+    (2009), doi:10.1103/PhysRevLett.102.238702: x = (d - r)/(d + 1 - r), r - d, 1 with d = 2.
+    Never below :func:`theory_exponent`.
+    """
+    r = float(r)
+    if r < 2.0:
+        return (2.0 - r) / (3.0 - r)
+    return r - 2.0 if r < 3.0 else 1.0
+
+
 def mean_lattice_distance(side: int) -> float:
     """Mean L1 distance between two distinct nodes drawn uniformly from a side x side open lattice.
 
@@ -279,7 +296,8 @@ def reproduce(ctx) -> Report:
         if r == 2.0:
             pub = "0 (polylog: T = O(log^2 n))"
         else:
-            pub = f"{'(2-r)/3' if r < 2 else '(r-2)/(r-1)'} = {theory_exponent(r):.3f} (lower bound)"
+            pub = (f"{'(2-r)/3' if r < 2 else '(r-2)/(r-1)'} = {theory_exponent(r):.3f} (lower bound); Mathieu 2016: "
+                   f"{'(2-r)/(3-r)' if r < 2 else ('r-2' if r < 3 else '1')} = {mathieu_exponent(r):.3f}")
         rep.add(f"exponent alpha of T ~ n^alpha, r = {r:g}", pub, "S", f["slope"], ci=(f["low"], f["high"]),
                 note=f"n = side in {sides[0]}..{sides[-1]}; {f['points']} lattices")
     if 2.0 in rs:
@@ -316,6 +334,10 @@ def reproduce(ctx) -> Report:
                      "mean lattice distance (about 2n/3, slope 1), and over these sizes log^2 n still grows like a "
                      "power of n. Fitted exponents significantly above the bound here: r = "
                      + (", ".join(f"{r:g}" for r in above) or "none") + ".")
+    inside = [r for r in rs if r != 2.0 and fits[r]["low"] <= mathieu_exponent(r) <= fits[r]["high"]]
+    rep.notes.append("Mathieu's tighter exponents ((2-r)/(3-r) for r < 2, r-2 for 2 < r < 3, 1 beyond; OPODIS 2016, "
+                     "asymptotic, S) inside the fitted 95% interval: r = " + (", ".join(f"{r:g}" for r in inside) or "none")
+                     + "; sides to 2^20 on implicit lattices: `smallworld reproduce implicit_scale`.")
     if 2.0 in rs:
         mean_t = {x: float(two.filter(pl.col("side") == x)["T"].mean()) for x in sides}
         rep.notes.append(f"r = 2: T is linear in (ln n)^2 (R^2 = {lf['r2']:.4f}) with intercept a = {lf['a']:.1f}; "

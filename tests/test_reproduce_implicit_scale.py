@@ -12,7 +12,8 @@ from naive import report_row
 
 
 def test_bounds_of_kleinberg_and_mathieu():
-    from simulate.experiments.implicit_scale import kleinberg_bound, mathieu_exponent
+    from simulate.experiments.kleinberg import mathieu_exponent
+    from simulate.experiments.kleinberg import theory_exponent as kleinberg_bound
 
     assert kleinberg_bound(0.0) == pytest.approx(2 / 3) and kleinberg_bound(2.0) == 0.0
     assert kleinberg_bound(3.0) == pytest.approx(0.5)
