@@ -69,7 +69,8 @@ def test_rows_are_labelled_fitted_or_predicted_per_graph(run):
     text = (out / "report.md").read_text()
     assert "| graph: quantity [fitted / predicted] | real graph (exact) |" in text
     assert "doi:10.1103/PhysRevE.85.056109" in text
-    assert any(n.startswith("Finding (distances, predicted)") for n in report.notes)
+    assert any(n.startswith("Finding, ego-Facebook (predicted, not fitted)") for n in report.notes)
+    assert any(n.startswith("Finding, Facebook100 (1 campus)") for n in report.notes)
     for stem in ("clustering_by_degree", "distance_pmf"):
         assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
