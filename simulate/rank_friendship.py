@@ -27,7 +27,8 @@ import numpy as np
 from .errors import ParameterError
 from .graph import Graph
 
-__all__ = ["FriendRanks", "RankExponent", "positions", "friend_ranks", "fit_rank_mixture", "rank_exponent"]
+__all__ = ["FriendRanks", "RankExponent", "positions", "friend_ranks", "fit_rank_mixture", "rank_exponent",
+           "fit_friend_ranks", "users_with_friends"]
 
 #: Earth's mean radius (km), for great-circle distances in km.
 EARTH_RADIUS_KM = 6371.0088
@@ -135,19 +136,22 @@ def _bin_probabilities(alpha, g, edges, n_ranks):
     return g * geo + (1.0 - g) * np.diff(edges) / n_ranks
 
 
-def fit_rank_mixture(counts, edges, n_ranks, uniform=True) -> tuple:
+def fit_rank_mixture(counts, edges, n_ranks, uniform=True, first_bin=0) -> tuple:
     """Maximum-likelihood ``(alpha, g)`` of the rank mixture from binned counts.
 
     ``counts[b]`` friends with rank in ``[edges[b], edges[b+1])``; ``g`` fixed at 1 when
-    ``uniform`` is False (a pure power law). alpha in [0, 6], g in [0, 1].
+    ``uniform`` is False (a pure power law). alpha in [0, 6], g in [0, 1]. With ``first_bin`` > 0
+    only bins from that one on are used, their probabilities renormalised (the law truncated to
+    ranks >= ``edges[first_bin]``).
     """
     from scipy.optimize import minimize
 
-    counts = np.asarray(counts, dtype=np.float64)
+    counts = np.asarray(counts, dtype=np.float64)[first_bin:]
 
     def nll(theta):
         a, g = theta if uniform else (theta[0], 1.0)
-        p = _bin_probabilities(a, g, edges, n_ranks)
+        p = _bin_probabilities(a, g, edges, n_ranks)[first_bin:]
+        p = p / p.sum()
         return -float((counts * np.log(np.maximum(p, 1e-300))).sum())
 
     start = [1.0, 0.7] if uniform else [1.0]
@@ -163,7 +167,8 @@ class RankExponent:
     ``alpha``/``geo_share`` with delete-a-group jackknife standard errors over users;
     ``alpha_pure`` the exponent of a pure power law (no uniform part); ``edges``/``counts``/
     ``density`` the binned ranks (density = friends per user per rank, the estimate of
-    P(u -> person at rank r)); ``users``, ``friendships`` (ranks used), ``n`` people.
+    P(u -> person at rank r)); ``users``, ``friendships`` (ranks used), ``n`` people;
+    ``min_rank``: the fits use ranks >= this (the first bin edge at or above the one asked for).
     """
 
     alpha: float
@@ -175,6 +180,7 @@ class RankExponent:
     users: int
     friendships: int
     n: int
+    min_rank: int = 1
     edges: np.ndarray = field(repr=False, default=None)
     counts: np.ndarray = field(repr=False, default=None)
     density: np.ndarray = field(repr=False, default=None)
@@ -185,7 +191,7 @@ class RankExponent:
         return (v - z * se, v + z * se)
 
 
-def rank_exponent(graph: Graph, n_users=None, seed=0, groups=20, per_decade=10) -> RankExponent:
+def rank_exponent(graph: Graph, n_users=None, seed=0, groups=20, per_decade=10, min_rank=1) -> RankExponent:
     """Fit ``P(u -> v) ~ g rank_u(v)^-alpha / H + (1 - g) / N`` to the friends' ranks of ``graph``.
 
     Parameters
@@ -203,6 +209,9 @@ def rank_exponent(graph: Graph, n_users=None, seed=0, groups=20, per_decade=10) 
         Jackknife groups (users split at random into this many).
     per_decade : int
         Logarithmic rank bins per decade.
+    min_rank : int
+        Fit the law truncated to ranks >= this (for example to leave out the nearest ranks, where
+        location noise reorders people); default all ranks.
 
     Returns
     -------
@@ -216,27 +225,41 @@ def rank_exponent(graph: Graph, n_users=None, seed=0, groups=20, per_decade=10) 
     Liben-Nowell et al., PNAS 102, 11623 (2005), doi:10.1073/pnas.0503018102 (alpha ~ 1, about a
     third of friendships independent of geography).
     """
-    rng = np.random.default_rng(seed)
-    has = np.flatnonzero(np.diff(graph.indptr) > 0)
-    if n_users is not None and n_users < has.size:
-        users = np.sort(rng.choice(has, size=int(n_users), replace=False))
-    else:
-        users = has
+    users = users_with_friends(graph, n_users, seed)
     if users.size < 2 * groups:
         raise ParameterError(f"need at least {2 * groups} users with friends to fit the rank law, got {users.size}")
-    fr = friend_ranks(graph, users)
-    n_ranks = graph.n - 1
+    return fit_friend_ranks(friend_ranks(graph, users), seed=seed, groups=groups, per_decade=per_decade,
+                            min_rank=min_rank)
+
+
+def users_with_friends(graph: Graph, n_users=None, seed=0) -> np.ndarray:
+    """Sorted internal ids of ``n_users`` nodes with at least one friend, drawn without replacement
+    (seeded); all of them when ``n_users`` is None or not smaller than their number."""
+    has = np.flatnonzero(np.diff(graph.indptr) > 0)
+    if n_users is None or n_users >= has.size:
+        return has
+    return np.sort(np.random.default_rng(seed).choice(has, size=int(n_users), replace=False))
+
+
+def fit_friend_ranks(fr: FriendRanks, seed=0, groups=20, per_decade=10, min_rank=1) -> RankExponent:
+    """The fits of :func:`rank_exponent` on ranks already computed (one rank pass, several fits)."""
+    rng = np.random.default_rng([int(seed), 1])
+    users = fr.users
+    n_ranks = fr.n - 1
     edges = rank_bins(n_ranks, per_decade)
+    first = int(np.searchsorted(edges[:-1], int(min_rank), side="left"))
+    if first >= edges.size - 2:
+        raise ParameterError(f"min_rank {min_rank} leaves fewer than 2 rank bins (ranks go to {n_ranks})")
     b = np.searchsorted(edges, fr.ranks, side="right") - 1
     owner = np.repeat(np.arange(users.size), np.diff(fr.ptr))
     group = rng.permutation(users.size) % groups
     nb = edges.size - 1
     per_group = np.bincount(group[owner] * nb + b, minlength=groups * nb).reshape(groups, nb).astype(np.float64)
     total = per_group.sum(0)
-    alpha, g = fit_rank_mixture(total, edges, n_ranks)
-    alpha_pure, _ = fit_rank_mixture(total, edges, n_ranks, uniform=False)
-    jack = np.array([fit_rank_mixture(total - per_group[k], edges, n_ranks) for k in range(groups)])
-    jack_pure = np.array([fit_rank_mixture(total - per_group[k], edges, n_ranks, uniform=False)[0]
+    alpha, g = fit_rank_mixture(total, edges, n_ranks, first_bin=first)
+    alpha_pure, _ = fit_rank_mixture(total, edges, n_ranks, uniform=False, first_bin=first)
+    jack = np.array([fit_rank_mixture(total - per_group[k], edges, n_ranks, first_bin=first) for k in range(groups)])
+    jack_pure = np.array([fit_rank_mixture(total - per_group[k], edges, n_ranks, uniform=False, first_bin=first)[0]
                           for k in range(groups)])
 
     def se(x):
@@ -244,5 +267,5 @@ def rank_exponent(graph: Graph, n_users=None, seed=0, groups=20, per_decade=10) 
 
     return RankExponent(alpha=alpha, alpha_se=se(jack[:, 0]), geo_share=g, geo_share_se=se(jack[:, 1]),
                         alpha_pure=alpha_pure, alpha_pure_se=se(jack_pure), users=int(users.size),
-                        friendships=int(fr.ranks.size), n=graph.n, edges=edges, counts=total,
-                        density=total / (users.size * np.diff(edges)))
+                        friendships=int(fr.ranks.size), n=fr.n, min_rank=int(edges[first]), edges=edges,
+                        counts=total, density=total / (users.size * np.diff(edges)))

@@ -102,3 +102,29 @@ def test_rank_exponent_errors():
         friend_ranks(_graph([(0, 0), (1, 1)], [(0, 1)], spherical=False), users=[2])
     with pytest.raises(ParameterError, match="at least 40 users"):
         rank_exponent(_graph([(0, 0), (1, 1)], [(0, 1)], spherical=False))
+
+
+def test_a_truncated_fit_ignores_the_nearest_ranks():
+    """Scrambling the counts of the first bins (as location noise would) moves the full fit, not the
+    fit of the law truncated to the ranks beyond them."""
+    n_ranks = 20_000
+    edges = rank_bins(n_ranks)
+    counts = np.random.default_rng(8).multinomial(200_000, _bin_probabilities(1.0, 2 / 3, edges, n_ranks)).astype(float)
+    first = int(np.searchsorted(edges, 10))
+    counts[:first] = counts[:first].mean() * np.diff(edges)[:first] / np.diff(edges)[:first].mean() * 0.2
+    a_all, _ = fit_rank_mixture(counts, edges, n_ranks)
+    a_tail, g_tail = fit_rank_mixture(counts, edges, n_ranks, first_bin=first)
+    assert abs(a_tail - 1.0) < 0.05 and abs(g_tail - 2 / 3) < 0.05
+    assert abs(a_all - 1.0) > 0.1
+
+
+def test_fit_from_a_min_rank():
+    from simulate.rank_friendship import fit_friend_ranks
+
+    g = generate("rank_geographic", n=3000, alpha=1.0, mean_degree=1, seed=6)
+    fr = friend_ranks(g)
+    tail = fit_friend_ranks(fr, min_rank=10)
+    assert tail.min_rank >= 10 and tail.friendships == 3000
+    assert abs(tail.alpha - 1.0) < 4 * tail.alpha_se
+    with pytest.raises(ParameterError, match="min_rank"):
+        fit_friend_ranks(fr, min_rank=10**6)
