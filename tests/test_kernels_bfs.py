@@ -85,7 +85,7 @@ def test_msbfs_histograms_match_per_source_bfs(pair, data):
     t = g.transpose()
     k = data.draw(st.integers(1, g.n))
     sources = np.asarray(data.draw(st.permutations(range(g.n)))[:k], dtype=np.int64)
-    words = data.draw(st.integers(1, 2))
+    words = data.draw(st.sampled_from([1, 2, 3, 4, 5, 8]))  # every compiled width (1, 2, 4, 8)
     alpha = data.draw(st.sampled_from([0.0, 1.0, 4.0, 1e18]))  # push only .. pull always
     cap = data.draw(st.integers(1, 8))
     hist, ecc, depth = msbfs_histograms(g.indptr, g.indices, t.indptr, t.indices, sources, words, cap, alpha)
@@ -118,14 +118,15 @@ def test_popcount64(x):
 
 
 def test_msbfs_many_sources_several_batches_and_words():
-    # 300 sources: several batches of 64 and 128 bits, partial last words
+    # 300 sources: several batches of 64 and 128 bits, partial last words; one batch of 320
+    # or 512 lanes (the 8-word kernel); per-level counts above 15 exercise the counter flushes
     G = nx.gnm_random_graph(300, 700, seed=5, directed=True)
     g = Graph.from_networkx(G)
     t = g.transpose()
     sources = np.arange(300, dtype=np.int64)[::-1].copy()
     ref = [distances_pair_histogram(G, [int(s)], range(300)) for s in sources]
     width = max(r.shape[0] for r in ref)
-    for words in (1, 2, 3, 4):
+    for words in (1, 2, 3, 4, 5, 8):
         hist, ecc, _ = msbfs_histograms(g.indptr, g.indices, t.indptr, t.indices, sources, words, width, 1.0)
         for i in range(300):
             assert np.array_equal(hist[i, :ref[i].shape[0]], ref[i])

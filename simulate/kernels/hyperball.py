@@ -36,11 +36,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from llvmlite import ir
-from numba import njit, prange, types, uint64
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit, prange, uint64
 
+from .llvm_intrinsics import prefetch_read as _prefetch_read
 from .order import bfs_order, permute_csr
 from .random import next_u64
 
@@ -72,26 +70,6 @@ def hll_alpha(m):
 #: load; hinting the line 8 arcs early overlaps those waits (1.27x less CPU per run, one
 #: thread, power law 1M nodes / 20M arcs, m = 64; results identical).
 PREFETCH_DISTANCE = 8
-
-
-@intrinsic
-def _prefetch_read(typingctx, arr, offset):
-    """Hint the CPU to load the cache line of ``arr[offset]`` (LLVM ``llvm.prefetch``, read,
-    high locality); no effect on results, never faults."""
-    if not isinstance(arr, types.Array) or not isinstance(offset, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):
-        ary = context.make_array(signature.args[0])(context, builder, args[0])
-        ptr = builder.gep(ary.data, [args[1]])
-        i8p = ir.IntType(8).as_pointer()
-        fnty = ir.FunctionType(ir.VoidType(), [i8p, ir.IntType(32), ir.IntType(32), ir.IntType(32)])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
-        builder.call(fn, [builder.bitcast(ptr, i8p), ir.IntType(32)(0), ir.IntType(32)(3),
-                          ir.IntType(32)(1)])
-        return context.get_dummy_value()
-
-    return types.none(arr, offset), codegen
 
 
 # ---------------------------------------------------------------- hashing and initialisation

@@ -6,10 +6,12 @@ there are three bitsets: ``seen`` (reached so far), ``visit`` (reached at the cu
 level, the frontiers of all searches at once) and ``nxt`` (reached at the next level). One
 pass over the edges advances all searches of the batch by one level.
 
-Per-source histograms are counted without materialising distances: each level's newly
-reached bits are added, word by word, into bit-sliced ("vertical") binary counters, one
-64-lane counter per word, so one word addition costs a short carry chain instead of 64
-bit tests; at the end of the level the counters are read out lane by lane into
+Per-source histograms are counted without materialising distances: each node's newly
+reached bits are added, word by word, into bit-sliced ("vertical") binary counters, 64
+lanes per word: first into 4-plane counters by a fixed, branch-free 4-step ripple (a
+node's W words at once), flushed into 33-plane counters every 15 additions, so one
+addition costs a few word operations instead of 64 bit tests or an unpredictable carry
+loop; at the end of the level the counters are read out lane by lane into
 ``hist[source, level]``.
 
 Each level runs top-down (push: frontier nodes OR their bits into their out-neighbours)
@@ -19,7 +21,10 @@ cheaper side from the frontier's out-edges ``m_f`` and the unfinished nodes' in-
 ``m_u`` as in direction-optimizing BFS.
 
 Batches are independent tasks (``prange`` over batches), so the output is identical on
-any number of threads.
+any number of threads. The batch kernel is compiled once per width ``W`` in
+:data:`WIDTHS` with ``W`` a constant, so every per-node loop over words is unrolled; a node's
+row of ``W <= 8`` words is one 64-byte-aligned cache line, and the rows that the arcs reach
+at random are prefetched a few arcs ahead.
 
 References
 ----------
@@ -33,25 +38,21 @@ SC 2012, doi:10.1109/SC.2012.50.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange, types, uint64
-from numba.extending import intrinsic
+from numba import njit, prange, uint64
+
+from .llvm_intrinsics import popcount64, prefetch_read
 
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
 _ONE = uint64(1)
 _COUNTER_BITS = 33  # lanes count up to n < 2^31 (int32 node ids), plus headroom
 
-
-@intrinsic
-def popcount64(typingctx, x):
-    """Number of set bits of a uint64 (LLVM ``ctpop``: one POPCNT instruction on x86-64)."""
-    if not isinstance(x, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.ctpop(args[0])
-
-    return types.uint64(types.uint64), codegen
-
+#: Words per node a batch may use; each width has its own compiled batch kernel.
+WIDTHS = (1, 2, 4, 8)
+#: Arcs ahead whose bitset row is prefetched: each arc reads (pull) or updates (push) the
+#: row of a random node, a cache miss on large graphs; hinting it early overlaps the waits.
+PREFETCH_DISTANCE = 8
+#: Nodes ahead whose first in-arcs' rows are prefetched in bottom-up levels.
+PREFETCH_NODES = 4
 
 # What a batch records per level.
 MODE_ECCENTRICITY = 0   # eccentricities only
@@ -68,10 +69,224 @@ def _lane_mask(n_bits):
     return (_ONE << uint64(n_bits)) - _ONE
 
 
+#: Planes of the small per-lane counters that new bits are added to (counts up to 15), and
+#: how many additions they take before being flushed into the wide counters.
+_SMALL_BITS = 4
+_SMALL_MAX = (1 << _SMALL_BITS) - 1
+
+
+@njit(cache=True, inline="always")
+def _flush_counters(small, counters, W):
+    """Add the 4-plane vertical numbers ``small[w]`` into the wide ones ``counters[w]``
+    (bit-sliced ripple-carry addition, 64 lanes per word) and clear ``small``."""
+    for w in range(W):
+        carry = uint64(0)
+        for j in range(_COUNTER_BITS):
+            x = small[w, j] if j < _SMALL_BITS else uint64(0)
+            if j >= _SMALL_BITS and carry == 0:
+                break
+            t = counters[w, j]
+            counters[w, j] = t ^ x ^ carry
+            carry = (t & x) | (carry & (t ^ x))
+        for j in range(_SMALL_BITS):
+            small[w, j] = 0
+
+
+@njit(cache=True, inline="always")
+def _any_word(a):
+    for i in range(a.shape[0]):
+        if a[i] != 0:
+            return True
+    return False
+
+
 @njit(cache=True)
-def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
-                 words, alpha, hist, hist_row, ecc, mode):
-    """Run the BFS of ``sources[start:stop]`` together.
+def _bitset_rows(n, W):
+    """Uninitialised uint64[n, W] whose rows start on 64-byte boundaries, so a node's W <= 8
+    words are one cache line (numpy's own buffers are only 16-byte aligned: half the rows of
+    width 4 and every row of width 8 would straddle two lines)."""
+    raw = np.empty(n * W + 8, dtype=np.uint64)
+    off = ((64 - (raw.ctypes.data & 63)) & 63) >> 3
+    return raw[off:off + n * W].reshape((n, W))
+
+
+def _make_batch_kernel(W):
+    """The batch kernel for ``W`` words per node, with ``W`` a compile-time constant.
+
+    Every per-node loop then runs over a fixed number of words, which LLVM unrolls into
+    register operations (and vector instructions) instead of a counted loop per word.
+    """
+
+    def batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
+              alpha, hist, hist_row, ecc, mode):
+        want_hist = mode == MODE_PER_SOURCE
+        want_total = mode == MODE_TOTAL
+        n = push_indptr.shape[0] - 1
+        nb = stop - start
+        cap = hist.shape[1]
+        seen = _bitset_rows(n, W)
+        visit = _bitset_rows(n, W)
+        nxt = _bitset_rows(n, W)
+        # Lanes without a source start "seen", so "all words == ALL" means "every search has been here".
+        unused = np.empty(W, dtype=np.uint64)
+        for w in range(W):
+            unused[w] = ~_lane_mask(nb - 64 * w)
+        for v in range(n):
+            for w in range(W):
+                seen[v, w] = unused[w]
+                visit[v, w] = 0
+        for i in range(nb):
+            s = sources[start + i]
+            bit = _ONE << uint64(i & 63)
+            seen[s, i >> 6] |= bit
+            visit[s, i >> 6] |= bit
+            ecc[start + i] = 0
+        m_f = 0
+        m_u = 0
+        for v in range(n):
+            active = uint64(0)
+            done = _ALL
+            for w in range(W):
+                active |= visit[v, w]
+                done &= seen[v, w]
+            if active != 0:
+                m_f += push_indptr[v + 1] - push_indptr[v]
+            if done != _ALL:
+                m_u += pull_indptr[v + 1] - pull_indptr[v]
+
+        counters = np.zeros((W, _COUNTER_BITS), dtype=np.uint64)
+        small = np.zeros((W, _SMALL_BITS), dtype=np.uint64)
+        old = np.empty(W, dtype=np.uint64)
+        reached = np.zeros(W, dtype=np.uint64)
+        acc = np.empty(W, dtype=np.uint64)
+        level = 0
+        while True:
+            pull = m_f * alpha > m_u
+            level += 1
+            any_new = False
+            m_f = 0
+            m_u = 0
+            for w in range(W):
+                reached[w] = 0
+            pending = 0
+            level_total = 0
+            if not pull:
+                # ---- top-down: frontier nodes OR their bits into their out-neighbours' nxt
+                nxt[:, :] = 0
+                for u in range(n):
+                    active = uint64(0)
+                    for w in range(W):
+                        active |= visit[u, w]
+                    if active == 0:
+                        continue
+                    a = push_indptr[u]
+                    z = push_indptr[u + 1]
+                    for k in range(a, z):
+                        if k + PREFETCH_DISTANCE < z:
+                            prefetch_read(nxt, np.int64(push_indices[k + PREFETCH_DISTANCE]) * W)
+                        v = push_indices[k]
+                        for w in range(W):
+                            nxt[v, w] |= visit[u, w]
+            for v in range(n):
+                if pull:
+                    # ---- bottom-up, fused with the level's bookkeeping: v ORs the frontier
+                    # bits of its in-neighbours (reading last level's visit, writing nxt)
+                    done = _ALL
+                    for w in range(W):
+                        acc[w] = seen[v, w]
+                        done &= acc[w]
+                    if done == _ALL:
+                        for w in range(W):
+                            nxt[v, w] = 0
+                        continue
+                    a = pull_indptr[v]
+                    z = pull_indptr[v + 1]
+                    # Most nodes stop after a few in-arcs, so also hint the first in-arcs of
+                    # a node a few places ahead: the in-row hints alone rarely get going.
+                    if v + PREFETCH_NODES < n:
+                        k = pull_indptr[v + PREFETCH_NODES]
+                        e = min(k + 2, pull_indptr[v + PREFETCH_NODES + 1])
+                        while k < e:
+                            prefetch_read(visit, np.int64(pull_indices[k]) * W)
+                            k += 1
+                    for k in range(a, z):
+                        if k + PREFETCH_DISTANCE < z:
+                            prefetch_read(visit, np.int64(pull_indices[k + PREFETCH_DISTANCE]) * W)
+                        u = pull_indices[k]
+                        done = _ALL
+                        for w in range(W):
+                            acc[w] |= visit[u, w]
+                            done &= acc[w]
+                        if done == _ALL:
+                            break  # every search has now reached v: the rest cannot add bits
+                else:
+                    for w in range(W):
+                        acc[w] = seen[v, w] | nxt[v, w]
+                # ---- keep the new bits, count them per lane, measure the next frontier
+                active = uint64(0)
+                done = _ALL
+                for w in range(W):
+                    old[w] = seen[v, w]
+                    x = acc[w] & ~old[w]
+                    done &= acc[w]
+                    seen[v, w] = acc[w]
+                    if pull:
+                        nxt[v, w] = x
+                    else:
+                        visit[v, w] = x
+                    active |= x
+                    reached[w] |= x
+                    if want_total:
+                        level_total += popcount64(x)
+                if active != 0:
+                    any_new = True
+                    m_f += push_indptr[v + 1] - push_indptr[v]
+                    if want_hist:
+                        # add the new bits to the lanes' 4-bit vertical counters: a fixed
+                        # 4-step ripple, branch-free over all words (a zero word adds nothing)
+                        for w in range(W):
+                            c = acc[w] & ~old[w]
+                            for j in range(_SMALL_BITS):
+                                t = small[w, j] & c
+                                small[w, j] ^= c
+                                c = t
+                        pending += 1
+                        if pending == _SMALL_MAX:
+                            _flush_counters(small, counters, W)
+                            pending = 0
+                if done != _ALL:
+                    m_u += pull_indptr[v + 1] - pull_indptr[v]
+            if pull:
+                visit, nxt = nxt, visit
+            if not any_new:
+                return level - 1
+            if want_total and level < cap:
+                hist[hist_row, level] += np.int64(level_total)
+            top = 0
+            if want_hist:
+                _flush_counters(small, counters, W)
+                top = _COUNTER_BITS
+                while top > 0 and not _any_word(counters[:, top - 1]):
+                    top -= 1
+            for w in range(W):
+                r = reached[w]
+                if r == 0:
+                    continue
+                for b in range(64):
+                    if (r >> uint64(b)) & _ONE:
+                        i = 64 * w + b
+                        ecc[start + i] = level
+                        if want_hist and level < cap:
+                            val = 0
+                            for j in range(top):
+                                val += np.int64((counters[w, j] >> uint64(b)) & _ONE) << j
+                            hist[start + i, level] = val
+                if want_hist:
+                    for j in range(top):
+                        counters[w, j] = 0
+
+    batch.__name__ = batch.__qualname__ = f"_msbfs_batch_w{W}"
+    batch.__doc__ = f"""Run the BFS of ``sources[start:stop]`` (at most {64 * W}) together, {W} word(s) per node.
 
     ``ecc[start + i]`` gets the eccentricity (largest finite distance) of source ``i``.
     ``mode == MODE_PER_SOURCE``: ``hist[start + i, d]`` gets the number of nodes at
@@ -79,144 +294,28 @@ def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, 
     gets that number summed over the batch (both for ``d < hist.shape[1]``).
     Returns the deepest level reached by any search of the batch.
     """
-    want_hist = mode == MODE_PER_SOURCE
-    want_total = mode == MODE_TOTAL
-    n = push_indptr.shape[0] - 1
-    W = words
-    nb = stop - start
-    cap = hist.shape[1]
-    seen = np.empty((n, W), dtype=np.uint64)
-    visit = np.zeros((n, W), dtype=np.uint64)
-    nxt = np.zeros((n, W), dtype=np.uint64)
-    # Lanes without a source start "seen", so "all words == ALL" means "every search has been here".
-    unused = np.empty(W, dtype=np.uint64)
-    for w in range(W):
-        unused[w] = ~_lane_mask(nb - 64 * w)
-    for v in range(n):
-        for w in range(W):
-            seen[v, w] = unused[w]
-    for i in range(nb):
-        s = sources[start + i]
-        bit = _ONE << uint64(i & 63)
-        seen[s, i >> 6] |= bit
-        visit[s, i >> 6] |= bit
-        ecc[start + i] = 0
-    m_f = 0
-    m_u = 0
-    for v in range(n):
-        active = False
-        done = True
-        for w in range(W):
-            if visit[v, w] != 0:
-                active = True
-            if seen[v, w] != _ALL:
-                done = False
-        if active:
-            m_f += push_indptr[v + 1] - push_indptr[v]
-        if not done:
-            m_u += pull_indptr[v + 1] - pull_indptr[v]
+    return njit(cache=True)(batch)
 
-    counters = np.zeros((W, _COUNTER_BITS), dtype=np.uint64)
-    reached = np.zeros(W, dtype=np.uint64)
-    acc = np.empty(W, dtype=np.uint64)
-    level = 0
-    while True:
-        # ---- expand one level: fill nxt with bits that may be new at level + 1
-        if m_f * alpha > m_u:
-            for v in range(n):
-                done = True
-                for w in range(W):
-                    acc[w] = 0
-                    if seen[v, w] != _ALL:
-                        done = False
-                if done:
-                    for w in range(W):
-                        nxt[v, w] = 0
-                    continue
-                for k in range(pull_indptr[v], pull_indptr[v + 1]):
-                    u = pull_indices[k]
-                    complete = True
-                    for w in range(W):
-                        acc[w] |= visit[u, w]
-                        if (acc[w] | seen[v, w]) != _ALL:
-                            complete = False
-                    if complete:
-                        break  # every search has now reached v: the rest cannot add bits
-                for w in range(W):
-                    nxt[v, w] = acc[w]
-        else:
-            nxt[:, :] = 0
-            for u in range(n):
-                active = False
-                for w in range(W):
-                    if visit[u, w] != 0:
-                        active = True
-                        break
-                if not active:
-                    continue
-                for k in range(push_indptr[u], push_indptr[u + 1]):
-                    v = push_indices[k]
-                    for w in range(W):
-                        nxt[v, w] |= visit[u, w]
-        level += 1
-        # ---- keep the new bits, count them per lane, measure the next frontier
-        any_new = False
-        m_f = 0
-        m_u = 0
-        for w in range(W):
-            reached[w] = 0
-        top = 0
-        level_total = 0
-        for v in range(n):
-            active = False
-            done = True
-            for w in range(W):
-                x = nxt[v, w] & ~seen[v, w]
-                visit[v, w] = x
-                if x != 0:
-                    active = True
-                    seen[v, w] |= x
-                    reached[w] |= x
-                    if want_total:
-                        level_total += popcount64(x)
-                    elif want_hist:
-                        # add x to the bit-sliced counter of word w (ripple carry)
-                        c = x
-                        j = 0
-                        while c != 0:
-                            t = counters[w, j] & c
-                            counters[w, j] ^= c
-                            c = t
-                            j += 1
-                        if j > top:
-                            top = j
-                if seen[v, w] != _ALL:
-                    done = False
-            if active:
-                any_new = True
-                m_f += push_indptr[v + 1] - push_indptr[v]
-            if not done:
-                m_u += pull_indptr[v + 1] - pull_indptr[v]
-        if not any_new:
-            return level - 1
-        if want_total and level < cap:
-            hist[hist_row, level] += np.int64(level_total)
-        for w in range(W):
-            r = reached[w]
-            if r == 0:
-                continue
-            for b in range(64):
-                if (r >> uint64(b)) & _ONE:
-                    i = 64 * w + b
-                    ecc[start + i] = level
-                    if want_hist and level < cap:
-                        val = 0
-                        for j in range(top):
-                            val += np.int64((counters[w, j] >> uint64(b)) & _ONE) << j
-                        hist[start + i, level] = val
-            if want_hist:
-                for j in range(top):
-                    counters[w, j] = 0
+
+_msbfs_batch_w1, _msbfs_batch_w2, _msbfs_batch_w4, _msbfs_batch_w8 = (_make_batch_kernel(w) for w in WIDTHS)
+
+
+@njit(cache=True)
+def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
+                 words, alpha, hist, hist_row, ecc, mode):
+    """Run a batch of at most ``64 * words`` sources (``words`` in 1..8) with the narrowest
+    compiled width (:data:`WIDTHS`) that holds it; extra lanes are idle."""
+    if words <= 1:
+        return _msbfs_batch_w1(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
+                               alpha, hist, hist_row, ecc, mode)
+    if words <= 2:
+        return _msbfs_batch_w2(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
+                               alpha, hist, hist_row, ecc, mode)
+    if words <= 4:
+        return _msbfs_batch_w4(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
+                               alpha, hist, hist_row, ecc, mode)
+    return _msbfs_batch_w8(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
+                           alpha, hist, hist_row, ecc, mode)
 
 
 @njit(cache=True, parallel=True)
