@@ -191,6 +191,33 @@ def part_searchability(ctx, rep, size):
     return tab
 
 
+def figure_exponents(ex: pl.DataFrame, sides):
+    """Measured delivery-time exponents per r with Kleinberg's lower bounds and Mathieu's exponents."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .kleinberg import mathieu_exponent, theory_exponent
+
+    fig, ax = plt.subplots(figsize=(5.4, 4.0))
+    r = ex["r"].to_numpy()
+    y = ex["exponent"].to_numpy()
+    err = np.clip([y - ex["low"].to_numpy(), ex["high"].to_numpy() - y], 0, None)
+    ax.errorbar(r, y, yerr=err, fmt="o", ms=4, capsize=2, color="C0",
+                label=f"measured, sides {sides[0]}..{sides[-1]}")
+    grid = np.linspace(min(r.min(), 1.0), max(r.max(), 2.3), 200)
+    ax.plot(grid, [theory_exponent(x) for x in grid], "k-.", lw=1, label="Kleinberg 2000 (lower bounds)")
+    ax.plot(grid, [mathieu_exponent(x) for x in grid], "C3--", lw=1, label="Mathieu 2016 (tighter)")
+    ax.axvline(2.0, color="0.6", ls=":", lw=1)
+    ax.set_xlabel("clustering exponent r")
+    ax.set_ylabel("exponent of the side in the EDT")
+    ax.set_title("Delivery-time exponents on implicit lattices", fontsize=9)
+    ax.legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def part_kleinberg(ctx, rep, size):
     """Kleinberg U-curve minimum r*(side), fitted forms, EDT at r = 2 and exponents against both bounds."""
     log2_sides, rs, routes = size["log2_sides"], size["rs"], size["routes"]
@@ -214,6 +241,7 @@ def part_kleinberg(ctx, rep, size):
     min_side = 2 ** log2_sides[max(0, len(log2_sides) - 4)]
     ex = exponents(table, min_side)
     _save(ctx, ex, "kleinberg_exponents")
+    ctx.save_figure(figure_exponents(ex, [s for s in (2 ** ls for ls in log2_sides) if s >= min_side]), "exponents")
     for x in ex.iter_rows(named=True):
         r = x["r"]
         if r == 2.0:

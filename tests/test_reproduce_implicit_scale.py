@@ -47,6 +47,7 @@ def test_kleinberg_part(implicit_scale):
     assert set(ex.columns) >= {"r", "exponent", "low", "high", "lower_bound_exponent", "mathieu_exponent"}
     # EDT is at most the lattice distance, which grows like the side: every slope lies below ~1.
     assert ((ex["low"] <= ex["exponent"]) & (ex["exponent"] <= ex["high"]) & (ex["exponent"] < 1.05)).all()
+    assert (out / "exponents.png").stat().st_size > 10_000
     row = report_row(report, "EDT exponent in the side, r = 1.5")
     assert "Mathieu 0.333" in row.published and "Kleinberg >= 0.167" in row.published and row.status == "S"
 
