@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulate.errors import ParameterError
 from simulate.generators import BterTargets, bter, bter_from_graph, bter_targets, facebook_like, watts_strogatz
@@ -168,3 +170,27 @@ def test_fit_to_ego_facebook(data_file):
     want, _ = _near_mode_clustering(real, mode_lo, mode_hi)
     got, _ = _near_mode_clustering(g, mode_lo, mode_hi)
     assert abs(got - want) < 0.03
+
+
+@given(st.integers(1, 12).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=40),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=40))))
+def test_csr_union_is_the_set_union_of_two_graphs(case):
+    from simulate.graph import Graph
+    from simulate.kernels.csr import csr_union
+
+    n, a, b = case
+
+    def csr(pairs):
+        src = np.array([p[0] for p in pairs], dtype=np.int64)
+        dst = np.array([p[1] for p in pairs], dtype=np.int64)
+        g = Graph.from_edges(src, dst, directed=False, n=n)
+        return g.indptr, g.indices, {(int(u), int(v)) for u, v in zip(*g.edges())}
+
+    ip1, ix1, e1 = csr(a)
+    ip2, ix2, e2 = csr(b)
+    indptr, indices, overlap = csr_union(ip1, ix1, ip2, ix2)
+    got = {(u, int(v)) for u in range(n) for v in indices[indptr[u]:indptr[u + 1]] if u < v}
+    assert got == e1 | e2
+    assert overlap == 2 * len(e1 & e2)
+    assert all((np.diff(indices[indptr[u]:indptr[u + 1]]) > 0).all() for u in range(n))

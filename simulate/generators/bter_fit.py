@@ -7,7 +7,7 @@ such arrays, and :func:`bter_from_graph` does both. Everything else about the re
 ``smallworld reproduce bter_validation`` compares with the real graph.
 
 The construction reuses the kernels of :func:`simulate.generators.facebook_like`
-(:mod:`simulate.kernels.generators.bter`: affinity blocks, two-pass block build, CSR union)
+(:mod:`simulate.kernels.generators.bter`: affinity blocks, two-pass block build)
 and the two-pass Chung-Lu build :func:`simulate.generators.power_law.chung_lu_csr`; only the
 targets (arrays instead of Facebook's parametric shape, no countries) and the calibration of
 the two phases to *those* targets are here.
@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..graph import BuildReport, Graph
 from ..kernels.generators import bter as _k
-from ..kernels.csr import sort_rows
+from ..kernels.csr import csr_union, sort_rows
 from ..kernels.random import stream_states
 from .power_law import chung_lu_csr
 from .registry import numpy_rng, seed_meta
@@ -277,7 +277,7 @@ def _build(order, block_ptr, rho, w, seed):
     node_of_rank = np.argsort(-w, kind="stable").astype(np.int64)
     ip2, ix2 = chung_lu_csr(node_of_rank, w, None, 0.0, _child(seed, 2))
     del node_of_rank
-    indptr, indices, overlap = _k.csr_union(ip1, ix1, ip2, ix2)
+    indptr, indices, overlap = csr_union(ip1, ix1, ip2, ix2)
     return indptr, indices, int(overlap), int(ix1.shape[0] + ix2.shape[0])
 
 
