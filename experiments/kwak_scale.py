@@ -66,6 +66,12 @@ def peak_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def cpu_seconds():
+    """User + system CPU time of this process so far (all threads): comparable across machine loads."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def rss_bytes():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -76,8 +82,12 @@ def _log(msg, t0):
           f"{msg}", flush=True)
 
 
-def histograms(push, pull, sources, alpha, words, t0, cap=64):
-    """Per-source distance histograms by bit-parallel BFS, in chunks (progress printed)."""
+def histograms(push, pull, sources, alpha, words, t0, cap=64, partial=None):
+    """Per-source distance histograms by bit-parallel BFS, in chunks (progress printed).
+
+    ``partial``: a path where the rows done so far are saved after every chunk (``.npz`` with
+    ``sources`` and ``counts``), so an interrupted run still yields its finished sources.
+    """
     from simulate.kernels.msbfs import msbfs_histograms
 
     threads = max(1, numba.get_num_threads())
@@ -91,6 +101,10 @@ def histograms(push, pull, sources, alpha, words, t0, cap=64):
             hist, _, depth = msbfs_histograms(push[0], push[1], pull[0], pull[1], src, words, cap, alpha)
         rows.append(hist)
         _log(f"BFS {lo + src.shape[0]:,} / {sources.shape[0]:,} sources", t0)
+        if partial is not None:
+            width = max(r.shape[1] for r in rows)
+            np.savez(partial, sources=sources[:lo + src.shape[0]],
+                     counts=np.vstack([np.pad(r, ((0, 0), (0, width - r.shape[1]))) for r in rows]))
     width = max(r.shape[1] for r in rows)
     return np.vstack([np.pad(r, ((0, 0), (0, width - r.shape[1]))) for r in rows])
 
@@ -124,10 +138,11 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0):
                "max_degree": MAX_FOLLOWINGS, "mutual_pair_share": MUTUAL_PAIR_SHARE, "seed": seed,
                "sources": sources, "threads": numba.get_num_threads(), "load_at_start": os.getloadavg()}
     _log(f"building directed_follower n={n:,} mean_degree={mean_degree}", t0)
-    tb = time.time()
+    tb, cb = time.time(), cpu_seconds()
     g = directed_follower(n, gamma_out=GAMMA_OUT, gamma_in=GAMMA_IN, mean_degree=mean_degree,
                           mutual_pair_share=MUTUAL_PAIR_SHARE, max_degree=MAX_FOLLOWINGS, seed=seed)
     summary["build_seconds"] = time.time() - tb
+    summary["build_cpu_seconds"] = cpu_seconds() - cb
     summary["build_peak_rss"] = peak_rss_bytes()
     summary["arcs"] = int(g.num_arcs)
     summary.update({k: g.meta[k] for k in ("mutual_pairs", "one_way_arcs", "mutual_pair_share_realised",
@@ -154,9 +169,11 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0):
         pull, alpha = (t.indptr, t.indices), 1.0
     else:
         pull, alpha = push, 0.0  # alpha 0: never pull (no in-neighbour CSR needed)
-    tq = time.time()
-    counts = histograms(push, pull, src, alpha, words, t0)
+    tq, cq = time.time(), cpu_seconds()
+    out.mkdir(parents=True, exist_ok=True)
+    counts = histograms(push, pull, src, alpha, words, t0, partial=out / "partial_directed.npz")
     summary["bfs_seconds"] = time.time() - tq
+    summary["bfs_cpu_seconds"] = cpu_seconds() - cq
     summary["bfs_peak_rss"] = peak_rss_bytes()
     summary["directed"] = statistics(counts)
     summary["directed"]["reachable_share"] = summary["directed"]["pairs"] / (src.shape[0] * (n - 1))
@@ -206,8 +223,9 @@ def report(s):
         f"of connected pairs ({100 * s['reciprocity_arcs_realised']:.2f}% of arcs; an input); followers (in-degree) "
         f"median {s['in_degree']['median']:g}, max {s['in_degree']['max']:,}; followings median "
         f"{s['out_degree']['median']:g}, max {s['out_degree']['max']:,}.",
-        f"Build {s['build_seconds']:.0f} s, peak RSS {s['build_peak_rss'] / gb:.2f} GiB; BFS from {s['sources']:,} "
-        f"users {s['bfs_seconds']:.0f} s; peak RSS of the whole run {s['peak_rss'] / gb:.2f} GiB; "
+        f"Build {s['build_seconds']:.0f} s ({s['build_cpu_seconds']:.0f} s CPU), peak RSS "
+        f"{s['build_peak_rss'] / gb:.2f} GiB; BFS from {s['sources']:,} users {s['bfs_seconds']:.0f} s "
+        f"({s['bfs_cpu_seconds']:.0f} s CPU); peak RSS of the whole run {s['peak_rss'] / gb:.2f} GiB; "
         f"{s['threads']} threads, load at start {s['load_at_start'][0]:.1f}.",
         f"Reachable ordered pairs: {100 * d['reachable_share']:.1f}% (directed).", "",
         "| quantity | published | St. | what the published number measures | ours [95% CI] |",
