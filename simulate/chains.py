@@ -506,7 +506,9 @@ class Starters:
         ``n_targets`` random targets (or the given ``targets``), ``chains`` distinct starters
         uniform among the nodes ranked in that quantile band of :func:`policy_distances`
         (see :func:`group_sources`); replaces ``n_chains``/``sources``. Adds a
-        ``source_group`` column (the group's name).
+        ``source_group`` column (the group's name). On an implicit ``hierarchical_identity``
+        population, bands per identity dimension instead: ``{"name": "boston", "chains": 100,
+        "heights": [[0, 4], [0, 6]]}`` (:func:`simulate.implicit.identity_band_starters`).
     """
 
     sources: object = None
