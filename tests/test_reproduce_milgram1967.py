@@ -162,17 +162,21 @@ def _heights_to(pop, people, target):
     return out
 
 
-def test_band_starters_are_uniform_on_the_band():
+@pytest.mark.parametrize("bands", [[[1, 3], [0, 2]], [[1, 2], [0, 3]], [[0, 3], [2, 2]]])
+def test_band_starters_are_uniform_on_the_band(bands):
     # Every person of a 108-person population enumerated: draws must cover exactly the eligible
-    # people of the band, uniformly (chi-square), never the target.
+    # people of the band, uniformly (chi-square), never the target. The bands make each
+    # dimension the sampled one in turn, with and without an excluded inner block.
     from scipy import stats
 
     pop = _small_wdn()
     everyone = np.arange(pop.n)
     target = 41
-    bands = [[1, 3], [0, 2]]
     h = _heights_to(pop, everyone, target)
-    eligible = everyone[(h[:, 0] >= 1) & (h[:, 0] <= 3) & (h[:, 1] <= 2) & (everyone != target)]
+    ok = everyone != target
+    for d, (lo, hi) in enumerate(bands):
+        ok &= (h[:, d] >= lo) & (h[:, d] <= hi)
+    eligible = everyone[ok]
     assert 10 < eligible.size < pop.n - 10
     groups = [{"name": "g", "chains": 1, "heights": bands}]
     draws = np.concatenate([identity_band_starters(pop, [target], groups, seed=s)[0] for s in range(6000)])
