@@ -440,6 +440,45 @@ def group_sources(graph: Graph, policy, targets, source_groups, seed=0, attribut
 
 
 # ------------------------------------------------------------------ grouped options
+#: Spawn key of an implicit population's per-person attrition (BetaAttrition.seed's streams).
+_KEY_NODE_DROP = (0xC4A1, 5)
+
+
+@dataclass(frozen=True)
+class BetaAttrition:
+    """Per-node attrition drawn from a Beta law with mean ``mean`` and concentration ``a + b``
+    (variance ``mean (1 - mean) / (concentration + 1)``): an :attr:`Attrition.per_node` given as
+    a law rather than an array.
+
+    On a stored graph it is :func:`beta_attrition` ``(n, mean, concentration, seed)`` (the same
+    array); on an implicit population person u's value is drawn from the stream keyed by
+    (``seed``, u), so it is the same in every chain, and nothing per person is stored.
+    """
+
+    mean: float
+    concentration: float = 10.0
+    seed: int = 0
+
+    def shapes(self) -> tuple:
+        """Validated Beta shapes ``(a, b)``."""
+        mean, conc = float(self.mean), float(self.concentration)
+        if not 0 < mean < 1:
+            raise ParameterError(f"mean attrition must lie in (0, 1), got {self.mean}")
+        if not conc > 0:
+            raise ParameterError(f"concentration must be > 0, got {self.concentration}")
+        return mean * conc, (1 - mean) * conc
+
+    def draw(self, n) -> np.ndarray:
+        """The per-node array of a stored graph with ``n`` nodes (:func:`beta_attrition`)."""
+        return beta_attrition(n, self.mean, self.concentration, seed=self.seed)
+
+    def person_key(self) -> np.ndarray:
+        """uint64[4] key of the per-person streams (implicit populations)."""
+        from .kernels.random import stream_key
+
+        return stream_key(int(self.seed), _KEY_NODE_DROP)
+
+
 @dataclass(frozen=True)
 class Attrition:
     """Where a message is lost: at its holders and along the ties it crosses.
@@ -450,8 +489,9 @@ class Attrition:
     ----------
     rate : float in [0, 1]
         Constant probability that a holder (the source included) drops the message, per step.
-    per_node : array of floats over nodes, optional
-        Per-node drop probability, replacing ``rate`` (e.g. :func:`beta_attrition`).
+    per_node : array of floats over nodes, or BetaAttrition, optional
+        Per-node drop probability, replacing ``rate`` (e.g. :func:`beta_attrition`); a
+        :class:`BetaAttrition` law works on stored graphs and implicit populations alike.
     by_strength : sequence of 5 floats, optional
         Probability that the message is lost in transit along a tie of strength level 1..5
         (weak ties dropped more often), on top of the holder's attrition.
@@ -471,7 +511,8 @@ class Attrition:
         rate = _probability("attrition", self.rate)
         node_drop = np.zeros(0, dtype=np.float64)
         if self.per_node is not None:
-            node_drop = np.ascontiguousarray(self.per_node, dtype=np.float64)
+            per_node = self.per_node.draw(n) if isinstance(self.per_node, BetaAttrition) else self.per_node
+            node_drop = np.ascontiguousarray(per_node, dtype=np.float64)
             if node_drop.shape != (n,):
                 raise ParameterError(f"node_attrition must have one entry per node ({n}), got shape {node_drop.shape}")
             if not np.all((node_drop >= 0) & (node_drop <= 1)):
@@ -752,7 +793,9 @@ def _run_chain_experiment(graph, params, seed):
     if mean is not None:
         loss.pop("rate", None)
         conc = params.get("node_attrition_concentration") or 10.0
-        loss["per_node"] = beta_attrition(graph.n, mean, conc, seed=seed ^ 0x5EED)
+        # A law, not an array: a stored graph draws beta_attrition(n, ...) from it, an implicit
+        # population one value per person it meets.
+        loss["per_node"] = BetaAttrition(mean, conc, seed=seed ^ 0x5EED)
     res = run_chains(graph, attrition=Attrition(**loss), seed=seed, starters=Starters(**start), **kw)
     return res.table, res.summary()
 

@@ -50,6 +50,8 @@ MAX_PEOPLE = 2**62
 
 #: Spawn key of the per-person streams (quenched contacts).
 _KEY_PEOPLE = (0x1A9C, 1)
+#: Spawn key of the WDN link blocks (quenched pair-symmetric construction).
+_KEY_BLOCKS = (0x1A9C, 5)
 
 
 
@@ -360,16 +362,21 @@ class KleinbergPopulation(ImplicitPopulation):
                    targets=None, seed=0, max_steps=None, epsilon=0.0, backtrack=False, attributes=None,
                    min_strength=None, attrition_by_strength=None, node_attrition=None, record_paths=False,
                    compute_distances=True, progress=False, chains_per_target=None, source_groups=None):
-        """Greedy lattice routing on this population: :func:`simulate.chains.run_chains`'s arguments.
+        """Chains on this population: :func:`simulate.chains.run_chains`'s arguments.
 
-        Supported: ``policy="greedy_lattice"``, constant ``attrition``, pairs (random, given
-        sources and/or targets, ``chains_per_target``), ``max_steps`` (default ``dim x side``:
-        greedy with p >= 1 always arrives within the starting distance, so chains never stop
-        there), ``record_paths`` (int64 ids), ``progress``. ``compute_distances`` is ignored:
-        the ``shortest_path`` column is null (a BFS would visit the whole population), and
-        ``params["shortest_path"]`` says so. Per-node or per-tie attrition, epsilon mixing,
-        backtracking, tie strengths and source groups are not available on an implicit
-        lattice (ParameterError).
+        What applies in which mode is declared in :mod:`simulate.implicit_routing`
+        (``smallworld chains --list-models``): greedy_lattice with constant or per-person
+        attrition (:class:`~simulate.chains.BetaAttrition`, keyed per person), epsilon mixing,
+        pairs (random, given sources and/or targets, ``chains_per_target``) and
+        ``record_paths`` (int64 ids) in both modes; random_walk and backtracking in quenched
+        mode only (a holder met again must have the same contacts). ``max_steps`` defaults to
+        ``dim x side`` (greedy with p >= 1 always arrives within the starting distance, so
+        greedy chains never stop there). ``compute_distances`` is ignored: the
+        ``shortest_path`` column is null (a BFS would visit the whole population), and
+        ``params["shortest_path"]`` says so. Tie strengths and source groups are not available
+        (ParameterError). Plain greedy routing runs the fast kernels; any option runs
+        :func:`simulate.kernels.implicit.route_kleinberg_options` (the stored router's rules,
+        with a visited set).
 
         Returns
         -------
@@ -383,6 +390,13 @@ class KleinbergPopulation(ImplicitPopulation):
                       min_strength=min_strength, attrition_by_strength=attrition_by_strength,
                       node_attrition=node_attrition, source_groups=source_groups, record_paths=record_paths)
         attrition = _probability("attrition", attrition)
+        epsilon = _probability("epsilon", epsilon)
+        drop_key, drop_a, drop_b = _node_attrition_law(node_attrition, attrition)
+        options = policy != "greedy_lattice" or epsilon > 0 or bool(backtrack) or drop_a > 0
+        if options and self.kgs_rules:
+            raise ParameterError("kleinberg_lattice: kgs_rules reproduce kleinberg-grid-simulator's plain greedy "
+                                 "routing; policy random_walk, epsilon, backtrack and node_attrition use the "
+                                 "stored router's rules (kgs_rules=false)")
         if max_steps is None:
             max_steps = int(self.dim) * int(self.side)
         if int(max_steps) < 1:
@@ -404,14 +418,24 @@ class KleinbergPopulation(ImplicitPopulation):
         outs = []
         batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
         bar = progress_bar(progress, nc, f"chains ({policy}, implicit)", "chain")
+        prob, alias, lo, width, s_hi, limit, _ = self._law
         for a in range(0, nc, batch):
             b = min(nc, a + batch)
-            outs.append(self._route(offsets, key, src[a:b], tgt[a:b], states[a:b], max_steps, attrition,
-                                    record_paths, paths[a:b] if record_paths else paths))
+            pb = paths[a:b] if record_paths else paths
+            if options:
+                outs.append(_ki.route_kleinberg_options(
+                    np.int64(self.side), np.int64(self.dim), bool(self.periodic), np.int64(self.p),
+                    np.int64(self.q), np.int64(limit), offsets, prob, alias, lo, width, s_hi, float(self.r),
+                    self.mode == "quenched", key, policy == "random_walk", epsilon, bool(backtrack), src[a:b],
+                    tgt[a:b], states[a:b], max_steps, attrition, drop_key, drop_a, drop_b, bool(record_paths), pb))
+            else:
+                out = self._route(offsets, key, src[a:b], tgt[a:b], states[a:b], max_steps, attrition,
+                                  record_paths, pb)
+                outs.append((*out, np.zeros(b - a, dtype=np.int32)))
             bar.update(b - a)
         bar.close()
-        status, steps, log_surv, last = (np.concatenate(x) for x in zip(*outs)) if outs else \
-            (np.zeros(0, np.int8), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int64))
+        status, steps, log_surv, last, nback = (np.concatenate(x) for x in zip(*outs)) if outs else \
+            (np.zeros(0, np.int8), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int32))
         table = pl.DataFrame({
             "chain": np.arange(nc, dtype=np.int64),
             "source": src, "target": tgt, "source_id": src, "target_id": tgt,
@@ -419,19 +443,15 @@ class KleinbergPopulation(ImplicitPopulation):
             "steps": steps,
             "shortest_path": pl.Series("shortest_path", [None] * nc, dtype=pl.Int32),
             "survival": np.exp(log_surv),
-            "backtracks": np.zeros(nc, dtype=np.int32),
+            "backtracks": nback.astype(np.int32),
             "last_id": last,
         })
         if record_paths:
-            mask = np.arange(max_steps + 1)[None, :] <= steps[:, None]
-            offs = np.concatenate([[0], np.cumsum(steps.astype(np.int64) + 1)])
-            vals = paths[mask]
-            table = table.with_columns(pl.Series("path", [vals[offs[i]:offs[i + 1]] for i in range(nc)],
-                                                 dtype=pl.List(pl.Int64)))
+            table = _with_paths(table, paths, steps, max_steps)
         params = {
             "policy": policy, "attrition": attrition, "n_chains": nc, "seed": int(seed), "max_steps": max_steps,
-            "epsilon": 0.0, "backtrack": False, "attributes": [], "min_strength": None,
-            "attrition_by_strength": None, "node_attrition": None,
+            "epsilon": epsilon, "backtrack": bool(backtrack), "attributes": [], "min_strength": None,
+            "attrition_by_strength": None, "node_attrition": _node_attrition_meta(node_attrition),
             "n_targets": int(np.unique(tgt).shape[0]),
             "graph_meta": self.meta,
             "shortest_path": "not available on an implicit population (a BFS would visit everyone)",
@@ -467,8 +487,21 @@ class HierarchyPopulation(ImplicitPopulation):
     forces *equal group sizes* in every dimension, where the stored generator draws the groups
     of dimensions >= 1 uniformly at random (multinomial sizes).
 
-    Law of a person's contacts (annealed exploration, the only mode implemented): when a message
-    reaches someone, they know the sender plus Poisson(z) fresh contacts, each drawn as WDN
+    Quenched mode (pair-symmetric): every unordered pair {u, v} is linked independently with
+    probability ``1 - exp(-lambda_uv)``, ``lambda_uv = sum_h mu_{x_h(u, v)}``,
+    ``mu_x = z p(x) / (H n_x)`` (p(x) ~ exp(-alpha x) on x = 1..depth+1, n_x the number of people
+    at tree distance x: g - 1, then g b^(x-2) (b - 1)): the stored generator's expected number of
+    link draws hitting the pair, with probabilities capped at 1 smoothly, and mean degree
+    ``sum_v (1 - exp(-lambda_uv))``, a little under z (merged repeats; the stored generator
+    draws on until exactly N z / 2 distinct edges). Links live in *blocks*: the pairs of one
+    group, or between two sibling subtrees of one dimension's tree, each block a Poisson
+    process keyed by the unordered pair of subtrees and read from either side
+    (:mod:`simulate.kernels.implicit_wdn`), so u is a contact of v iff v is a contact of u, the
+    same on every visit, chain and thread count (:meth:`contacts`). Every policy step then
+    sees a fixed graph, as on the stored twin: revisits, backtracking and random walks are
+    exact.
+
+    Annealed mode (the default, faster): when a message reaches someone, they know the sender plus Poisson(z) fresh contacts, each drawn as WDN
     form links: a uniform dimension h, a tree distance x in 1..depth+1 with P(x) ~ exp(-alpha x),
     and a uniform person at distance x in dimension h (x = 1: another member of the group).
     This is the size-biased degree of a node reached along a link when degrees are Poisson(z)
@@ -480,14 +513,14 @@ class HierarchyPopulation(ImplicitPopulation):
     than the sender) is skipped and flags the chain as a *revisit* (``revisit`` column): there
     the annealed population need not agree with any fixed graph; the share is reported.
 
-    The quenched pair-symmetric construction (links between tree blocks keyed by the unordered
-    pair) is not implemented.
-
     Notes
     -----
     D. J. Watts, P. S. Dodds, M. E. J. Newman, Science 296, 1302 (2002), doi:10.1126/science.1070120.
-    Work per step O(z (depth + H)) (each contact: one inverse permutation, then H permutations
-    for its identities); memory O(threads x max_steps).
+    Annealed: work per step O(z (depth + H)) (each contact: one inverse permutation, then H
+    permutations for its identities). Quenched: per step H (1 + (b - 1) depth) blocks of
+    O(log2 N) exact binomial draws each, plus O(log2 N) per contact (see
+    :mod:`simulate.kernels.implicit_wdn`); much slower than annealed at large b and depth (see
+    the README for numbers). Memory O(threads x (max_steps + contacts)) in both modes.
     """
 
     branching: int = 2
@@ -499,6 +532,7 @@ class HierarchyPopulation(ImplicitPopulation):
     seed: object = 0
     mode: str = "annealed"
     _law: tuple = field(default=None, repr=False, compare=False)
+    _pairs: tuple = field(default=None, repr=False, compare=False)
 
 
     def __post_init__(self):
@@ -514,6 +548,38 @@ class HierarchyPopulation(ImplicitPopulation):
         ss = np.random.SeedSequence(stream_key(self.seed, _KEY_PEOPLE).tolist())
         keys = ss.generate_state(4 * int(self.dimensions), dtype=np.uint64).reshape(int(self.dimensions), 4)
         object.__setattr__(self, "_law", (prob, alias, np.ascontiguousarray(keys), fside, n))
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        b, g = float(self.branching), float(self.group_size)
+        n_x = np.array([g - 1.0] + [g * b ** (x - 2) * (b - 1) for x in range(2, int(self.depth) + 2)])
+        rates = float(self.mean_degree) * p / (int(self.dimensions) * n_x)
+        object.__setattr__(self, "_pairs", (np.ascontiguousarray(rates), stream_key(self.seed, _KEY_BLOCKS)))
+
+    def pair_rates(self) -> np.ndarray:
+        """mu_x for x = 1..depth+1: expected links of one pair at tree distance x in one dimension
+        (quenched law; per unordered pair)."""
+        return self._pairs[0].copy()
+
+    def contacts(self, person) -> np.ndarray:
+        """Contacts of ``person`` in the quenched pair-symmetric population: sorted, distinct int64
+        ids (the stored graph's row). ParameterError in annealed mode (contacts exist only while a
+        message is there: :meth:`fresh_contacts`)."""
+        ptr, out = self.contacts_many(person)
+        return out
+
+    def contacts_many(self, ids):
+        """Quenched contacts of each of ``ids`` in CSR form ``(ptr, contacts)`` (int64)."""
+        if self.mode != "quenched":
+            raise ParameterError("contacts are fixed only in mode 'quenched' (annealed contacts are drawn per "
+                                 "visit: fresh_contacts)")
+        ids = _check_ids(ids, self.n, "ids")
+        from .kernels import implicit_wdn as _kw
+
+        prob, alias, keys, hb, n = self._law
+        rates, bkey = self._pairs
+        return _kw.symmetric_contacts_many(ids, np.int64(n), np.int64(self.group_size), np.int64(self.branching),
+                                           np.int64(self.depth), np.int64(self.dimensions), keys, np.int64(hb),
+                                           rates, bkey)
 
     @property
     def n(self) -> int:
@@ -546,13 +612,17 @@ class HierarchyPopulation(ImplicitPopulation):
                    targets=None, seed=0, max_steps=None, epsilon=0.0, backtrack=False, attributes=None,
                    min_strength=None, attrition_by_strength=None, node_attrition=None, record_paths=False,
                    compute_distances=True, progress=False, chains_per_target=None, source_groups=None):
-        """Greedy hierarchy routing (smallest social distance ``y = min_h x_h`` to the target).
+        """Chains on this population: :func:`simulate.chains.run_chains`'s arguments.
 
-        :func:`simulate.chains.run_chains`'s arguments; supported: ``policy="greedy_hierarchy"``,
-        constant ``attrition``, pairs (random, given, ``chains_per_target``), ``max_steps``
-        (default 1000; greedy chains that do not arrive dead-end long before), ``progress``.
-        ``shortest_path`` is null. Adds a ``revisit`` column (see the class docstring) and
-        ``params["revisit_share"]``.
+        What applies in which mode is declared in :mod:`simulate.implicit_routing`
+        (``smallworld chains --list-models``): greedy_hierarchy (smallest social distance
+        ``y = min_h x_h`` to the target), constant or per-person attrition
+        (:class:`~simulate.chains.BetaAttrition`), epsilon and pairs (random, given,
+        ``chains_per_target``, or ``source_groups`` by identity heights:
+        :func:`identity_band_starters`) in both modes; random_walk, backtracking and ``record_paths`` in
+        quenched mode only (they need a fixed graph). ``max_steps`` defaults to 1000 (greedy
+        chains that do not arrive dead-end long before). ``shortest_path`` is null. Annealed
+        runs add a ``revisit`` column (see the class docstring) and ``params["revisit_share"]``.
         """
         from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES, _probability
 
@@ -561,9 +631,11 @@ class HierarchyPopulation(ImplicitPopulation):
                       min_strength=min_strength, attrition_by_strength=attrition_by_strength,
                       node_attrition=node_attrition, source_groups=source_groups, record_paths=record_paths)
         attrition = _probability("attrition", attrition)
+        epsilon = _probability("epsilon", epsilon)
+        node_key, node_a, node_b = _node_attrition_law(node_attrition, attrition)
         max_steps = 1000 if max_steps is None else int(max_steps)
-        if max_steps < 1:
-            raise ParameterError(f"max_steps must be >= 1, got {max_steps}")
+        if not 1 <= max_steps < 2**31 - 1:
+            raise ParameterError(f"max_steps must lie in 1..{2**31 - 2:,} (step counts are int32), got {max_steps}")
         group = None
         if source_groups is not None:
             src, tgt, group, source_groups = _band_pairs(self, n_targets, sources, targets, source_groups, seed)
@@ -572,28 +644,84 @@ class HierarchyPopulation(ImplicitPopulation):
         if np.any(src == tgt):
             raise ParameterError(f"source and target are the same person ({int(src[src == tgt][0])})")
         nc = src.shape[0]
+        if record_paths and nc * (max_steps + 1) > 2**28:
+            raise ParameterError(f"record_paths: {nc} chains x {max_steps + 1} steps is too large to buffer; "
+                                 "lower max_steps or the number of chains")
         states = stream_states(seed, nc, spawn_key=CHAIN_STREAM_KEY)
+        paths = np.full((nc, max_steps + 1) if record_paths else (0, 0), -1, dtype=np.int64)
         prob, alias, keys, hb, n = self._law
+        quenched = self.mode == "quenched"
+        if quenched:
+            from .kernels import implicit_wdn as _kw
+            from .policies import get as get_policy
+
+            code = get_policy(policy).code
+            rates, bkey = self._pairs
         outs = []
-        batch = nc if not progress else max(1, min(nc, max(20_000, nc // 100)))
-        bar = progress_bar(progress, nc, f"chains ({policy}, implicit)", "chain")
+        batch = nc if not progress else max(1, min(nc, max(20_000 if not quenched else 2_000, nc // 100)))
+        bar = progress_bar(progress, nc, f"chains ({policy}, implicit {self.mode})", "chain")
         for a in range(0, nc, batch):
             b = min(nc, a + batch)
-            outs.append(_ki.route_wdn(np.int64(n), np.int64(self.group_size), np.int64(self.branching),
-                                      np.int64(self.dimensions), keys, np.int64(hb), prob, alias,
-                                      float(self.mean_degree), src[a:b], tgt[a:b], states[a:b], max_steps,
-                                      attrition))
+            if quenched:
+                outs.append(_kw.route_wdn_quenched(
+                    np.int64(n), np.int64(self.group_size), np.int64(self.branching), np.int64(self.depth),
+                    np.int64(self.dimensions), keys, np.int64(hb), rates, bkey, np.int64(code), epsilon,
+                    bool(backtrack), src[a:b], tgt[a:b], states[a:b], max_steps, attrition, node_key, node_a, node_b,
+                    bool(record_paths), paths[a:b] if record_paths else paths))
+            else:
+                outs.append(_ki.route_wdn(np.int64(n), np.int64(self.group_size), np.int64(self.branching),
+                                          np.int64(self.dimensions), keys, np.int64(hb), prob, alias,
+                                          float(self.mean_degree), src[a:b], tgt[a:b], states[a:b], max_steps,
+                                          attrition, epsilon, node_key, node_a, node_b))
             bar.update(b - a)
         bar.close()
-        status, steps, log_surv, last, rev = (np.concatenate(x) for x in zip(*outs))
-        table = _chain_table(src, tgt, status, steps, log_surv, last, STATUSES).with_columns(
-            pl.Series("revisit", rev))
+        status, steps, log_surv, last, extra = (np.concatenate(x) for x in zip(*outs))
+        table = _chain_table(src, tgt, status, steps, log_surv, last, STATUSES)
+        if quenched:
+            table = table.with_columns(pl.Series("backtracks", extra.astype(np.int32)))
+        else:
+            table = table.with_columns(pl.Series("revisit", extra))
+        if record_paths:
+            table = _with_paths(table, paths, steps, max_steps)
         params = _chain_params(policy, attrition, nc, seed, max_steps, tgt, self.meta)
-        params["revisit_share"] = float(rev.mean()) if nc else float("nan")
+        params.update(epsilon=epsilon, backtrack=bool(backtrack), node_attrition=_node_attrition_meta(node_attrition))
+        if not quenched:
+            params["revisit_share"] = float(extra.mean()) if nc else float("nan")
         if group is not None:
             table = table.with_columns(pl.Series("source_group", np.asarray([g["name"] for g in source_groups])[group]))
             params["source_groups"] = source_groups
         return ChainResults(table, params, self.fingerprint)
+
+
+def _node_attrition_law(node_attrition, rate):
+    """``(key, a, b)`` of a :class:`~simulate.chains.BetaAttrition` for the kernels (``a = 0``: none)."""
+    from .chains import BetaAttrition
+
+    if node_attrition is None:
+        return np.zeros(4, dtype=np.uint64), 0.0, 0.0
+    if not isinstance(node_attrition, BetaAttrition):
+        raise ParameterError("node_attrition on an implicit population must be a simulate.chains.BetaAttrition "
+                             "(a per-person law: nothing per person is stored), got "
+                             f"{type(node_attrition).__name__}")
+    if rate:
+        raise ParameterError("give either attrition or node_attrition, not both")
+    a, b = node_attrition.shapes()
+    return node_attrition.person_key(), float(a), float(b)
+
+
+def _node_attrition_meta(node_attrition):
+    if node_attrition is None:
+        return None
+    return {"mean": float(node_attrition.mean), "concentration": float(node_attrition.concentration),
+            "seed": int(node_attrition.seed), "law": "beta, keyed per person"}
+
+
+def _with_paths(table, paths, steps, max_steps):
+    mask = np.arange(max_steps + 1)[None, :] <= steps[:, None]
+    offs = np.concatenate([[0], np.cumsum(steps.astype(np.int64) + 1)])
+    vals = paths[mask]
+    return table.with_columns(pl.Series("path", [vals[offs[i]:offs[i + 1]] for i in range(table.height)],
+                                        dtype=pl.List(pl.Int64)))
 
 
 def _check_ids(ids, n, name):

@@ -181,8 +181,13 @@ _BOTH = MODES
 
 declare_routing(ImplicitRouting(
     model="kleinberg_lattice",
-    policies={"greedy_lattice": _BOTH},
-    options={"attrition": _BOTH, "record_paths": _BOTH},
+    policies={"greedy_lattice": _BOTH, "random_walk": ("quenched",)},
+    options={"attrition": _BOTH, "node_attrition": _BOTH, "epsilon": _BOTH, "backtrack": ("quenched",),
+             "record_paths": _BOTH},
+    why_not={"backtrack": "annealed contacts are redrawn when the message comes back; use mode quenched",
+             **{k: "tie levels come from common neighbours, which a population that is never stored cannot "
+                   "count" for k in ("attrition_by_strength", "min_strength")},
+             "source_groups": "ranking everyone by distance to the target visits the whole population"},
     default_mode="quenched",
     default_policy="greedy_lattice",
     max_steps_default="dim x side (greedy with p >= 1 always arrives within it)",
@@ -190,8 +195,13 @@ declare_routing(ImplicitRouting(
 
 declare_routing(ImplicitRouting(
     model="hierarchical_identity",
-    policies={"greedy_hierarchy": ("annealed",)},
-    options={"attrition": ("annealed",), "source_groups": ("annealed",)},
+    policies={"greedy_hierarchy": _BOTH, "random_walk": ("quenched",)},
+    options={"attrition": _BOTH, "node_attrition": _BOTH, "epsilon": _BOTH, "backtrack": ("quenched",),
+             "record_paths": ("quenched",), "source_groups": _BOTH},
+    why_not={"backtrack": "annealed contacts are redrawn when the message comes back; use mode quenched",
+             "record_paths": "annealed chains record no paths; use mode quenched",
+             **{k: "tie levels come from common neighbours, which a population that is never stored cannot "
+                   "count" for k in ("attrition_by_strength", "min_strength")}},
     default_mode="annealed",
     default_policy="greedy_hierarchy",
     max_steps_default="1000",

@@ -288,7 +288,7 @@ def test_bad_names_and_options_are_clean_errors():
     with pytest.raises(ParameterError, match="greedy_geo"):
         run_chains(pop, policy="greedy_geo")
     with pytest.raises(ParameterError, match="backtrack"):
-        run_chains(pop, backtrack=True)
+        run_chains(implicit_population("kleinberg_lattice", side=10, mode="annealed"), backtrack=True)
     with pytest.raises(ParameterError, match="person ids"):
         run_chains(pop, starters=Starters(sources=[100], targets=[3]))
     with pytest.raises(ParameterError, match="same person"):
@@ -361,7 +361,8 @@ def test_cli_chains_on_an_implicit_model_gives_the_stored_json_fields(tmp_path):
     (["--model", "kleinberg_latice", "-p", "side=10"], "did you mean 'kleinberg_lattice'"),
     (["--model", "kleinberg_lattice", "-p", "side=1"], "side"),
     (["--model", "kleinberg_lattice", "-p", "sid=10"], "did you mean 'side'"),
-    (["--model", "kleinberg_lattice", "-p", "side=10", "--policy", "random_walk"], "not available"),
+    (["--model", "kleinberg_lattice", "-p", "side=10", "--policy", "greedy_geo"], "not available"),
+    (["--model", "kleinberg_lattice", "-p", "side=10", "--mode", "annealed", "--backtrack"], "mode 'annealed'"),
     ([], "PATH|NAME or --model"),
 ])
 def test_cli_implicit_errors_are_one_line(args, match):
@@ -523,7 +524,7 @@ def test_wdn_at_ten_to_the_ten_people_is_small():
     ({"alpha": 51.0}, "'alpha'"),
     ({"group_size": 1}, "group_size"),
     ({"branching": 1}, "branching"),
-    ({"mode": "quenched"}, "annealed"),
+    ({"mode": "frozen"}, "mode"),
 ])
 def test_wdn_bad_parameters(params, match):
     with pytest.raises(ParameterError, match=match):

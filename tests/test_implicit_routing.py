@@ -190,3 +190,109 @@ def test_config_refuses_a_policy_the_implicit_model_does_not_route(tmp_path):
     text = text.replace('policy = "greedy_geo"', 'min_strength = 2')
     with pytest.raises(ConfigError, match="min_strength"):
         parse_config(text, base_dir=tmp_path)
+
+
+# ------------------------------------------------------------------ options against the stored twin
+def _agree(a, b, k=4.0):
+    """Completion rate and mean steps of two chain tables within k standard errors."""
+    out = []
+    for col in ("reached", "steps"):
+        if col == "reached":
+            sa = (a.table["status"] == "reached").to_numpy().astype(float)
+            sb = (b.table["status"] == "reached").to_numpy().astype(float)
+        else:
+            sa, sb = a.table["steps"].to_numpy().astype(float), b.table["steps"].to_numpy().astype(float)
+        se = np.sqrt(sa.var() / sa.size + sb.var() / sb.size)
+        out.append((abs(sa.mean() - sb.mean()) <= k * se + 1e-12, col, sa.mean(), sb.mean(), se))
+    return out
+
+
+def _twin_runs(side, mode, policy="greedy_lattice", n_chains=3000, **opts):
+    from simulate.chains import Attrition
+    from simulate.generators import kleinberg_lattice
+
+    stored = kleinberg_lattice(side, r=2.0, q=1, seed=5)
+    attrition = opts.pop("attrition", 0.0)
+    a = run_chains(stored, policy, attrition, n_chains=n_chains, n_targets=30, seed=1, compute_distances=False, **opts)
+    pop = implicit_population("kleinberg_lattice", side=side, r=2.0, q=1, seed=6, mode=mode)
+    b = run_chains(pop, policy, attrition, n_chains=n_chains, n_targets=30, seed=1, **opts)
+    assert isinstance(attrition, (float, Attrition))
+    return a, b
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_per_person_attrition_matches_the_stored_twin(mode):
+    from simulate.chains import Attrition, BetaAttrition
+
+    law = BetaAttrition(0.2, 5.0, seed=3)
+    a, b = _twin_runs(60, mode, attrition=Attrition(per_node=law))
+    for ok, *info in _agree(a, b):
+        assert ok, info
+    assert b.params["node_attrition"]["mean"] == 0.2
+    assert b.summary(n_boot=20)["correction"].startswith("survival")
+    # A person's attrition is theirs: 1-step chains from person 0 to its neighbour 1 that arrive
+    # all survived the same probability 1 - q_0, in every chain.
+    from simulate.chains import Starters
+
+    one = implicit_population("kleinberg_lattice", side=60, seed=6, mode=mode)
+    r = run_chains(one, attrition=Attrition(per_node=law), seed=2,
+                   starters=Starters(sources=np.zeros(200, dtype=np.int64), targets=[1]))
+    done = r.table.filter(r.table["status"] == "reached")
+    assert 0 < done.height < 200 and done["survival"].n_unique() == 1 and done["survival"][0] < 1
+    # ... and the comparison can fail: mean 0.4 is not mean 0.2.
+    c = run_chains(implicit_population("kleinberg_lattice", side=60, r=2.0, q=1, seed=6, mode=mode),
+                   attrition=Attrition(per_node=BetaAttrition(0.4, 5.0, seed=3)), n_chains=3000, n_targets=30, seed=1)
+    assert not all(ok for ok, *_ in _agree(a, c))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_epsilon_greedy_matches_the_stored_twin(mode):
+    a, b = _twin_runs(40, mode, epsilon=0.3)
+    for ok, *info in _agree(a, b):
+        assert ok, info
+    a0, _ = _twin_runs(40, mode, n_chains=300)
+    assert b.table["steps"].mean() > a0.table["steps"].mean()  # random moves lengthen the chains
+
+
+def test_random_walk_and_backtracking_match_the_stored_twin():
+    a, b = _twin_runs(12, "quenched", "random_walk", max_steps=100)
+    for ok, *info in _agree(a, b):
+        assert ok, info
+    a, b = _twin_runs(12, "quenched", "random_walk", max_steps=100, backtrack=True)
+    for ok, *info in _agree(a, b):
+        assert ok, info
+    assert b.table["backtracks"].sum() > 0 and a.table["backtracks"].sum() > 0
+    # The comparison has power: a random walk is not greedy routing.
+    g, _ = _twin_runs(12, "quenched", max_steps=100)
+    assert not all(ok for ok, *_ in _agree(g, b))
+
+
+def test_options_that_need_a_fixed_graph_refuse_annealed_mode_by_name():
+    pop = implicit_population("kleinberg_lattice", side=20, mode="annealed")
+    with pytest.raises(ParameterError, match="backtrack .* in mode 'annealed' .*use mode quenched"):
+        run_chains(pop, backtrack=True)
+    with pytest.raises(ParameterError, match="policy 'random_walk' is not available .* in mode 'annealed'"):
+        run_chains(pop, "random_walk")
+    from simulate.chains import Attrition
+
+    with pytest.raises(ParameterError, match="attrition_by_strength .*in any mode: tie levels"):
+        run_chains(pop, attrition=Attrition(by_strength=[0.1] * 5))
+    with pytest.raises(ParameterError, match="BetaAttrition"):
+        run_chains(pop, attrition=Attrition(per_node=np.full(400, 0.1)))
+    with pytest.raises(ParameterError, match="kgs_rules"):
+        run_chains(implicit_population("kleinberg_lattice", side=20, kgs_rules=True, mode="annealed"), epsilon=0.1)
+
+
+def test_config_node_attrition_runs_on_an_implicit_population(tmp_path):
+    import polars as pl
+
+    from simulate.config import parse_config
+    from simulate.sweep import run_sweep
+
+    text = ('[graph]\nimplicit = "hierarchical_identity"\nbranching = 2\ndepth = 4\ngroup_size = 50\n'
+            'mean_degree = 8.0\n\n[experiment]\nkind = "chains"\npolicy = "greedy_hierarchy"\nchains = 200\n'
+            'targets = 2\nnode_attrition_mean = 0.25\n')
+    run_sweep(parse_config(text, base_dir=tmp_path), out=tmp_path / "out")
+    tables = [pl.read_parquet(p) for p in (tmp_path / "out").rglob("*.parquet") if "manifest" not in p.name]
+    tables = [t for t in tables if "steps" in t.columns]
+    assert len(tables) == 1 and (tables[0]["status"] == "dropped").any()

@@ -35,6 +35,7 @@ from numba import njit, prange
 from .generators.hierarchical import tree_height
 from .generators.kleinberg import _l1_sphere_point
 from .random import _splitmix64, keyed_state, next_below, next_below32, next_double, next_u64
+from .variates import beta as _beta
 from .routing import CHAINS_PER_TASK, STATUS_DEAD_END, STATUS_DROPPED, STATUS_MAX_STEPS, STATUS_REACHED
 
 # ------------------------------------------------------------------ the distance law
@@ -894,13 +895,16 @@ def wdn_contact(u, ulea, h, g, n, branching, keys, fside, x_prob, x_alias, st):
 
 @njit(cache=True, parallel=True)
 def route_wdn(n, g, branching, H, keys, fside, x_prob, x_alias, z, sources, targets, states, max_steps,
-              drop):
+              drop, epsilon=0.0, node_key=np.zeros(4, dtype=np.uint64), node_a=0.0, node_b=0.0):
     """Greedy hierarchy routing on an implicit WDN population, annealed exploration.
 
     Each holder knows Poisson(z) fresh contacts drawn by :func:`wdn_contact` (dimension uniform)
     besides the sender (a holder reached along a link has the size-biased degree 1 + Poisson(z));
     it delivers if the target is among them, else forwards to the unvisited contact of smallest
-    social distance y = min_h x_h to the target (ties uniform). Returns status (int8), steps
+    social distance y = min_h x_h to the target (ties uniform); with ``epsilon > 0``, with that
+    probability to a uniform unvisited contact instead (the coin drawn before the contacts);
+    with ``node_a > 0`` the holder's attrition is its Beta(node_a, node_b) value keyed by
+    (node_key, holder) instead of ``drop``. Returns status (int8), steps
     (int32), log_survival (float64), last (int64) and revisit (bool: some drawn contact was
     already on the chain, where annealed and quenched populations can differ).
     Memory O(threads x max_steps).
@@ -916,6 +920,7 @@ def route_wdn(n, g, branching, H, keys, fside, x_prob, x_alias, z, sources, targ
     for task in prange(n_tasks):
         visited = np.empty(max_steps + 2, dtype=np.int64)
         tleaf = np.empty(H, dtype=np.int64)
+        nst = np.empty(4, dtype=np.uint64)
         for c in range(task * CHAINS_PER_TASK, min(n_chains, (task + 1) * CHAINS_PER_TASK)):
             st = states[c]
             h0 = sources[c]
@@ -930,9 +935,20 @@ def route_wdn(n, g, branching, H, keys, fside, x_prob, x_alias, z, sources, targ
             result = -1
             rev = False
             while steps < max_steps:
-                if next_double(st) < drop:
+                q = drop
+                lq_h = lq
+                if node_a > 0.0:
+                    # The holder's own attrition, keyed by (node_key, holder): the same person
+                    # has the same value in every chain (Beta(node_a, node_b) law).
+                    keyed_state(node_key, holder, nst)
+                    q = _beta(nst, node_a, node_b)
+                    lq_h = np.log1p(-q) if q < 1.0 else -np.inf
+                if next_double(st) < q:
                     result = STATUS_DROPPED
                     break
+                # epsilon-greedy: the coin is independent of the contacts, so it is drawn first;
+                # heads: a uniform unvisited contact (reservoir over the fresh draws).
+                rnd = epsilon > 0.0 and next_double(st) < epsilon
                 k = poisson(st, z)
                 best = np.int64(1) << 62
                 nbest = 0
@@ -956,6 +972,11 @@ def route_wdn(n, g, branching, H, keys, fside, x_prob, x_alias, z, sources, targ
                         if nv < 2 or v != visited[nv - 2]:
                             rev = True
                         continue
+                    if rnd:
+                        nbest += 1
+                        if next_below32(st, nbest) == 0:
+                            choice = v
+                        continue
                     y = np.int64(1) << 62
                     for dd in range(H):
                         x = tree_height(_leaf(v, dd, g, n, keys, fside), tleaf[dd], branching)
@@ -969,7 +990,7 @@ def route_wdn(n, g, branching, H, keys, fside, x_prob, x_alias, z, sources, targ
                         nbest += 1
                         if next_below32(st, nbest) == 0:
                             choice = v
-                ls += lq
+                ls += lq_h
                 if hit:
                     steps += 1
                     holder = t
@@ -1081,3 +1102,240 @@ def wdn_band_people(target, k, n, g, branching, H, keys, fside, lo, hi, anchor, 
             out[found] = v
             found += 1
     return out[:found]
+
+
+# ------------------------------------------------------------------ routing options (Kleinberg)
+@njit(cache=True, inline="always")
+def _hs_slot(table, v):
+    # Open addressing over int64 ids (-1 = empty), Fibonacci hashing, linear probing.
+    mask = table.shape[0] - 1
+    h = np.int64((np.uint64(v) * np.uint64(11400714819323198485)) >> np.uint64(40)) & mask
+    while table[h] != -1 and table[h] != v:
+        h = (h + 1) & mask
+    return h
+
+
+@njit(cache=True)
+def _hs_grow(table, vis, nv):
+    # Double the visited table (keeps the load below 1/2) and re-insert the nv visited ids.
+    table = np.full(2 * table.shape[0], -1, dtype=np.int64)
+    for i in range(nv):
+        table[_hs_slot(table, vis[i])] = vis[i]
+    return table
+
+
+@njit(cache=True, parallel=True)
+def route_kleinberg_options(side, dim, periodic, p, q, limit, offsets, prob, alias, lo, width, s_hi, r, quenched,
+                            node_key, random_walk, epsilon, backtrack, sources, targets, states, max_steps, drop,
+                            drop_key, drop_a, drop_b, record_paths, paths):
+    """Chains on an implicit Kleinberg lattice with the stored router's options.
+
+    The stored router's rules (:func:`simulate.kernels.routing.route_chains`) over each
+    holder's contacts: the local ones (the L1 ball of radius p, in ``offsets`` order) then the
+    distinct long-range ones (a long-range contact that is also local, or a repeat, counts once,
+    as the stored graph merges them). A chain never forwards to someone already on it; draws
+    per holding step, in order: ``next_double`` for attrition (``drop``, or with ``drop_a > 0``
+    the holder's Beta(drop_a, drop_b) value keyed by (drop_key, holder)); (annealed) the q
+    long-range contacts; delivery if the target is a contact; with ``epsilon > 0``,
+    ``next_double`` < epsilon -> a uniform unvisited contact (``next_below``); else greedy
+    (smallest lattice distance to the target; ``random_walk``: every unvisited contact ties),
+    ties by ``next_below``. No unvisited contact: with ``backtrack`` the message returns to the
+    previous holder (a step), else the chain ends (dead_end). Backtracking and random walks
+    need ``quenched`` (a holder met again must have the same contacts).
+
+    Returns status (int8), steps (int32), log_survival (float64), last (int64), backtracks (int32).
+    Work O(steps x (|ball| + q) x dim); memory per task O(dim (|ball| + q)) plus the visited
+    set and stack, which grow with the chain (nothing per person). Per-chain streams: identical
+    results on any thread count.
+    """
+    n_chains = sources.shape[0]
+    status = np.empty(n_chains, dtype=np.int8)
+    steps_out = np.zeros(n_chains, dtype=np.int32)
+    log_surv = np.zeros(n_chains, dtype=np.float64)
+    last = np.empty(n_chains, dtype=np.int64)
+    nback_out = np.zeros(n_chains, dtype=np.int32)
+    lq_const = np.log1p(-drop) if 0.0 < drop < 1.0 else 0.0
+    nball = offsets.shape[0]
+    ncand_max = nball + max(q, 1)
+    n_tasks = (n_chains + CHAINS_PER_TASK - 1) // CHAINS_PER_TASK
+    for task in prange(n_tasks):
+        hc = np.empty(dim, dtype=np.int64)
+        tc = np.empty(dim, dtype=np.int64)
+        vc = np.empty(dim, dtype=np.int64)
+        delta = np.empty(dim, dtype=np.int64)
+        perm = np.empty(dim, dtype=np.int64)
+        cuts = np.empty(dim, dtype=np.int64)
+        nst = np.empty(4, dtype=np.uint64)
+        dst_ = np.empty(4, dtype=np.uint64)
+        cid = np.empty(ncand_max, dtype=np.int64)
+        cdist = np.empty(ncand_max, dtype=np.int64)
+        free = np.empty(ncand_max, dtype=np.int64)
+        fdist = np.empty(ncand_max, dtype=np.int64)
+        table = np.full(1024, -1, dtype=np.int64)
+        vis = np.empty(512, dtype=np.int64)
+        stack = np.empty(512, dtype=np.int64)
+        for c in range(task * CHAINS_PER_TASK, min(n_chains, (task + 1) * CHAINS_PER_TASK)):
+            st = states[c]
+            h = sources[c]
+            t = targets[c]
+            _coords(t, side, tc)
+            nv = 0
+            if 2 * (nv + 1) > table.shape[0]:
+                table = _hs_grow(table, vis, nv)
+            table[_hs_slot(table, h)] = h
+            vis[0] = h
+            nv = 1
+            sp = 0
+            stack[0] = h
+            steps = 0
+            nback = 0
+            ls = 0.0
+            result = -1
+            if record_paths:
+                paths[c, 0] = h
+            if h == t:
+                result = STATUS_REACHED
+            while result < 0 and steps < max_steps:
+                if drop_a > 0.0:
+                    keyed_state(drop_key, h, dst_)
+                    qd = _beta(dst_, drop_a, drop_b)
+                    lq = np.log1p(-qd) if qd < 1.0 else -np.inf
+                else:
+                    qd = drop
+                    lq = lq_const
+                if next_double(st) < qd:
+                    result = STATUS_DROPPED
+                    break
+                _coords(h, side, hc)
+                # The holder's contacts: local ball, then distinct long-range links.
+                nc = 0
+                hit = False
+                for o in range(nball):
+                    ok = True
+                    same = True
+                    v = np.int64(0)
+                    mult = np.int64(1)
+                    for i in range(dim):
+                        x = _step_coord(hc[i], offsets[o, i], side, periodic)
+                        if x < 0:
+                            ok = False
+                            break
+                        if x != hc[i]:
+                            same = False
+                        vc[i] = x
+                        v += x * mult
+                        mult *= side
+                    if not ok or same:
+                        continue
+                    dup = False
+                    for i in range(nc):
+                        if cid[i] == v:
+                            dup = True  # torus wrap-arounds can give one neighbour twice
+                            break
+                    if dup:
+                        continue
+                    cid[nc] = v
+                    cdist[nc] = _l1(vc, tc, side, periodic)
+                    nc += 1
+                lst = st
+                if quenched:
+                    keyed_state(node_key, h, nst)
+                    lst = nst
+                for j in range(q):
+                    v = draw_link(hc, side, dim, periodic, limit, prob, alias, lo, width, s_hi, r, lst, delta, perm,
+                                  cuts, vc)
+                    if _l1(vc, hc, side, periodic) <= p:
+                        continue  # also a local contact: one arc in the stored graph
+                    dup = False
+                    for i in range(nc):
+                        if cid[i] == v:
+                            dup = True
+                            break
+                    if dup:
+                        continue
+                    cid[nc] = v
+                    cdist[nc] = _l1(vc, tc, side, periodic)
+                    nc += 1
+                nfree = 0
+                for i in range(nc):
+                    if cid[i] == t:
+                        hit = True
+                        break
+                    if table[_hs_slot(table, cid[i])] == cid[i]:
+                        continue
+                    free[nfree] = cid[i]
+                    fdist[nfree] = cdist[i]
+                    nfree += 1
+                if hit:
+                    ls += lq
+                    steps += 1
+                    h = t
+                    if record_paths:
+                        paths[c, steps] = t
+                    result = STATUS_REACHED
+                    break
+                if nfree == 0:
+                    if backtrack and sp > 0:
+                        sp -= 1
+                        h = stack[sp]
+                        steps += 1
+                        nback += 1
+                        ls += lq
+                        if record_paths:
+                            paths[c, steps] = h
+                        continue
+                    result = STATUS_DEAD_END
+                    break
+                if epsilon > 0.0 and next_double(st) < epsilon:
+                    nxt = free[next_below(st, nfree)]
+                else:
+                    best = np.int64(1) << 62
+                    nbest = 0
+                    for i in range(nfree):
+                        d = 0 if random_walk else fdist[i]
+                        if d < best:
+                            best = d
+                            nbest = 1
+                        elif d == best:
+                            nbest += 1
+                    kk = next_below(st, nbest) if nbest > 1 else 0
+                    nxt = np.int64(-1)
+                    for i in range(nfree):
+                        d = 0 if random_walk else fdist[i]
+                        if d == best:
+                            if kk == 0:
+                                nxt = free[i]
+                                break
+                            kk -= 1
+                ls += lq
+                steps += 1
+                h = nxt
+                if record_paths:
+                    paths[c, steps] = nxt
+                if 2 * (nv + 1) > table.shape[0]:
+                    table = _hs_grow(table, vis, nv)
+                if nv == vis.shape[0]:
+                    grown = np.empty(2 * vis.shape[0], dtype=np.int64)
+                    grown[:nv] = vis[:nv]
+                    vis = grown
+                    grown2 = np.empty(2 * stack.shape[0], dtype=np.int64)
+                    grown2[:sp + 1] = stack[:sp + 1]
+                    stack = grown2
+                table[_hs_slot(table, nxt)] = nxt
+                vis[nv] = nxt
+                nv += 1
+                sp += 1
+                stack[sp] = nxt
+            if result < 0:
+                result = STATUS_MAX_STEPS
+            status[c] = result
+            steps_out[c] = steps
+            log_surv[c] = ls
+            last[c] = h
+            nback_out[c] = nback
+            # Empty the table: find every slot first (probing needs the table intact), then clear.
+            for i in range(nv):
+                stack[i] = _hs_slot(table, vis[i])
+            for i in range(nv):
+                table[stack[i]] = -1
+    return status, steps_out, log_surv, last, nback_out
