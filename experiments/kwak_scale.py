@@ -11,8 +11,21 @@ doi:10.1145/1772690.1772751, section 3): 41.7M users, 1.47G follow arcs (35.25 p
 22.1% of connected pairs mutual; followers (in-degree) a power law of exponent 2.276 (their fit
 up to 10^5 followers; the tail above it is heavier, not modelled); followings (out-degree)
 heavy-tailed without a published exponent (their CCDF has glitches at 20, Twitter's sign-up
-suggestions, and 2,000, the follow limit): we take 2.5 and cap expected followings at 2,000
-(a structural statistic, not a fit to any distance).
+suggestions, and 2,000, the follow limit): we take 2.5 and ``max_degree = 2000`` (a structural
+statistic, not a fit to any distance). Limitation: ``directed_follower`` has one cap for expected
+out- *and* in-degrees, so followers are capped at ~2,000 too, while Twitter's most followed
+accounts had millions; the model also has no users without followers or followings (Chung-Lu
+weights start near 8) and no communities. Its distance distribution is therefore narrower than
+Twitter's.
+
+Memory, measured at n = 6M (35.25 arcs per user, 2 threads; peak RSS of the process): build
+1.56 GiB (279 bytes per user: ~4.4 per arc of the int32 buffer plus ~100 per user); with the
+transpose and bit-parallel BFS (64 sources per word, 2 batches at once) 2.27 GiB; the undirected
+version 2.65 GiB. Scaled to Kwak's 41.7M users: build ~10.8 GiB, directed BFS without the
+transpose ~8 GiB, with it ~15.8 GiB, undirected ~18.4 GiB: all within 24 GiB, only the first
+two within a 12 GiB per-process cap. Time is the harder limit on a shared 2-core machine: the
+Chung-Lu passes cost more per arc at 41.7M than at 6M (every block of ~n/2 rows sweeps its
+per-row state once per 65,536-column tile, O(n^2 / tile) memory traffic).
 
 The distances: exact BFS along follow arcs (u -> v: u follows v) from ``S`` users drawn
 uniformly, bit-parallel (:func:`simulate.kernels.msbfs.msbfs_histograms`, 64 sources per word).
