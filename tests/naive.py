@@ -612,11 +612,12 @@ def report_row(report, prefix):
 
 
 # ---------------------------------------------------------------- geographic rank of friends (rank_friendship)
-def friend_ranks_naive(coords, arcs, spherical):
+def friend_ranks_naive(coords, arcs, spherical, tie_tolerance=0.0):
     """``{(u, v): rank_u(v)}`` with rank_u(v) = 1 + #{w != u : d(u, w) < d(u, v)}, by comparing every pair.
 
     ``coords``: list of (lat, lon) degrees (great-circle by the haversine formula) or (x, y)
-    (Euclidean); ``arcs``: list of (u, v).
+    (Euclidean); ``arcs``: list of (u, v). With ``tie_tolerance`` > 0 (radians or units), each value is
+    the range ``(lowest, highest)`` of ranks consistent with distances known only to that tolerance.
     """
     import math
 
@@ -629,8 +630,18 @@ def friend_ranks_naive(coords, arcs, spherical):
         return math.hypot(a[0] - b[0], a[1] - b[1])
 
     n = len(coords)
-    return {(u, v): 1 + sum(1 for w in range(n) if w != u and dist(coords[u], coords[w]) < dist(coords[u], coords[v]))
-            for u, v in arcs}
+    if tie_tolerance == 0.0:
+        return {(u, v): 1 + sum(1 for w in range(n) if w != u and dist(coords[u], coords[w]) < dist(coords[u], coords[v]))
+                for u, v in arcs}
+    # People whose distance equals d(u, v) in exact arithmetic may land on either side of it once
+    # rounded (mirror-image points on the sphere), so a fast kernel may rank them either way: return
+    # the range (closer for sure, closer or tied within the tolerance).
+    out = {}
+    for u, v in arcs:
+        dv = dist(coords[u], coords[v])
+        ds = [dist(coords[u], coords[w]) for w in range(n) if w != u]
+        out[(u, v)] = (1 + sum(1 for d in ds if d < dv - tie_tolerance), 1 + sum(1 for d in ds if d < dv + tie_tolerance))
+    return out
 
 
 def geogreedy_naive(neighbours, lat, lon, source, target, area_km, max_steps):

@@ -46,12 +46,20 @@ def test_friend_ranks_match_brute_force(case):
     coords, arcs, spherical = case
     g = _graph(coords, arcs, spherical)
     fr = friend_ranks(g)
-    want = friend_ranks_naive(coords, arcs, spherical)
+    # Exact ties (co-located people) must rank as ties; mirror-image ties on the sphere are exact only
+    # in real arithmetic, so there the kernel may count a tied person on either side (1e-12 rad ~ 6 um).
+    want = friend_ranks_naive(coords, arcs, spherical, tie_tolerance=1e-12 if spherical else 0.0)
     got = {}
     for i, u in enumerate(fr.users):
         for k, a in enumerate(range(g.indptr[u], g.indptr[u + 1])):
             got[(int(u), int(g.indices[a]))] = int(fr.ranks[fr.ptr[i] + k])
-    assert got == want
+    if spherical:
+        assert got.keys() == want.keys()
+        for arc, rank in got.items():
+            lo, hi = want[arc]
+            assert lo <= rank <= hi, (arc, rank, (lo, hi))
+    else:
+        assert got == want
 
 
 def test_friend_ranks_of_a_subset_equal_those_of_all():
