@@ -9,9 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from simulate.errors import ParameterError
 from simulate.generators import facebook_like
-from simulate.generators.facebook import clustering_target
+from simulate.generators.facebook import (assign_regions, bter_csr, clustering_target, country_shares,
+                                          region_counts)
+from simulate.graph import Graph
 from simulate.kernels.triangles import node_triangles
 
 
@@ -57,27 +62,86 @@ def test_degree_quantiles(fb):
     assert 171 <= d.mean() <= 200
     assert np.percentile(d, 5) <= 20
     assert d.max() <= 5500
-    assert fb.meta["countries_used"] == 1
+    assert fb.meta["countries_used"] == 1 and fb.meta["regions_used"] == 1 and fb.node_attrs is None
 
 
 def test_positive_degree_assortativity(fb):
     assert degree_assortativity(fb) > 0.02
 
 
-def test_in_country_share_matches_target():
-    g = facebook_like(100_000, countries=3, within=0.84, seed=2)
+def test_in_country_and_in_region_shares_match_targets():
+    # 3 countries (Zipf: ~54,500 / 27,300 / 18,200 people), regions of ~15,000 people: 4, 2
+    # and 1 regions. Tolerance 0.02: Chung-Lu probabilities clipped at 1 between hubs of one
+    # region lose a little of the in-region mass (measured 0.009 below at seed 2).
+    g = facebook_like(100_000, countries=3, within=0.84, region_size=15_000, within_region=0.63, seed=2)
     country = g.node_attrs["country"].to_numpy()
+    region = g.node_attrs["region"].to_numpy()
     s, t = g.edges()
+    assert g.meta["within_expected"] == pytest.approx(0.84, abs=1e-6)
+    assert g.meta["within_region_expected"] == pytest.approx(0.63, abs=1e-6)
     assert abs((country[s] == country[t]).mean() - 0.84) < 0.02
+    assert abs((region[s] == region[t]).mean() - 0.63) < 0.02
     sizes = np.bincount(country)
     assert sizes.shape[0] == 3 and sizes.max() > 1.5 * sizes.min()  # Zipf: unequal sizes
+    # Regions are nested in countries, numbered country by country, Zipf inside a country.
+    assert g.meta["regions_used"] == 7
+    per_region = np.unique(np.column_stack([region, country]), axis=0)
+    assert np.array_equal(per_region[:, 0], np.arange(7)) and np.array_equal(per_region[:, 1], [0, 0, 0, 0, 1, 1, 2])
+    rsizes = np.bincount(region)
+    assert rsizes[0] > 1.5 * rsizes[3]
+
+
+def test_regions_default_scale_and_attributes():
+    from simulate.generators import MODELS
+
+    spec = MODELS["facebook_like"]
+    assert spec.node_attributes({"n": 100_000}) == ()  # one country of one region
+    # 10^7 people: 100 countries, the largest (1/H_100 = 19% = 1.9M people) has 19 regions.
+    assert spec.node_attributes({"n": 10_000_000}) == ("country", "region")
+    assert spec.node_attributes({"n": 10_000_000, "countries": 1}) == ("region",)
+    counts = region_counts(10_000_000, country_shares(100, 1.0), 100_000)
+    assert counts[0] == 19 and counts[-1] == 1 and counts.sum() < 150
+    assert region_counts(10_000_000, country_shares(1, 1.0), 100_000).tolist() == [100]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=5), st.floats(0.0, 3.0), st.integers(0, 2**32 - 1))
+def test_assign_regions_nested_and_in_range(counts, exponent, seed):
+    rng = np.random.default_rng(seed)
+    counts = np.array(counts, dtype=np.int64)
+    country = rng.integers(0, counts.shape[0], size=500)
+    region = assign_regions(country, counts, exponent, rng)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    assert np.all(region >= offsets[country]) and np.all(region < offsets[country + 1])
+
+
+def test_bter_csr_takes_arrays_and_a_measured_curve():
+    # The array entry point (for fitting to a real graph): any degree sequence and any
+    # clustering curve indexed by degree; the graph is simple and within-level shares hold.
+    import igraph
+
+    rng = np.random.default_rng(7)
+    target = rng.integers(1, 60, size=4000)
+    curve = np.linspace(0.6, 0.05, 60)
+    levels = [np.repeat([0, 1], 2000)]
+    indptr, indices, info = bter_csr(target, curve, levels, [0.9], seed=3)
+    g = Graph(indptr, indices, False)
+    s, t = g.edges()
+    assert igraph.Graph(n=g.n, edges=np.column_stack([s, t]).tolist()).is_simple()
+    assert abs((levels[0][s] == levels[0][t]).mean() - 0.9) < 0.02
+    assert info["level_within_expected"] == [pytest.approx(0.9, abs=1e-6)]
+    # A measured curve is followed: clustering of degree-20..40 people near the curve's values.
+    d = g.out_degree()
+    band = (d >= 20) & (d < 40)
+    assert abs(local_clustering(g)[band].mean() - curve[20:40].mean()) < 0.05
 
 
 def test_small_graph_against_igraph_and_threads():
     import igraph
     import numba
 
-    kw = dict(median_degree=12.0, mean_degree=20.0, max_degree=300.0, countries=2, seed=4)
+    kw = dict(median_degree=12.0, mean_degree=20.0, max_degree=300.0, countries=2, region_size=500.0,
+              within_region=0.6, seed=4)
     g = facebook_like(3000, **kw)
     s, t = g.edges()
     ig = igraph.Graph(n=g.n, edges=np.column_stack([s, t]).tolist())
@@ -99,3 +163,5 @@ def test_parameter_rules():
         facebook_like(100, median_degree=200.0, mean_degree=190.0)
     with pytest.raises(ParameterError, match="max_degree"):
         facebook_like(100, mean_degree=190.0, max_degree=100.0)
+    with pytest.raises(ParameterError, match="within_region"):
+        facebook_like(100, within=0.5, within_region=0.6)

@@ -75,6 +75,8 @@ RULE_EXAMPLES = {
         ({"generator": "facebook_like", "n": 100, "median_degree": 200.0, "mean_degree": 190.0}, {"kind": "graph"}),
     ("facebook_like", "mean_degree < max_degree"):
         ({"generator": "facebook_like", "n": 100, "mean_degree": 190.0, "max_degree": 100.0}, {"kind": "graph"}),
+    ("facebook_like", "within_region <= within (a region lies inside one country)"):
+        ({"generator": "facebook_like", "n": 100, "within": 0.5, "within_region": 0.6}, {"kind": "graph"}),
     ("networking_population", "share_macro + share_center <= 1"):
         ({"generator": "networking_population", "share_macro": 0.7, "share_center": 0.5}, {"kind": "graph"}),
     ("networking", "f must be 5 probabilities in [0, 1] (levels 1..5)"):

@@ -1,16 +1,18 @@
-"""A Facebook-like undirected graph: BTER (affinity blocks + Chung-Lu) with countries."""
+"""A Facebook-like undirected graph: BTER (affinity blocks + Chung-Lu) with countries and regions."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from scipy.optimize import lsq_linear
 from scipy.special import ndtri
 
 from ..graph import BuildReport, Graph
 from ..kernels.generators import bter as _k
-from ..kernels.csr import sort_rows
+from ..kernels.csr import chunk_cursors, sort_rows
+from ..kernels.generators import power_law as _cl
 from ..kernels.random import stream_states
-from .power_law import _mixing_fraction, chung_lu_csr
+from .power_law import block_bounds
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
 #: First spawn-key entry of this model's random streams (one distinct tag per model).
@@ -55,10 +57,53 @@ def country_shares(countries, country_exponent):
     return s / s.sum()
 
 
+def region_counts(n, shares, region_size):
+    """Regions per country: max(1, round(n s_c / region_size)) (1 each when ``region_size`` <= 0)."""
+    shares = np.asarray(shares, dtype=np.float64)
+    if region_size <= 0:
+        return np.ones(shares.shape[0], dtype=np.int64)
+    return np.maximum(1, np.rint(n * shares / region_size)).astype(np.int64)
+
+
+def assign_regions(country, counts, region_exponent, rng):
+    """Global region id of each person: Zipf(``region_exponent``) over the regions of their country.
+
+    Country c's regions are ``offset_c .. offset_c + counts[c] - 1`` (offsets = cumulative
+    counts), so region ids are unique over the world and nested in countries. One uniform
+    draw per person, vectorised (one sorted lookup over all countries' cumulative shares).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    k = counts.shape[0]
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    cum = np.empty(int(offsets[-1]))
+    for c in range(k):  # one entry per country, not per person
+        s = country_shares(int(counts[c]), region_exponent)
+        cs = np.cumsum(s)
+        cs[-1] = 1.0
+        cum[offsets[c]:offsets[c + 1]] = c + cs  # country c's cumulative shares, shifted into (c, c + 1]
+    u = rng.random(country.shape[0])
+    region = np.searchsorted(cum, country + u, side="right").astype(np.int64)
+    return np.minimum(region, offsets[1:][country] - 1)
+
+
+def _provides(p):
+    """Node attributes of a facebook_like graph with parameters ``p`` (None: what some parameters give)."""
+    if p is None:
+        return ("country", "region")
+    n = p["n"]
+    k = _country_count(n, p.get("countries"))
+    out = ("country",) if k >= 2 else ()
+    if n and region_counts(n, country_shares(max(k, 1), p.get("country_exponent", 1.0)),
+                           p.get("region_size", 1e5)).max() >= 2:
+        out += ("region",)
+    return out
+
+
 @register_model(
     "facebook_like",
     "Facebook-like graph (BTER): lognormal degrees (median 99, mean 190, cap 5,000), clustering by degree "
-    "from dense affinity blocks, Chung-Lu on excess degree, Zipf-sized countries with 84% of edges inside.",
+    "from dense affinity blocks, Chung-Lu on excess degree, Zipf-sized countries with 84% of edges inside "
+    "and Zipf-sized regions inside countries with 63% of edges inside.",
     ParamSpec("n", int, low=0, high=MAX_NODES, doc="Number of people."),
     ParamSpec("median_degree", float, default=99.0, low=1.0, high=1e6,
               doc="Median target degree (Ugander et al. 2011: 99)."),
@@ -78,16 +123,26 @@ def country_shares(countries, country_exponent):
               doc="Country sizes ~ rank^-exponent (Zipf); 0 = equal sizes."),
     ParamSpec("within", float, default=0.84, low=0.0, high=1.0,
               doc="Expected share of edges inside a country (Backstrom et al. 2012: 84%)."),
-    provides=lambda p: ("country",) if p is None or _country_count(p["n"], p.get("countries")) >= 2 else (),
+    ParamSpec("region_size", float, default=100_000.0, low=0.0, high=float(MAX_NODES),
+              doc="Mean people per region: a country of P people has max(1, round(P / region_size)) regions "
+                  "(node attribute 'region' when some country has 2+); 0 = no regions."),
+    ParamSpec("region_exponent", float, default=1.0, low=0.0, high=10.0,
+              doc="Region sizes inside a country ~ rank^-exponent (Zipf, as city sizes); 0 = equal sizes."),
+    ParamSpec("within_region", float, default=0.63, low=0.0, high=1.0,
+              doc="Expected share of all edges inside a region (Bailey et al. 2018: 62.8% of US friends live "
+                  "within 100 miles)."),
+    provides=_provides,
     rules=[Rule(("median_degree", "mean_degree"), "median_degree <= mean_degree (a lognormal's median is below its mean)",
                 lambda v: v["median_degree"] <= v["mean_degree"]),
            Rule(("mean_degree", "max_degree"), "mean_degree < max_degree",
-                lambda v: v["mean_degree"] < v["max_degree"])],
+                lambda v: v["mean_degree"] < v["max_degree"]),
+           Rule(("within_region", "within"), "within_region <= within (a region lies inside one country)",
+                lambda v: v["within_region"] <= v["within"])],
 )
 def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, clustering_at_100=0.14,
                   clustering_exponent=0.5, clustering_max=0.5, countries=None, country_exponent=1.0, within=0.84,
-                  *, seed=0) -> Graph:
-    """Undirected Facebook-like graph by BTER with countries.
+                  region_size=100_000.0, region_exponent=1.0, within_region=0.63, *, seed=0) -> Graph:
+    """Undirected Facebook-like graph by BTER with countries and regions.
 
     Parameters
     ----------
@@ -106,29 +161,30 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
         The Zipf exponent a of the country shares.
     within : float
         Expected share of edges with both ends in one country.
+    region_size : float
+        Mean people per region (people, not a distance): country c (expected n s_c people) has
+        max(1, round(n s_c / region_size)) regions. 0: no regions.
+    region_exponent : float
+        Zipf exponent of the region shares inside a country.
+    within_region : float
+        Expected share of all edges with both ends in one region (<= ``within``).
     seed : int or numpy.random.SeedSequence
 
     Returns
     -------
     Graph
-        Undirected, node attribute ``country`` (with 2+ countries). ``meta``: all parameters,
-        ``lognormal_sigma``, ``block_edges_expected``, ``excess_edges_expected``,
-        ``chung_lu_within`` (the in-country share asked of phase 2), ``within_layer_share``,
-        ``overlap_edges`` (pairs drawn by both phases, kept once), seed.
+        Undirected, node attributes ``country`` (with 2+ countries) and ``region`` (global
+        region id, nested in countries; with 2+ regions in some country). ``meta``: all
+        parameters, ``countries_used``, ``regions_used``, ``block_edges_expected``,
+        ``excess_edges_expected``, ``layer_shares`` (share of phase-2 weight spent per layer,
+        coarse to fine), ``within_expected`` / ``within_region_expected`` (expected shares
+        of the built model, phase 1 included), seed.
 
     Notes
     -----
     BTER: Seshadhri, Kolda, Pinar, "Community structure and scale-free collections of
-    Erdos-Renyi graphs", Phys. Rev. E 85, 056109 (2012), doi:10.1103/PhysRevE.85.056109.
-    Phase 1: people sorted by (country, target degree) are cut into affinity blocks of
-    d + 1 consecutive people (d the block's smallest degree); each block is an Erdos-Renyi
-    graph with p = c(d)^(1/3), so that a member of degree ~d has ~p^3 C(d, 2) triangles among
-    its ~p d block neighbours, i.e. local clustering ~c(d). Phase 2: Chung-Lu on the excess
-    degrees e_i = max(0, d_i - p_b (n_b - 1)), built by :func:`simulate.generators.power_law.chung_lu_csr`
-    (two passes, no edge list above 4M edges) with the country layer. Both phases are built as
-    CSR without an edge list (phase 1 in two passes over per-block streams:
-    :mod:`simulate.kernels.generators.bter`) and merged row by row; a pair drawn by both
-    phases is kept once. Peak memory about twice the final CSR. O(n log n + m).
+    Erdos-Renyi graphs", Phys. Rev. E 85, 056109 (2012), doi:10.1103/PhysRevE.85.056109;
+    see :func:`bter_csr` for the construction, the two-pass build and its memory.
 
     Choices and sources. Degrees: Ugander, Karrer, Backstrom, Marlow, "The anatomy of the
     Facebook social graph" (2011, arXiv:1111.4503): median 99, mean ~190 among active users,
@@ -136,79 +192,187 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
     law with a real lower tail: ~2% below degree 10 with the defaults) with that median and
     mean; the shape below and above is our reading, not a fit. Clustering: Ugander et al.'s
     clustering by degree is ~0.14 around degree 100 and falls with degree; the power-law
-    fall (exponent 0.5, ceiling 0.5) is a chosen shape through that one number. Countries:
+    fall (exponent 0.5, ceiling 0.5) is a chosen shape through that one number.
+
+    Geography is hierarchical: countries, and regions nested in countries. Countries:
     Backstrom, Boldi, Rosa, Ugander, Vigna, "Four degrees of separation" (WebSci 2012,
-    doi:10.1145/2380718.2380723): 84% of edges inside a country. Country sizes follow a
-    Zipf law (populations of countries are roughly Zipf). Their number grows with n, one per
-    100,000 people by default, for a reason of scale: Chung-Lu inside a country of P people
-    already closes a share ~q^2 M^2 / (P mean) of a person's neighbour pairs (M = sum d^2 /
-    sum d ~ 700 for these degrees), averaged over people ~k 2600 / n for k countries of any
-    sizes. Facebook-sized degrees in countries under ~10^5 people thus give clustering
-    above Ugander's 0.14 with no blocks at all; real countries hold millions. So a graph of
-    10^5 people is one country (no geography), 10^7 people are 100 countries; a smaller
-    explicit ``countries`` is allowed and clustering then exceeds the target. Phase 1 puts all its edges inside countries; phase 2's in-country
-    share is set so that the expected total is ``within`` (clipped to what random mixing
-    gives). Degree-1 people get no block edges (BTER's treatment). No sub-country geography
-    yet. BTER graphs are degree-assortative, as Facebook is (Ugander et al.: 0.226); this is
-    not a fitted number.
+    doi:10.1145/2380718.2380723): 84% of edges inside a country. Regions: Bailey, Cao,
+    Kuchler, Stroebel, Wong, "Social connectedness: measurement, determinants, and effects",
+    J. Econ. Perspect. 32(3) 259-280 (2018), doi:10.1257/jep.32.3.259: for the average US
+    county 62.8% of friends live within 100 miles. We read a region as such a 100-mile area
+    and ``within_region`` = 0.63 as the share of *all* edges inside one region (our reading:
+    Bailey et al. count friends of US users; a partition into regions keeps a little less
+    than a 100-mile disc around each person would). Why a hierarchy and not rank- or
+    distance-based geography (Liben-Nowell et al. 2005, doi:10.1073/pnas.0503018102: P ~
+    1/rank; Backstrom, Sun, Marlow 2010, doi:10.1145/1772690.1772698: P ~ distance^-1 beyond
+    a mile): the published Facebook figures we can check against are shares by area (84% in
+    country, 62.8% within 100 miles), and group layers keep the Chung-Lu phase an O(n + m)
+    sorted-weight skip sampler built in two passes without an edge list, which a per-pair
+    distance law does not allow. Country and region sizes follow Zipf laws (populations of
+    countries and of cities are roughly Zipf: Gabaix 1999, doi:10.1162/003355399556133).
+
+    Scaling with n: one country per 100,000 people by default and regions of ~100,000
+    people, so a graph of 10^5 people is one country of one region (no geography), 10^7
+    people are 100 countries, the largest (1.9M people) split into 19 regions, and a single
+    10^7-person country (``countries=1``) has 100 regions. Groups are kept large for a reason
+    of scale: Chung-Lu inside a group of P people closes a share ~q^2 M^2 / (P mean) of a
+    person's phase-2 neighbour pairs (M = sum e^2 / sum e, several hundred for these
+    degrees), which would exceed Ugander's clustering of high-degree people in groups much
+    under ~10^5 people (real regions hold millions). The block densities account for this
+    background per region (:func:`bter_csr`). Degree-1 people get no block edges (BTER's
+    treatment). BTER graphs are degree-assortative, as Facebook is (Ugander et al.: 0.226);
+    this is not a fitted number.
     """
     rng = numpy_rng(seed, STREAM_TAG)
     meta = {"model": "facebook_like", "n": n, "median_degree": median_degree, "mean_degree": mean_degree,
             "max_degree": max_degree, "clustering_at_100": clustering_at_100,
             "clustering_exponent": clustering_exponent, "clustering_max": clustering_max,
             "countries": countries, "country_exponent": country_exponent, "within": within,
+            "region_size": region_size, "region_exponent": region_exponent, "within_region": within_region,
             "seed": seed_meta(seed)}
     deg_sorted = lognormal_degrees(n, median_degree, mean_degree, max_degree)
     target = np.empty(n, dtype=np.int64)
     target[rng.permutation(n)] = deg_sorted
     del deg_sorted
     k = _country_count(n, countries)
-    meta["countries_used"] = k
+    shares = country_shares(max(k, 1), country_exponent)
     grouped = k >= 2 and n > 0
-    group = (rng.choice(k, size=n, p=country_shares(k, country_exponent)).astype(np.int64) if grouped
-             else np.zeros(n, dtype=np.int64))
-    # Phase 1: affinity blocks inside each country.
-    order = np.lexsort((target, group)).astype(np.int64)
-    sizes = np.bincount(group, minlength=max(k, 1))
+    group = (rng.choice(k, size=n, p=shares).astype(np.int64) if grouped else np.zeros(n, dtype=np.int64))
+    counts = region_counts(n, shares, region_size) if n > 0 else np.ones(1, dtype=np.int64)
+    regioned = n > 0 and int(counts.max()) >= 2
+    region = assign_regions(group, counts, region_exponent, rng) if regioned else group
+    meta.update(countries_used=k, regions_used=int(counts.sum()) if regioned else k)
+    levels, targets, names = [], [], []
+    if grouped:
+        levels.append(group), targets.append(within), names.append("country")
+    if regioned:
+        levels.append(region), targets.append(within_region), names.append("region")
+    curve = clustering_target(np.arange(int(target.max(initial=0)) + 1), clustering_at_100, clustering_exponent,
+                              clustering_max)
+    indptr, indices, info = bter_csr(target, curve, levels, targets, seed)
+    meta.update(block_edges_expected=info["block_edges_expected"],
+                excess_edges_expected=info["excess_edges_expected"], layer_shares=info["layer_shares"])
+    for name, share in zip(names, info["level_within_expected"]):
+        meta["within_expected" if name == "country" else "within_region_expected"] = share
+    cols = {}
+    if grouped:
+        cols["country"] = group
+    if regioned:
+        cols["region"] = region
+    report = BuildReport(input_edges=int(indices.shape[0] // 2))
+    return Graph(indptr, indices, False, node_attrs=pl.DataFrame(cols) if cols else None, meta=meta, report=report)
+
+
+def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
+    """CSR of a BTER graph with nested groups, from arrays, built in two passes without an edge list.
+
+    Parameters
+    ----------
+    target : ndarray of int64, shape (n,)
+        Target degree of each node.
+    clustering_by_degree : ndarray of float64
+        Target local clustering c(d) indexed by degree d (degrees past its end take the last
+        entry). Any curve: a model's (:func:`clustering_target`) or one measured on a real graph.
+    levels : sequence of ndarray of int64, shape (n,)
+        Nested partitions, coarse to fine (e.g. country, then region): ids in ``[0, groups)``,
+        each group of a level inside one group of the level before.
+    within : sequence of float
+        Target share of all edges with both ends in one group of each level.
+    seed : int or numpy.random.SeedSequence
+
+    Returns
+    -------
+    indptr : ndarray of int64, shape (n + 1,)
+    indices : ndarray of int32
+        Rows sorted, no loops, no repeated pairs.
+    info : dict
+        ``block_edges_expected``, ``excess_edges_expected``, ``layer_shares`` (phase-2 weight
+        share per layer, coarse to fine, the world first) and ``level_within_expected`` (the
+        expected in-group share of all edges per given level).
+
+    Notes
+    -----
+    BTER (Seshadhri, Kolda, Pinar 2012, doi:10.1103/PhysRevE.85.056109). Phase 1: nodes
+    sorted by (finest group, target degree) are cut into affinity blocks of d + 1
+    consecutive nodes (d the block's smallest degree); each block is an Erdos-Renyi graph
+    of density p, a member of degree ~d then has ~p d block neighbours with p^3 C(p d, 2)...
+    i.e. local clustering ~p^3 among them; p solves p^3 + (1 - p)^2 c_bg = c(d), c_bg the
+    background clustering that phase 2 closes in the block's region (BTER's p = c^(1/3) is
+    c_bg = 0). Phase 2: Chung-Lu on the expected excess degrees e_i = max(0, d_i - p (b - 1))
+    with one layer per level: a node spends a share s_l of its weight at level l (the world
+    is level 0), so a pair whose finest common group is at level L is joined with probability
+    min(1, e_i e_j sum_{l <= L} s_l / W_{g_l}) (W_g = total excess of group g), drawn once, by
+    layer L, which skips candidates of the same group one level finer; the finest layer
+    skips the node's own affinity block, so no pair is drawn by both phases. The shares s
+    solve the expected in-group share of every level (phase 1's edges all lie inside every
+    level), in bounded least squares when the targets cannot all be met (``info``
+    says what was reached).
+
+    Build without an edge list: pass 1 counts each node's degree from both phases
+    (:func:`simulate.kernels.generators.power_law.chung_lu_count`,
+    :func:`simulate.kernels.generators.bter.block_count`), one prefix sum gives ``indptr``,
+    pass 2 regenerates the identical edges from the same per-block streams and writes both
+    arcs in place; rows are sorted in parallel. Peak memory: the CSR (4 bytes per arc + 8 per
+    node) plus the Chung-Lu layout (~48 bytes per node per layer, int32 ids) plus 8 bytes per
+    node per thread; O(n log n + m) time. Same seed, same graph on any thread count.
+    """
+    from numba import get_num_threads
+
+    target = np.asarray(target, dtype=np.int64)
+    curve = np.asarray(clustering_by_degree, dtype=np.float64)
+    n = target.shape[0]
+    levels = [np.asarray(lv, dtype=np.int64) for lv in levels]
+    within = [float(w) for w in within]
+    info = {"block_edges_expected": 0.0, "excess_edges_expected": 0.0, "layer_shares": [1.0],
+            "level_within_expected": [1.0] * len(levels)}
+    if n == 0:
+        return np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32), info
+    finest = levels[-1] if levels else np.zeros(n, dtype=np.int64)
+    # Phase 1: affinity blocks inside each finest group.
+    order = np.lexsort((target, finest)).astype(np.int64)
+    sizes = np.bincount(finest, minlength=int(finest.max()) + 1)
     group_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     block_ptr, active = _k.affinity_blocks(target[order], group_ptr)
     block_n = np.diff(block_ptr)
     block_d = target[order[block_ptr[:-1]]]
-    c_t = np.where(active, clustering_target(block_d, clustering_at_100, clustering_exponent, clustering_max), 0.0)
-    block_country = group[order[block_ptr[:-1]]]
-    block_p = c_t ** (1.0 / 3.0)  # BTER's p = c^(1/3), before the phase-2 correction
-    for _ in range(2):
+    c_t = np.where(active, curve[np.minimum(block_d, curve.shape[0] - 1)] if curve.shape[0] else 0.0, 0.0)
+    block_group = finest[order[block_ptr[:-1]]]
+    block_p = c_t ** (1.0 / 3.0)  # BTER's p = c^(1/3), before the background correction
+    for _ in range(3):
         excess = _excess(target, order, block_p, block_n)
         e1 = float((block_p * block_n * (block_n - 1) / 2).sum())
-        share2, f, c_bg = _phase2_mixing(group, excess, e1, within, k if grouped else 1)
-        block_p = np.where(active, _block_density(c_t, c_bg[block_country]), 0.0)
-    states = stream_states(_child(seed, 1), block_n.shape[0], ())
-    deg1 = np.zeros(n, dtype=np.int64)
-    _k.block_count(order, block_ptr, block_p, states, deg1)
-    ip1 = np.concatenate([[0], np.cumsum(deg1)]).astype(np.int64)
-    ix1 = np.empty(int(ip1[-1]), dtype=np.int32)
-    cursor = ip1[:-1].copy()
-    _k.block_scatter(order, block_ptr, block_p, states, cursor, ix1)
-    del cursor, deg1, states
-    sort_rows(ip1, ix1)
-    # Phase 2: Chung-Lu on the expected excess degree, with the country layer.
+        kept, shares, reached = _layer_shares(levels, within, excess, e1)
+        c_bg = _background_clustering(kept, shares, excess, finest, order, block_ptr, block_p, block_group)
+        block_p = np.where(active, _block_density(c_t, c_bg[block_group]), 0.0)
     excess = _excess(target, order, block_p, block_n)
-    del order
     e1 = float((block_p * block_n * (block_n - 1) / 2).sum())
-    share2, f, _ = _phase2_mixing(group, excess, e1, within, k if grouped else 1)
-    meta.update(block_edges_expected=e1, excess_edges_expected=float(excess.sum() / 2))
-    if grouped:
-        meta.update(chung_lu_within=share2, within_layer_share=f)
-    node_of_rank = np.argsort(-excess, kind="stable").astype(np.int64)
-    ip2, ix2 = chung_lu_csr(node_of_rank, excess, group if grouped else None, f, _child(seed, 2))
-    del node_of_rank, excess
-    indptr, indices, overlap = _k.csr_union(ip1, ix1, ip2, ix2)
-    meta["overlap_edges"] = int(overlap // 2)
-    report = BuildReport(input_edges=int((ix1.shape[0] + ix2.shape[0]) // 2),
-                         duplicates_dropped=int(overlap // 2))
-    del ip1, ix1, ip2, ix2
-    attrs = pl.DataFrame({"country": group}) if grouped else None
-    return Graph(indptr, indices, False, node_attrs=attrs, meta=meta, report=report)
+    kept, shares, reached = _layer_shares(levels, within, excess, e1)
+    info.update(block_edges_expected=e1, excess_edges_expected=float(excess.sum() / 2),
+                layer_shares=[float(s) for s in shares], level_within_expected=reached)
+    # Block id of each node; nodes of blocks without edges are never excluded in phase 2.
+    block_of = np.empty(n, dtype=np.int64)
+    block_of[order] = np.repeat(np.arange(block_n.shape[0], dtype=np.int64), block_n)
+    block_excl = np.where(block_p[block_of] > 0, block_of, -1)
+    lay = _layout(kept, shares, excess, block_of, block_excl)
+    del block_of, block_excl
+    bounds, _ = block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
+    cl_states = stream_states(_child(seed, 2), bounds.shape[0] - 1, (STREAM_TAG, 4))
+    bl_states = stream_states(_child(seed, 1), block_n.shape[0], ())
+    args = (lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["row_excl"],
+            lay["col_w"], lay["col_node"], lay["col_group"], bounds, cl_states)
+    chunks = int(max(1, get_num_threads()))
+    cursors = _cl.chung_lu_count(*args, np.int64(n), np.int64(chunks))
+    _k.block_count(order, block_ptr, block_p, bl_states, cursors[0])  # chunk 0's slice also holds block arcs
+    indptr = chunk_cursors(cursors)
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    _cl.chung_lu_scatter(*args, cursors, indices)
+    del args, lay
+    _k.block_scatter(order, block_ptr, block_p, bl_states, cursors[0], indices)
+    del cursors, order
+    repeats = sort_rows(indptr, indices)
+    if repeats:  # pragma: no cover - the layers and blocks are disjoint by construction
+        raise RuntimeError(f"bter_csr: {repeats} repeated arcs (layout broken)")
+    return indptr, indices, info
 
 
 def _country_count(n, countries):
@@ -223,31 +387,156 @@ def _excess(target, order, block_p, block_n):
     return excess
 
 
-def _phase2_mixing(group, excess, e1, within, k):
-    """(in-country share asked of phase 2, its within-layer share f, per-country background clustering).
+def _kept_levels(levels):
+    """The world (all zeros) and each given level that splits its parent further (coarse to fine)."""
+    n = levels[0].shape[0] if levels else 0
+    kept = [(np.zeros(n, dtype=np.int64), None)]
+    count = 1
+    for i, lv in enumerate(levels):
+        c = int(np.unique(lv).shape[0]) if n else 1
+        if c > count:
+            kept.append((lv, i))
+            count = c
+    return kept
 
-    Phase 1 puts its ``e1`` expected edges inside countries, so phase 2 must put
-    (within (e1 + e2) - e1) / e2 of its e2 inside (clipped to [s2, 1], s2 what random mixing
-    gives). The background clustering of Chung-Lu among a person's phase-2 neighbours in
-    country g is about q_g^2 (f / W_g + (1 - f) / W) M_g^2: two neighbours drawn in proportion
-    to weight (mean weight M_g = sum w^2 / sum w over g) are joined with probability
-    (f / W_g + (1 - f) / W) w_j w_k, and a share q_g = f + (1 - f) W_g / W of neighbours lies
-    in the country (Chung & Lu's clustering estimate, per layer; out-of-country pairs ignored).
+
+def _group_weights(lv, excess):
+    return np.bincount(lv, weights=excess, minlength=int(lv.max()) + 1 if lv.shape[0] else 1)
+
+
+def _layer_shares(levels, within, excess, e1):
+    """Phase-2 weight shares per kept layer, and the expected in-group share of each given level.
+
+    Phase 2's expected share of edges inside the groups of kept level L is
+    sum_{l <= L} s_l A[l, L] + sum_{l > L} s_l with A[l, L] = sum_{g at L} W_g^2 / (W_{anc_l(g)} W);
+    phase 1's e1 edges lie inside every group. Solved for s >= 0, sum s = 1, so that the
+    total share of each level is its target (bounded least squares: clipped when unreachable).
     """
+    kept = _kept_levels(levels) if levels else [(np.zeros(excess.shape[0], dtype=np.int64), None)]
+    K = len(kept)
     total = float(excess.sum())
-    if total <= 0:
-        return 0.0, 0.0, np.zeros(max(k, 1))
-    wg = np.bincount(group, weights=excess, minlength=k)
-    m_g = np.bincount(group, weights=excess * excess, minlength=k) / np.where(wg > 0, wg, 1.0)
-    if k < 2:
-        return 1.0, 0.0, np.minimum(1.0, m_g**2 / total)
     e2 = total / 2
-    s2 = float(((wg / total) ** 2).sum())
-    share2 = min(1.0, max((within * (e1 + e2) - e1) / e2, s2))
-    f, _ = _mixing_fraction(group, excess, share2, k, "facebook_like")
-    q = f + (1.0 - f) * wg / total
-    c_bg = q**2 * (f / np.where(wg > 0, wg, 1.0) + (1.0 - f) / total) * m_g**2
-    return share2, f, np.minimum(1.0, c_bg)
+    if total <= 0 or K == 1:
+        shares = np.array([1.0] + [0.0] * (K - 1))
+        return kept, shares, (_reached(kept, shares, levels, excess, e1) if total > 0 else [1.0] * len(levels))
+    A = _share_matrix(kept, excess)
+    rows, rhs = [], []
+    for L in range(1, K):
+        t = within[kept[L][1]]
+        rows.append([A[l, L] if l <= L else 1.0 for l in range(K)])
+        rhs.append((t * (e1 + e2) - e1) / e2)
+    rows.append([100.0] * K)  # sum s = 1, weighted to hold
+    rhs.append(100.0)
+    sol = lsq_linear(np.array(rows), np.array(rhs), bounds=(0.0, 1.0), method="bvls").x
+    shares = np.clip(sol, 0.0, None)
+    shares /= shares.sum()
+    return kept, shares, _reached(kept, shares, levels, excess, e1)
+
+
+def _share_matrix(kept, excess):
+    """A[l, L] = sum_{g at kept level L} W_g^2 / (W_{anc_l(g)} W), l <= L."""
+    K = len(kept)
+    W = float(excess.sum())
+    A = np.zeros((K, K))
+    for L in range(K):
+        lv = kept[L][0]
+        wg = _group_weights(lv, excess)
+        # a representative node of each group gives its ancestors at coarser levels
+        rep = np.full(wg.shape[0], -1, dtype=np.int64)
+        rep[lv[::-1]] = np.arange(lv.shape[0] - 1, -1, -1)
+        has = rep >= 0
+        for l in range(L + 1):
+            anc = _group_weights(kept[l][0], excess)[kept[l][0][rep[has]]]
+            A[l, L] = float((wg[has] ** 2 / np.where(anc > 0, anc, 1.0)).sum() / W)
+    return A
+
+
+def _reached(kept, shares, levels, excess, e1):
+    """Expected in-group share of all edges for each *given* level, phase 1 included."""
+    A = _share_matrix(kept, excess)
+    K = len(kept)
+    e2 = float(excess.sum()) / 2
+    out = []
+    for i in range(len(levels)):
+        # a dropped level equals the coarsest kept level at or above it
+        L = max(j for j in range(K) if kept[j][1] is None or kept[j][1] <= i)
+        s2 = sum(shares[l] * (A[l, L] if l <= L else 1.0) for l in range(K))
+        out.append(float((e1 + e2 * s2) / (e1 + e2)) if e1 + e2 > 0 else 1.0)
+    return out
+
+
+def _background_clustering(kept, shares, excess, finest, order, block_ptr, block_p, block_group):
+    """Clustering among a node's phase-2 neighbours, per finest group.
+
+    Two phase-2 neighbours in the node's own finest group r are joined with probability
+    ~w_j w_k sum_l s_l / W_{anc_l(r)}; neighbours are drawn in proportion to weight (mean
+    weight M_r = sum w^2 / sum w over r) and a share q_r = sum_l s_l W_r / W_{anc_l(r)} of
+    them lies in r, so Chung-Lu closes q_r^2 M_r^2 sum_l s_l / W_{anc_l(r)} of the pairs
+    (Chung & Lu's clustering estimate per layer; pairs outside r ignored; the world-only
+    case is M^2 / W). Two neighbours that land in one affinity block b of r (probability
+    q_r^2 (W_b / W_r)^2, W_b the block's excess weight) are also joined by the block with
+    probability p_b: that adds q_r^2 sum_b p_b (W_b / W_r)^2. This second term is what
+    lifted the clustering of high-degree people (whose neighbours are mostly phase 2) above
+    the target when it was left out.
+    """
+    wr = _group_weights(finest, excess)
+    m_r = np.bincount(finest, weights=excess * excess, minlength=wr.shape[0]) / np.where(wr > 0, wr, 1.0)
+    rep = np.full(wr.shape[0], -1, dtype=np.int64)
+    rep[finest[::-1]] = np.arange(finest.shape[0] - 1, -1, -1)
+    has = rep >= 0
+    inv = np.zeros(wr.shape[0])
+    q = np.zeros(wr.shape[0])
+    for (lv, _), s in zip(kept, shares):
+        anc = np.ones(wr.shape[0])
+        anc[has] = _group_weights(lv, excess)[lv[rep[has]]]
+        anc = np.where(anc > 0, anc, 1.0)
+        inv += s / anc
+        q += s * wr / anc
+    wb = np.add.reduceat(excess[order], block_ptr[:-1]) if block_ptr.shape[0] > 1 else np.zeros(0)
+    same_block = np.bincount(block_group, weights=block_p * wb * wb, minlength=wr.shape[0])
+    same_block = same_block / np.where(wr > 0, wr, 1.0) ** 2
+    return np.minimum(1.0, q**2 * (m_r**2 * inv + same_block))
+
+
+def _layout(kept, shares, excess, block_of, block_excl):
+    """Rows and candidate columns of the layered Chung-Lu phase for the kernels.
+
+    Layer L lists every node grouped by its kept level-L group, weight descending inside; a
+    row is its node against the later nodes of its group (each pair once), with probability
+    factor sum_{l <= L} s_l / W_{anc_l}; it skips candidates of its own group one level finer
+    (``row_excl`` / ``col_group``), and the finest layer skips the node's affinity block (-1:
+    a block without edges, nothing skipped). Ids are int32 below 2^31 columns (memory).
+    """
+    n = excess.shape[0]
+    K = len(kept)
+    itype = np.int32 if K * n < 2**31 - 1 else np.int64
+    node_of_rank = np.argsort(-excess, kind="stable").astype(np.int64)
+    inv = np.zeros(n)
+    parts = {k: [] for k in ("row_w", "row_node", "row_start", "row_end", "row_inv_s", "row_excl",
+                             "col_w", "col_node", "col_group")}
+    for L, ((lv, _), s) in enumerate(zip(kept, shares)):
+        wg = _group_weights(lv, excess)
+        inv = inv + s / np.where(wg > 0, wg, 1.0)[lv]
+        nodes = node_of_rank[np.argsort(lv[node_of_rank], kind="stable")]
+        g = lv[nodes]
+        sizes = np.bincount(g, minlength=wg.shape[0])
+        ends = np.cumsum(sizes)[g]
+        base = L * n
+        if L + 1 < K:
+            finer_r = finer_c = kept[L + 1][0][nodes]
+        else:
+            finer_r, finer_c = block_excl[nodes], block_of[nodes]
+        parts["row_w"].append(excess[nodes])
+        parts["row_node"].append(nodes.astype(itype))
+        parts["row_start"].append((base + 1 + np.arange(n)).astype(itype))
+        parts["row_end"].append((base + ends).astype(itype))
+        parts["row_inv_s"].append(inv[nodes])
+        parts["row_excl"].append(finer_r.astype(itype))
+        parts["col_w"].append(excess[nodes])
+        parts["col_node"].append(nodes.astype(itype))
+        parts["col_group"].append(finer_c.astype(itype))
+        del nodes, g, ends, finer_r, finer_c
+    return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in parts.items()}
 
 
 def _block_density(c, c_bg):
