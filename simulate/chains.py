@@ -566,7 +566,7 @@ def _probability(name, p):
     return p
 
 
-def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=1000, n_targets=10, seed=0, *,
+def run_chains(graph: Graph, policy=None, attrition=0.0, n_chains=1000, n_targets=10, seed=0, *,
                starters: Starters | None = None, max_steps=None, epsilon=0.0, backtrack=False, attributes=None,
                min_strength=None, record_paths=False, compute_distances=True, progress=False) -> ChainResults:
     """Run a Milgram-style chain experiment on ``graph``.
@@ -576,7 +576,9 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     graph : Graph or simulate.implicit.ImplicitPopulation
         Directed or undirected; messages follow out-arcs. An implicit population (never
         stored) runs its own router: see :meth:`simulate.implicit.KleinbergPopulation.run_chains`.
-    policy : str
+    policy : str, optional
+        Default: ``greedy_lattice`` on a stored graph, the model's own default policy on an implicit
+        population (:data:`simulate.implicit_routing.IMPLICIT_ROUTING`).
         A routing policy of :data:`simulate.policies.POLICIES` (``greedy_lattice, greedy_geo,
         greedy_hierarchy, greedy_attributes, max_degree, random_walk``); one that needs node
         attributes the graph lacks raises ParameterError naming them before any chain runs.
@@ -625,6 +627,9 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
     if not isinstance(graph, Graph) and callable(getattr(graph, "run_chains", None)):
         loss = Attrition.of(attrition)
         start = Starters() if starters is None else starters
+        if policy is None:
+            from .implicit_routing import IMPLICIT_ROUTING
+            policy = IMPLICIT_ROUTING.get(graph.model).default_policy
         return graph.run_chains(policy, loss.rate, n_chains, n_targets, start.sources, start.targets, seed,
                                 max_steps=max_steps, epsilon=epsilon, backtrack=backtrack, attributes=attributes,
                                 min_strength=min_strength, attrition_by_strength=loss.by_strength,
@@ -633,6 +638,8 @@ def run_chains(graph: Graph, policy="greedy_lattice", attrition=0.0, n_chains=10
                                 chains_per_target=start.chains_per_target, source_groups=start.source_groups)
     if not isinstance(graph, Graph):
         raise ParameterError(f"graph must be a simulate.Graph or an implicit population, got {type(graph).__name__}")
+    if policy is None:
+        policy = "greedy_lattice"
     policies.get(policy)
     if graph.n < 2:
         raise ParameterError("the graph needs at least 2 nodes")

@@ -296,3 +296,14 @@ def test_config_node_attrition_runs_on_an_implicit_population(tmp_path):
     tables = [pl.read_parquet(p) for p in (tmp_path / "out").rglob("*.parquet") if "manifest" not in p.name]
     tables = [t for t in tables if "steps" in t.columns]
     assert len(tables) == 1 and (tables[0]["status"] == "dropped").any()
+
+
+@pytest.mark.parametrize("model", sorted(SMALL))
+def test_run_chains_without_a_policy_uses_the_models_default(model):
+    """``run_chains(population)`` routes with the model's declared default policy (greedy_hierarchy on
+    WDN, not the stored-graph default greedy_lattice, which WDN cannot route)."""
+    pop = implicit_population(model, seed=4, **SMALL[model])
+    default = IMPLICIT_ROUTING.get(model).default_policy
+    implied = run_chains(pop, n_chains=40, n_targets=4, seed=2)
+    named = run_chains(pop, default, n_chains=40, n_targets=4, seed=2)
+    assert implied.table.equals(named.table)
