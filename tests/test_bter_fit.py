@@ -194,3 +194,18 @@ def test_csr_union_is_the_set_union_of_two_graphs(case):
     assert got == e1 | e2
     assert overlap == 2 * len(e1 & e2)
     assert all((np.diff(indices[indptr[u]:indptr[u + 1]]) > 0).all() for u in range(n))
+
+
+def test_facebook_like_build_takes_the_same_targets(fb_small):
+    # facebook_like's own construction on fitted arrays: same node count, clustering of the
+    # right size near the mode (uncalibrated, so a looser +-0.06), same seed same graph.
+    from simulate.generators import facebook_like_bter
+
+    t = bter_targets(fb_small)
+    g = facebook_like_bter(t, seed=9)
+    assert g.n == fb_small.n and g.meta["model"] == "facebook_like_bter"
+    mode = int(np.argmax(np.bincount(fb_small.out_degree())))
+    want, _ = _near_mode_clustering(fb_small, mode - 3, mode + 3)
+    got, _ = _near_mode_clustering(g, mode - 3, mode + 3)
+    assert abs(got - want) < 0.06
+    assert facebook_like_bter(t, seed=9).fingerprint == g.fingerprint

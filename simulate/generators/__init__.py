@@ -24,7 +24,7 @@ from .geographic import rank_geographic
 from .follower import directed_follower
 from .networking import networking_population
 from .facebook import facebook_like
-from .bter_fit import BterTargets, bter, bter_from_graph, bter_targets
+from .bter_fit import BterTargets, bter, bter_from_graph, bter_targets, facebook_like_bter
 from .registry import MODELS, REQUIRED, ModelSpec, ParamSpec
 from ..errors import ParameterError
 from ..registry import did_you_mean
@@ -78,4 +78,4 @@ def describe_models() -> str:
 __all__ = ["MODELS", "REQUIRED", "ModelSpec", "ParamSpec", "generate", "model_spec", "parse_params",
            "describe_models", "erdos_renyi", "watts_strogatz", "barabasi_albert", "power_law",
            "kleinberg_lattice", "hierarchical_identity", "rank_geographic", "directed_follower", "facebook_like",
-           "BterTargets", "bter", "bter_from_graph", "bter_targets", "tree_distance", "social_distance"]
+           "BterTargets", "bter", "bter_from_graph", "bter_targets", "facebook_like_bter", "tree_distance", "social_distance"]

@@ -97,6 +97,29 @@ def bter_from_graph(graph, seed=0, refine=REFINE_ROUNDS) -> Graph:
     return bter(bter_targets(graph), seed=seed, refine=refine)
 
 
+def facebook_like_bter(targets: BterTargets, seed=0) -> Graph:
+    """facebook_like's own BTER build (:func:`simulate.generators.facebook.bter_csr`) on given targets.
+
+    The degree sequence (node ids shuffled) and the curve c(d), d = 0 .. max degree, go in as
+    arrays, with no groups and no calibration: what the construction behind the Facebook-scale
+    predictions does with a real graph's statistics, beside :func:`bter` (the same rules plus
+    calibration to the targets). ``meta``: ``model = "facebook_like_bter"``, bter_csr's ``info``
+    and the seed. Same seed, same graph on any thread count.
+    """
+    from .facebook import bter_csr
+
+    degrees, curve_d, curve_c = _validated(targets)
+    n = degrees.shape[0]
+    rng = numpy_rng(seed, STREAM_TAG)
+    target = np.empty(n, dtype=np.int64)
+    target[rng.permutation(n)] = np.sort(degrees)
+    curve = BterTargets(degrees, curve_d, curve_c).clustering_at(np.arange(int(degrees.max(initial=0)) + 1))
+    indptr, indices, info = bter_csr(target, curve, (), (), _child(seed, 3))
+    meta = {"model": "facebook_like_bter", "n": int(n), "target_edges": float(degrees.sum() / 2), **info,
+            "seed": seed_meta(seed)}
+    return Graph(indptr, indices, False, meta=meta)
+
+
 def bter(targets: BterTargets, seed=0, refine=REFINE_ROUNDS) -> Graph:
     """Undirected BTER graph with the given degree sequence and clustering-by-degree curve.
 
