@@ -1,4 +1,4 @@
-"""BTER phase 1 (dense Erdos-Renyi affinity blocks) and the union of two CSR graphs.
+"""BTER phase 1: dense Erdos-Renyi affinity blocks (the union of two CSR graphs is :func:`simulate.kernels.csr.csr_union`).
 
 Pure Numba over arrays. Blocks are disjoint runs ``order[block_ptr[b]:block_ptr[b+1]]`` of
 nodes, so a block's edges touch only its own rows: the count and scatter passes run in
@@ -97,46 +97,3 @@ def block_scatter(order, block_ptr, block_p, states, cursor, indices):
         st = states[b].copy()
         _block_walk(st, order, block_ptr[b], block_ptr[b + 1] - block_ptr[b], block_p[b], cursor, cursor,
                     indices, True)
-
-
-@njit(cache=True, inline="always")
-def _merge_row(ix1, a1, b1, ix2, a2, b2, out, o, write):
-    # Sorted union of two sorted rows; returns the number of distinct entries.
-    c = 0
-    while a1 < b1 or a2 < b2:
-        if a2 >= b2 or (a1 < b1 and ix1[a1] < ix2[a2]):
-            v = ix1[a1]
-            a1 += 1
-        elif a1 >= b1 or ix2[a2] < ix1[a1]:
-            v = ix2[a2]
-            a2 += 1
-        else:
-            v = ix1[a1]
-            a1 += 1
-            a2 += 1
-        if write:
-            out[o + c] = v
-        c += 1
-    return c
-
-
-@njit(cache=True, parallel=True)
-def csr_union(ip1, ix1, ip2, ix2):
-    """CSR of the union of two simple graphs on the same nodes (rows sorted in both).
-
-    A pair present in both appears once (the number of such arcs is the returned
-    ``overlap``). Returns ``(indptr, indices, overlap)``. O(n + m), parallel over rows.
-    """
-    n = ip1.shape[0] - 1
-    cnt = np.empty(n, dtype=np.int64)
-    no = np.empty(0, dtype=np.int32)
-    for u in prange(n):
-        cnt[u] = _merge_row(ix1, ip1[u], ip1[u + 1], ix2, ip2[u], ip2[u + 1], no, 0, False)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    for u in range(n):
-        indptr[u + 1] = indptr[u] + cnt[u]
-    indices = np.empty(indptr[n], dtype=np.int32)
-    for u in prange(n):
-        _merge_row(ix1, ip1[u], ip1[u + 1], ix2, ip2[u], ip2[u + 1], indices, indptr[u], True)
-    overlap = (ip1[n] + ip2[n]) - indptr[n]
-    return indptr, indices, overlap
