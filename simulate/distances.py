@@ -527,12 +527,12 @@ def _source_histograms(push, pull, sources, cap, keep_rows, progress, desc):
         for lo in range(0, S, chunk):
             src = sources[lo:lo + chunk]
             kernel = msbfs_histograms if keep_rows else msbfs_total_histogram
-            hist, _, depth = kernel(push[0], push[1], pull[0], pull[1], src, words, cap, 1.0)
+            hist, _, depth = kernel(push[0], push[1], pull[0], pull[1], src, words, cap, 1.0, threads)
             if depth.size and int(depth.max()) >= cap:
                 # A search went deeper than the cap: widen and redo this chunk (rare: only
                 # frames that are not one component can exceed the sweep's bound).
                 new_cap = int(depth.max()) + 2
-                hist, _, depth = kernel(push[0], push[1], pull[0], pull[1], src, words, new_cap, 1.0)
+                hist, _, depth = kernel(push[0], push[1], pull[0], pull[1], src, words, new_cap, 1.0, threads)
                 total = np.pad(total, (0, new_cap - cap))
                 if rows is not None:
                     rows = np.pad(rows, ((0, 0), (0, new_cap - cap)))

@@ -101,7 +101,7 @@ def ifub(indptr, indices, start, words=4, threads=1):
         fringe = order[ends[i]:ends[i + 1]].astype(np.int64)
         # cut the level into batches of up to 64 * words sources, at least `threads` batches
         w = max(1, min(words, -(-fringe.shape[0] // (64 * max(1, threads)))))
-        ecc = msbfs_eccentricities(indptr, indices, indptr, indices, fringe, w, 1.0)
+        ecc = msbfs_eccentricities(indptr, indices, indptr, indices, fringe, w, 1.0, threads)
         n_bfs += int(fringe.shape[0])
         bi = int(ecc.max()) if ecc.shape[0] else 0
         if max(lb, bi) > 2 * (i - 1):

@@ -20,8 +20,8 @@ of its in-neighbours, stopping as soon as every search has reached it), choosing
 cheaper side from the frontier's out-edges ``m_f`` and the unfinished nodes' in-edges
 ``m_u`` as in direction-optimizing BFS.
 
-Batches are independent tasks (``prange`` over batches), so the output is identical on
-any number of threads. The batch kernel is compiled once per width ``W`` in
+Batches are independent tasks (each thread runs every T-th batch in its own bitsets), so
+the output is identical on any number of threads. The batch kernel is compiled once per width ``W`` in
 :data:`WIDTHS` with ``W`` a constant, so every per-node loop over words is unrolled; a node's
 row of ``W <= 8`` words is one 64-byte-aligned cache line, and the rows that the arcs reach
 at random are prefetched a few arcs ahead.
@@ -118,15 +118,12 @@ def _make_batch_kernel(W):
     """
 
     def batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
-              alpha, hist, hist_row, ecc, mode):
+              alpha, hist, hist_row, ecc, mode, seen, visit, nxt):
         want_hist = mode == MODE_PER_SOURCE
         want_total = mode == MODE_TOTAL
         n = push_indptr.shape[0] - 1
         nb = stop - start
         cap = hist.shape[1]
-        seen = _bitset_rows(n, W)
-        visit = _bitset_rows(n, W)
-        nxt = _bitset_rows(n, W)
         # Lanes without a source start "seen", so "all words == ALL" means "every search has been here".
         unused = np.empty(W, dtype=np.uint64)
         for w in range(W):
@@ -292,6 +289,8 @@ def _make_batch_kernel(W):
     ``mode == MODE_PER_SOURCE``: ``hist[start + i, d]`` gets the number of nodes at
     distance ``d >= 1`` from source ``i``; ``mode == MODE_TOTAL``: ``hist[hist_row, d]``
     gets that number summed over the batch (both for ``d < hist.shape[1]``).
+    ``seen``, ``visit``, ``nxt``: uint64[n, {W}] work space (any contents; see
+    :func:`_bitset_rows`), reused across the batches a thread runs.
     Returns the deepest level reached by any search of the batch.
     """
     return njit(cache=True)(batch)
@@ -301,26 +300,63 @@ _msbfs_batch_w1, _msbfs_batch_w2, _msbfs_batch_w4, _msbfs_batch_w8 = (_make_batc
 
 
 @njit(cache=True)
-def _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
-                 words, alpha, hist, hist_row, ecc, mode):
-    """Run a batch of at most ``64 * words`` sources (``words`` in 1..8) with the narrowest
-    compiled width (:data:`WIDTHS`) that holds it; extra lanes are idle."""
+def _width(words):
+    """The narrowest compiled width (:data:`WIDTHS`) holding ``words`` (1..8) words."""
     if words <= 1:
-        return _msbfs_batch_w1(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
-                               alpha, hist, hist_row, ecc, mode)
+        return 1
     if words <= 2:
-        return _msbfs_batch_w2(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
-                               alpha, hist, hist_row, ecc, mode)
+        return 2
     if words <= 4:
-        return _msbfs_batch_w4(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
-                               alpha, hist, hist_row, ecc, mode)
-    return _msbfs_batch_w8(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
-                           alpha, hist, hist_row, ecc, mode)
+        return 4
+    return 8
 
 
 @njit(cache=True, parallel=True)
+def _run_batches(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, alpha, hist,
+                 ecc, depth, mode, threads):
+    """Run the batches of ``64 * words`` sources over the numba threads.
+
+    ``T = threads`` workers (``threads <= 0``: one per batch) each allocate their bitsets
+    once and run batches ``t, t + T, t + 2T, ...`` (in parallel over numba's threads): fresh
+    memory per batch would cost a page fault per 4 KiB and its zeroing, a large share of a
+    batch on graphs of ~10^5 nodes, where exact distributions run hundreds of batches.
+    Batches are independent, so results do not depend on ``T``. ``mode == MODE_TOTAL``
+    sums batch ``b`` into ``hist[b]``; otherwise ``hist`` has a row per source.
+    """
+    S = sources.shape[0]
+    per = 64 * words
+    n_batches = depth.shape[0]
+    n = push_indptr.shape[0] - 1
+    W = _width(words)
+    # The caller passes the thread count: numba.get_num_threads() inside a kernel would keep
+    # it from being cached.
+    workers = n_batches if threads <= 0 else max(1, min(n_batches, threads))
+    for t in prange(workers):
+        seen = _bitset_rows(n, W)
+        visit = _bitset_rows(n, W)
+        nxt = _bitset_rows(n, W)
+        for bi in range(t, n_batches, workers):
+            start = bi * per
+            stop = min(S, start + per)
+            row = bi if mode == MODE_TOTAL else 0
+            if W == 1:
+                d = _msbfs_batch_w1(push_indptr, push_indices, pull_indptr, pull_indices, sources, start,
+                                    stop, alpha, hist, row, ecc, mode, seen, visit, nxt)
+            elif W == 2:
+                d = _msbfs_batch_w2(push_indptr, push_indices, pull_indptr, pull_indices, sources, start,
+                                    stop, alpha, hist, row, ecc, mode, seen, visit, nxt)
+            elif W == 4:
+                d = _msbfs_batch_w4(push_indptr, push_indices, pull_indptr, pull_indices, sources, start,
+                                    stop, alpha, hist, row, ecc, mode, seen, visit, nxt)
+            else:
+                d = _msbfs_batch_w8(push_indptr, push_indices, pull_indptr, pull_indices, sources, start,
+                                    stop, alpha, hist, row, ecc, mode, seen, visit, nxt)
+            depth[bi] = d
+
+
+@njit(cache=True)
 def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, cap,
-                     alpha=1.0):
+                     alpha=1.0, threads=0):
     """Per-source distance histograms and eccentricities by bit-parallel multi-source BFS.
 
     Parameters
@@ -330,11 +366,15 @@ def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sourc
     sources : int32[S] or int64[S]
         Distinct internal node ids.
     words : int
-        64-bit words per node per bitset; batches hold ``64 * words`` sources.
+        64-bit words per node per bitset, 1..8; batches hold ``64 * words`` sources (run by
+        the kernel of the next width in :data:`WIDTHS`, extra lanes idle).
     cap : int
         Histogram width: distances ``>= cap`` are not counted (see the returned depths).
     alpha : float
         Pull when ``m_f * alpha > m_u`` (frontier out-edges vs unfinished in-edges).
+    threads : int
+        Batches run at once, each worker reusing its bitsets (pass
+        ``numba.get_num_threads()``); ``<= 0``: every batch its own (fresh memory per batch).
 
     Returns
     -------
@@ -350,7 +390,7 @@ def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sourc
     Notes
     -----
     Time O(L * (n * W + m * W)) per batch of 64 W sources (L levels; pull levels stop
-    early), memory 24 n W bytes per concurrently running batch.
+    early), memory 24 n W bytes per worker.
     """
     S = sources.shape[0]
     per = 64 * words
@@ -358,17 +398,14 @@ def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sourc
     hist = np.zeros((S, cap), dtype=np.int64)
     ecc = np.zeros(S, dtype=np.int32)
     depth = np.zeros(n_batches, dtype=np.int64)
-    for bi in prange(n_batches):
-        start = bi * per
-        stop = min(S, start + per)
-        depth[bi] = _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources,
-                                 start, stop, words, alpha, hist, 0, ecc, MODE_PER_SOURCE)
+    _run_batches(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, alpha, hist, ecc,
+                 depth, MODE_PER_SOURCE, threads)
     return hist, ecc, depth
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def msbfs_total_histogram(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, cap,
-                          alpha=1.0):
+                          alpha=1.0, threads=0):
     """Distance histogram summed over all sources (no per-source rows), by MS-BFS.
 
     Same traversal as :func:`msbfs_histograms`; each level adds the popcount of the newly
@@ -382,11 +419,8 @@ def msbfs_total_histogram(push_indptr, push_indices, pull_indptr, pull_indices, 
     rows = np.zeros((n_batches, cap), dtype=np.int64)
     ecc = np.zeros(S, dtype=np.int32)
     depth = np.zeros(n_batches, dtype=np.int64)
-    for bi in prange(n_batches):
-        start = bi * per
-        stop = min(S, start + per)
-        depth[bi] = _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources,
-                                 start, stop, words, alpha, rows, bi, ecc, MODE_TOTAL)
+    _run_batches(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, alpha, rows, ecc,
+                 depth, MODE_TOTAL, threads)
     hist = np.zeros(cap, dtype=np.int64)
     for bi in range(n_batches):
         for d in range(cap):
@@ -394,9 +428,9 @@ def msbfs_total_histogram(push_indptr, push_indices, pull_indptr, pull_indices, 
     return hist, ecc, depth
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def msbfs_eccentricities(push_indptr, push_indices, pull_indptr, pull_indices, sources, words,
-                         alpha=1.0):
+                         alpha=1.0, threads=0):
     """Eccentricity (largest finite BFS distance) of each source, by bit-parallel MS-BFS.
 
     Same traversal as :func:`msbfs_histograms` without the per-source counters.
@@ -407,9 +441,7 @@ def msbfs_eccentricities(push_indptr, push_indices, pull_indptr, pull_indices, s
     n_batches = (S + per - 1) // per
     hist = np.zeros((S, 0), dtype=np.int64)
     ecc = np.zeros(S, dtype=np.int32)
-    for bi in prange(n_batches):
-        start = bi * per
-        stop = min(S, start + per)
-        _msbfs_batch(push_indptr, push_indices, pull_indptr, pull_indices, sources,
-                     start, stop, words, alpha, hist, 0, ecc, MODE_ECCENTRICITY)
+    depth = np.zeros(n_batches, dtype=np.int64)
+    _run_batches(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, alpha, hist, ecc,
+                 depth, MODE_ECCENTRICITY, threads)
     return ecc
