@@ -10,10 +10,16 @@ Measured in one run, against peers on the same graph:
   the histograms of the peers' sources equal ours on the same sources;
 * exact all-pairs distribution (100,000 BFS), target < 30 s on 2 cores;
 * ego-Facebook exact distribution (target < 1 s after compilation);
-* single-source BFS, traversed arcs per second (direction-optimizing and top-down) vs igraph.
+* single-source BFS, traversed arcs per second (direction-optimizing and top-down) vs igraph;
+* sampled distribution at scale (issue 14): 256 sources on the 1M-node graph and 1,024 sources
+  on 100k / 1M, against igraph ``distances`` and networkit ``SPSP`` on a few of the same
+  sources, rounds interleaved (ours, igraph, networkit), medians of ``SAMPLED_ROUNDS``;
+  networkit runs on as many threads as ours (igraph's ``distances`` has one); accuracy: the
+  peers' histograms on their sources equal ours on the same sources. Machine load recorded.
 
 Run:  .venv/bin/python -m pytest benchmarks/bench_distances.py --benchmark-only -s
  or:  .venv/bin/python benchmarks/bench_distances.py [n] [--no-exact]
+ or:  .venv/bin/python benchmarks/bench_distances.py --at-scale N SOURCES PEER_SOURCES [ROUNDS]
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import time
 
 import numba
 import numpy as np
+import pytest
 
 from simulate import distance_distribution, read_graph
 from simulate.distances import bfs_distances
@@ -108,6 +115,72 @@ def ours_sampled(g, n_sources=N_SOURCES, threads=None, sources=None):
         return time.perf_counter() - t0, res
     finally:
         numba.set_num_threads(prev)
+
+
+def sampled_vs_peers(n, n_sources, peer_sources, rounds=5, g=None):
+    """Sampled histogram of ``n_sources`` sources on ``power_law(n)``: ours vs igraph and networkit.
+
+    Rounds interleave ours (all ``n_sources``), igraph and networkit (the first
+    ``peer_sources`` of our sources; per-source time extrapolated to ``n_sources``). Ratios
+    are of medians. Returns a dict of times, ratios, accuracy flags, load and peak memory.
+    """
+    import os
+
+    import igraph as ig
+
+    load = os.getloadavg()
+    g = build_graph(n) if g is None else g
+    threads = numba.get_num_threads()
+    ours_sampled(g, 64)  # compile / load caches
+    _, res = ours_sampled(g, n_sources)
+    peer_src = res.sources[:peer_sources]
+    src, dst = g.edges()
+    G = ig.Graph(n=g.n, edges=np.column_stack([src, dst]).tolist(), directed=False)
+    try:
+        import networkit as nk
+
+        nk.setNumberOfThreads(threads)
+        K = nk.Graph(g.n, weighted=False, directed=False)
+        K.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
+    except Exception:  # networkit missing: igraph only
+        K = None
+    t_ours, t_ig, t_nk = [], [], []
+    hist_ig = hist_nk = None
+    for _ in range(rounds):
+        t_ours.append(ours_sampled(g, n_sources)[0])
+        t0 = time.perf_counter()
+        hist_ig = np.zeros(64, dtype=np.int64)
+        for s in peer_src:
+            h = _hist(G.distances(source=[int(s)])[0])
+            hist_ig[:h.shape[0]] += h
+        t_ig.append(time.perf_counter() - t0)
+        if K is not None:
+            t0 = time.perf_counter()
+            sp = nk.distance.SPSP(K, [int(s) for s in peer_src])
+            sp.run()
+            dist = np.asarray(sp.getDistances(asarray=True))
+            t_nk.append(time.perf_counter() - t0)
+            dist = dist[(dist > 0) & (dist < 1e300)].astype(np.int64)
+            hist_nk = np.bincount(dist, minlength=64)
+    _, res_peer = ours_sampled(g, sources=peer_src)
+    k = res_peer.counts.shape[0]
+    ours_s = float(np.median(t_ours))
+    out = {"graph": f"power_law n={n:,} gamma=2.5 mean degree {MEAN_DEGREE:g}, largest component "
+                    f"({g.n:,} nodes, {g.num_arcs:,} arcs)",
+           "sources": n_sources, "peer_sources": peer_sources, "rounds": rounds, "threads": threads,
+           "load_at_start": [round(x, 2) for x in load],
+           "ours_s": ours_s, "ours_s_all": t_ours,
+           "igraph_extrapolated_s": float(np.median(t_ig)) / peer_sources * n_sources,
+           "igraph_hist_equal": bool(np.array_equal(hist_ig[:k], res_peer.counts) and not hist_ig[k:].any()),
+           "mean": res.mean, "mean_stderr": res.stderr["mean"]}
+    out["ratio_vs_igraph"] = out["igraph_extrapolated_s"] / ours_s
+    if t_nk:
+        out["networkit_extrapolated_s"] = float(np.median(t_nk)) / peer_sources * n_sources
+        out["networkit_hist_equal"] = bool(np.array_equal(hist_nk[:k], res_peer.counts) and not hist_nk[k:].any())
+        out["ratio_vs_networkit"] = out["networkit_extrapolated_s"] / ours_s
+    out["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    out["peak_rss_mib"] = peak_rss_mib()
+    return out
 
 
 def bfs_rates(g, n_bfs=20):
@@ -253,6 +326,18 @@ def test_bench_sampled_distances(benchmark):
     assert np.array_equal(hist_ig[:k], res_peer.counts)
 
 
+SAMPLED_ROUNDS = 5
+
+
+@pytest.mark.parametrize("n, n_sources, peer_sources", [(1_000_000, 256, 8), (100_000, 1024, 64),
+                                                        (1_000_000, 1024, 8)])
+def test_bench_sampled_at_scale(benchmark, n, n_sources, peer_sources):
+    info = sampled_vs_peers(n, n_sources, peer_sources, SAMPLED_ROUNDS)
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # timings are info's (interleaved rounds)
+    benchmark.extra_info.update({k: v for k, v in info.items() if k != "ours_s_all"})
+    assert info["igraph_hist_equal"] and info.get("networkit_hist_equal", True)
+
+
 def test_bench_exact_ego_facebook(benchmark):
     g = read_graph("ego-facebook")
     distance_distribution(g)
@@ -278,6 +363,11 @@ def test_bench_single_source_bfs(benchmark):
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if "--at-scale" in sys.argv:  # bench_distances.py --at-scale N SOURCES PEER_SOURCES [ROUNDS]
+        out = sampled_vs_peers(*(int(a) for a in args[:4]))
+        for k, v in out.items():
+            print(f"{k:34s} {v:,.4f}" if isinstance(v, float) else f"{k:34s} {v}")
+        sys.exit(0)
     out = measure(int(args[0]) if args else N, exact="--no-exact" not in sys.argv)
     for k, v in out.items():
         print(f"{k:34s} {v:,.4f}" if isinstance(v, float) else f"{k:34s} {v}")
