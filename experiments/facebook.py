@@ -8,12 +8,12 @@ Parts, each a config run through the sweep machinery:
     used on Facebook itself; per-person reach.
 (b) Headline, ``configs/facebook_country.toml`` (+ ``_graph``, ``_reach``): one synthetic
     *country* built by ``facebook_like`` (BTER with Facebook's degree and clustering shape,
-    countries = 1) of 7,000,000 people (quick: 40,000): average distance (HyperBall, jackknife),
+    countries = 1) of 1,500,000 people (quick: 40,000): average distance (HyperBall, jackknife),
     spid, median and the share of pairs within 4/5/6 hops (exact BFS from sampled people,
     jackknife over sources), next to the LAW single-country graphs (fb_it-current ~3.89,
     fb_se-current ~3.90) and the published whole-graph figures, each with its status.
 (c) ``configs/facebook_scaling.toml``: the same parameter set at 10^5 .. 3 x 10^6 people, plus
-    the headline point at 7 x 10^6. Mean distance = a + b ln n is fitted without the largest point and
+    the headline point at 1.5 x 10^6. Mean distance = a + b ln n is fitted without the largest point and
     checked against it; the fit over all points is then extrapolated to fb_itse-current's 24.1M
     and Facebook's 721M people, labelled as extrapolations with 95% prediction intervals.
 (d) ``configs/facebook_degree_trend.toml``: the 2008 -> 2011 trend: the synthetic country at
@@ -82,8 +82,8 @@ LAW_GRAPHS = (
 #: (taken from a published structural statistic, never from a distance), "chosen" (a modelling
 #: choice, neither measured nor fitted) or "calibrated" (fitted to a number: none here).
 PARAMETER_SOURCES = {
-    "n": ("chosen", "size: the largest synthetic country whose build stays under 12 GiB (7 x 10^6; quick 4 x 10^4); "
-                    "swept 10^5 .. 7 x 10^6 in the scaling part"),
+    "n": ("chosen", "size: 1.5 x 10^6 (quick 4 x 10^4), set by the memory a run could take here (see the config); "
+                    "swept 10^5 .. 1.5 x 10^6 in the scaling part"),
     "median_degree": ("structural", "median degree 99 of active users (Ugander et al. 2011, S)"),
     "mean_degree": ("structural", "mean degree ~190 (Ugander et al. 2011, S; LAW fb-current 190.4, P)"),
     "max_degree": ("structural", "Facebook's 5,000-friend cap (Ugander et al. 2011)"),
@@ -225,7 +225,7 @@ def reproduce(ctx) -> Report:
         "Removed headline: the previous report extrapolated a + b ln n, fitted to a Chung-Lu model over "
         "10^4 .. 2 x 10^5 people, to 721M (4.22 [4.00, 4.43]); its own check failed (the fit gave 3.49 at "
         "10^7 people where the same model measured 3.18), so it is no longer reported. The size fit here "
-        "is of the BTER country model over 10^5 .. 7 x 10^6, checked on its largest point before any "
+        "is of the BTER country model over 10^5 .. 1.5 x 10^6, checked on its largest point before any "
         "extrapolation, and the check's outcome is printed in the row.",
         "The 721M extrapolation is of a single country grown to Facebook's size: Facebook has countries "
         "(84% of edges inside one), which the extrapolated curve does not contain.",
