@@ -199,6 +199,7 @@ def reproduce(ctx) -> Report:
     scaling = _scaling(ctx, report, country)
     trend = _degree_trend(ctx, report)
     _figures(ctx, report, ego, country, scaling, trend)
+    report.notes.append(_finding(country, scaling))
     from simulate.config import load_config
 
     cfg = load_config(ctx.config_path("facebook_country"), quick=ctx.quick)
@@ -369,14 +370,36 @@ def _scaling(ctx, report, country):
         return out
     out["fit"] = fit
     rng = f"{int(n_all[0]):,}..{int(n_all[-1]):,}"
+    out["extrapolated"] = {}
     for n0, label, pub, st in ((ITSE_USERS, "fb_itse-current's 24.1M people", "4.16 +- 0.012", "P"),
                                (FACEBOOK_2011_USERS, "Facebook's 721M people", "4.74 +- 0.021", "P")):
         pred, half = predict_size(fit, n0)
+        out["extrapolated"][n0] = (pred, half)
         report.add(f"EXTRAPOLATION: average distance at {label} (hops)", pub, st, pred, ci=(pred - half, pred + half),
                    note=f"a + b ln n fitted to the model's own points over {rng} people (b = {fit['coef'][1]:.3f}); "
                         f"an extrapolation over {math.log10(n0 / n_all[-1]):.1f} decades at mean degree 190, one country, "
                         "not a measurement")
     return out
+
+
+def _finding(country, scaling):
+    """What the measured rows say against the published ones (numbers from this run only)."""
+    hb = country["hb"]
+    text = (f"Finding (measured): the synthetic country of {country['n']:,} people has average distance "
+            f"{hb['mean']:.3f} +- {Z95 * hb['stderr_mean']:.3f}, {3.9 - hb['mean']:.2f} hops below the ~3.9 of the "
+            "real single-country graphs (S), and its size curve grows by "
+            + (f"{scaling['fit']['coef'][1]:.3f} hops per e-fold of people" if scaling.get("fit") else "an unfitted amount"))
+    ex = scaling.get("extrapolated") or {}
+    if ITSE_USERS in ex:
+        p, h = ex[ITSE_USERS]
+        where = "inside" if abs(p - 4.16) <= h else "outside"
+        text += (f"; extrapolated to fb_itse-current's 24.1M people it gives {p:.2f} [{p - h:.2f}, {p + h:.2f}], "
+                 f"4.16 (P) lying {where} that interval")
+    if FACEBOOK_2011_USERS in ex:
+        p, h = ex[FACEBOOK_2011_USERS]
+        where = "inside" if abs(p - 4.74) <= h else "outside"
+        text += f"; at 721M {p:.2f} [{p - h:.2f}, {p + h:.2f}], 4.74 (P) {where}"
+    return text + ". Extrapolated values are not measurements."
 
 
 def _degree_trend(ctx, report):

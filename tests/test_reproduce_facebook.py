@@ -94,6 +94,7 @@ def test_outputs_complete(run):
         assert list((out / "data" / sub / "cells").rglob("*.parquet")), sub
     text = (out / "report.md").read_text()
     assert "quick run" in text and "doi:10.1145/2380718.2380723" in text
+    assert "Finding (measured)" in text and "Extrapolated values are not measurements" in text
     assert not report.missing
     assert len(report.rows) >= 25 and all(r.status in ("P", "S", "") for r in report.rows)
     # The removed a + b ln n headline of the Chung-Lu model is only a note now; every
