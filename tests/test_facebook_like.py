@@ -165,3 +165,16 @@ def test_parameter_rules():
         facebook_like(100, mean_degree=190.0, max_degree=100.0)
     with pytest.raises(ParameterError, match="within_region"):
         facebook_like(100, within=0.5, within_region=0.6)
+
+
+def test_build_memory_estimate_admits_ten_million_people(monkeypatch):
+    # The build holds no edge list: the declared peak is the int32 CSR plus O(n) arrays, so the
+    # memory guard admits 10^7 people (~1.9G arcs) under 16 GiB, where the edge-list estimate
+    # (24 bytes per arc, ~85 GiB) refused it; the estimate still covers the CSR itself.
+    from simulate.generators.facebook import facebook_build_bytes
+    from simulate.generators.registry import MODELS, _require_memory_for
+
+    est = facebook_build_bytes(10_000_000, 190.0, threads=2)
+    assert 4 * 10_000_000 * 190 + 8 * 10_000_000 < est < 16 * 2**30
+    monkeypatch.setenv("SMALLWORLD_MAX_MEMORY", "16G")
+    _require_memory_for("facebook_like", MODELS["facebook_like"].validate({"n": 10_000_000}))

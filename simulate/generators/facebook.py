@@ -138,6 +138,7 @@ def _provides(p):
                 lambda v: v["mean_degree"] < v["max_degree"]),
            Rule(("within_region", "within"), "within_region <= within (a region lies inside one country)",
                 lambda v: v["within_region"] <= v["within"])],
+    build_bytes=lambda v: facebook_build_bytes(v["n"], v["mean_degree"]),
 )
 def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, clustering_at_100=0.14,
                   clustering_exponent=0.5, clustering_max=0.5, countries=None, country_exponent=1.0, within=0.84,
@@ -261,6 +262,20 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
         cols["region"] = region
     report = BuildReport(input_edges=int(indices.shape[0] // 2))
     return Graph(indptr, indices, False, node_attrs=pl.DataFrame(cols) if cols else None, meta=meta, report=report)
+
+
+def facebook_build_bytes(n, mean_degree, threads=None):
+    """Peak bytes of :func:`facebook_like` (upper end) for ``n`` people of mean degree ``mean_degree``.
+
+    The int32 CSR (4 bytes per arc, 8 per node), the Chung-Lu layout of at most three layers
+    (48 bytes per node each), ~200 bytes per node of degrees, groups, blocks and excess
+    weights, and 8 bytes per node per counter row (one per thread). No edge list: measured
+    1.17 GiB peak RSS at 10^6 people (0.72 GiB of CSR), the same as power_law's two-pass build.
+    """
+    from numba import get_num_threads
+
+    threads = int(threads or get_num_threads())
+    return int(4 * n * mean_degree + (8 + 3 * 48 + 200 + 8 * threads) * n)
 
 
 def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
