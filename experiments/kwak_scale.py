@@ -14,7 +14,11 @@ heavy-tailed without a published exponent (their CCDF has glitches at 20, Twitte
 suggestions, and 2,000, the follow limit): we take 2.5 and ``max_degree = 2000`` (a structural
 statistic, not a fit to any distance). Limitation: ``directed_follower`` has one cap for expected
 out- *and* in-degrees, so followers are capped at ~2,000 too, while Twitter's most followed
-accounts had millions; the model also has no users without followers or followings (Chung-Lu
+accounts had millions. A separate followers cap alone would not fix it: the mutual layer draws
+pairs with weight (w_out + w_in) / 2, so a user with a million expected followers would also
+follow ~18% of them back (tried at n = 20,000: followings cap 40, followers cap 3,000 gave a
+user 534 followings), while Twitter's celebrities follow few back. The model also has no users
+without followers or followings (Chung-Lu
 weights start near 8) and no communities. Its distance distribution is therefore narrower than
 Twitter's.
 
