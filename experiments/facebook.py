@@ -12,12 +12,12 @@ Parts, each a config run through the sweep machinery:
     spid, median and the share of pairs within 4/5/6 hops (exact BFS from sampled people,
     jackknife over sources), next to the LAW single-country graphs (fb_it-current ~3.89,
     fb_se-current ~3.90) and the published whole-graph figures, each with its status.
-(c) ``configs/facebook_scaling.toml``: the same parameter set at 10^5 .. 3 x 10^6 people, plus
+(c) ``configs/facebook_scaling.toml``: the same parameter set at 10^5 .. 5 x 10^5 people, plus
     the headline point at 1.5 x 10^6. Mean distance = a + b ln n is fitted without the largest point and
     checked against it; the fit over all points is then extrapolated to fb_itse-current's 24.1M
     and Facebook's 721M people, labelled as extrapolations with 95% prediction intervals.
 (d) ``configs/facebook_degree_trend.toml``: the 2008 -> 2011 trend: the synthetic country at
-    10^6 people with mean degree 50 .. 190 (median at Ugander's ratio 99/190 of the mean).
+    3 x 10^5 people with mean degree 50 .. 190 (median at Ugander's ratio 99/190 of the mean).
 
 No parameter of the model is set from a distance; the report's Notes say where each comes from.
 
