@@ -310,8 +310,8 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
     BTER (Seshadhri, Kolda, Pinar 2012, doi:10.1103/PhysRevE.85.056109). Phase 1: nodes
     sorted by (finest group, target degree) are cut into affinity blocks of d + 1
     consecutive nodes (d the block's smallest degree); each block is an Erdos-Renyi graph
-    of density p, a member of degree ~d then has ~p d block neighbours with p^3 C(p d, 2)...
-    i.e. local clustering ~p^3 among them; p solves p^3 + (1 - p)^2 c_bg = c(d), c_bg the
+    of density p, so a member of degree ~d has ~p d block neighbours, a share p of whose
+    pairs are joined (~p^3 C(d, 2) triangles: local clustering ~p^3); p solves p^3 + (1 - p)^2 c_bg = c(d), c_bg the
     background clustering that phase 2 closes in the block's region (BTER's p = c^(1/3) is
     c_bg = 0). Phase 2: Chung-Lu on the expected excess degrees e_i = max(0, d_i - p (b - 1))
     with one layer per level: a node spends a share s_l of its weight at level l (the world
