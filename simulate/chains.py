@@ -807,6 +807,26 @@ def _run_chain_experiment(graph, params, seed):
     return res.table, res.summary()
 
 
+def _group_bands_vs_source(graph, params):
+    """Source groups by distance quantiles need a stored graph (everyone is ranked by distance to the
+    target); by identity heights, an implicit population (the band is drawn, never searched). Checked
+    at load so that a sweep does not fail in its first cell."""
+    groups, implicit_model = params.get("source_groups"), graph.get("implicit")
+    if not isinstance(groups, list):
+        return None
+    for g in groups:
+        if not isinstance(g, dict):
+            continue
+        name = g.get("name", "?")
+        if implicit_model is not None and "heights" not in g:
+            return (f"source group {name!r}: an implicit {implicit_model} population takes heights = "
+                    "[[lo, hi], ...] per identity dimension, not quantiles")
+        if implicit_model is None and "heights" in g:
+            return (f"source group {name!r}: source groups by identity heights need an implicit "
+                    "hierarchical_identity population; on a stored graph give quantiles")
+    return None
+
+
 def _policy_vs_generator(graph, params):
     """The policy's node-attribute needs against what the ``[graph]`` generator declares it provides
     (files and datasets are checked when opened, before any chain runs); on an implicit population,
@@ -897,5 +917,6 @@ declare_kind(
               lambda v: _source_groups_problem(v)),
     ],
     table="one row per chain",
-    source_rules=[_SourceRule("policy", _policy_vs_generator)],
+    source_rules=[_SourceRule("policy", _policy_vs_generator),
+                  _SourceRule("source_groups", _group_bands_vs_source)],
 )

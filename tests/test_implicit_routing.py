@@ -307,3 +307,24 @@ def test_run_chains_without_a_policy_uses_the_models_default(model):
     implied = run_chains(pop, n_chains=40, n_targets=4, seed=2)
     named = run_chains(pop, default, n_chains=40, n_targets=4, seed=2)
     assert implied.table.equals(named.table)
+
+
+@pytest.mark.parametrize("graph, band, match", [
+    ('implicit = "hierarchical_identity"\nbranching = 2\ndepth = 5\ngroup_size = 40\nmean_degree = 8.0\n'
+     'dimensions = 2\nmode = "annealed"', "quantiles = [0.0, 0.5]", "takes heights"),
+    ('generator = "kleinberg_lattice"\nside = 20', "heights = [[0, 2]]", "on a stored graph give quantiles"),
+])
+def test_config_refuses_source_group_bands_the_source_cannot_draw(tmp_path, graph, band, match):
+    """Quantiles on an implicit population, or identity heights on a stored graph, are load errors
+    naming the group (they used to fail only when the first cell ran)."""
+    from simulate.config import parse_config
+    from simulate.errors import ConfigError
+
+    policy = "greedy_hierarchy" if "implicit" in graph else "greedy_lattice"
+    text = (f'[graph]\n{graph}\n\n[experiment]\nkind = "chains"\npolicy = "{policy}"\nchains = 20\ntargets = 2\n'
+            f'source_groups = [{{name = "far", chains = 10, {band}}}]\n')
+    with pytest.raises(ConfigError, match=f"key 'source_groups': source group 'far'.*{match}"):
+        parse_config(text, base_dir=tmp_path)
+    ok = band.replace("quantiles = [0.0, 0.5]", "heights = [[0, 5], [0, 5]]").replace("heights = [[0, 2]]",
+                                                                                     "quantiles = [0.0, 0.5]")
+    parse_config(text.replace(band, ok), base_dir=tmp_path)
