@@ -117,3 +117,15 @@ def test_recorded_paths_are_bounded_by_the_graph_not_max_steps():
     lengths = res.table["path"].list.len().to_numpy()
     assert (lengths == res.table["steps"].to_numpy() + 1).all()
     assert lengths.max() <= 2 * (g.n - 1) + 1
+
+
+def test_power_law_size_estimate_counts_each_edge_once_per_direction():
+    """``mean_degree`` of power_law is the mean undirected degree: n * mean_degree arcs (it was
+    counted twice, so a 10M-node graph of mean degree 195 was estimated at 3.9G arcs, not 1.95G)."""
+    from simulate.generators import generate
+    from simulate.generators.registry import _expected_size
+
+    n, arcs = _expected_size("power_law", {"n": 10_000_000, "mean_degree": 195.0})
+    assert (n, arcs) == (10_000_000, 1_950_000_000)
+    g = generate("power_law", n=4000, gamma=2.5, mean_degree=12.0, seed=3)
+    assert abs(g.indices.shape[0] - _expected_size("power_law", {"n": 4000, "mean_degree": 12.0})[1]) < 0.1 * 48_000

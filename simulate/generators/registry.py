@@ -168,8 +168,10 @@ def _expected_size(name, v):
         return n, n * int(v["k"])
     if name == "barabasi_albert":
         return n, 2 * n * int(v["m"])
-    if name == "directed_follower":
-        return n, int(n * mean)  # mean_degree counts arcs per node
+    if name in ("directed_follower", "power_law"):
+        # directed_follower: mean_degree counts out-arcs per node; power_law: it is the mean of the
+        # undirected degree, and each edge is two arcs, so arcs = n * mean_degree in both.
+        return n, int(n * mean)
     return n, int(2 * n * mean)
 
 
