@@ -627,9 +627,6 @@ def run_chains(graph: Graph, policy=None, attrition=0.0, n_chains=1000, n_target
     if not isinstance(graph, Graph) and callable(getattr(graph, "run_chains", None)):
         loss = Attrition.of(attrition)
         start = Starters() if starters is None else starters
-        if policy is None:
-            from .implicit_routing import IMPLICIT_ROUTING
-            policy = IMPLICIT_ROUTING.get(graph.model).default_policy
         return graph.run_chains(policy, loss.rate, n_chains, n_targets, start.sources, start.targets, seed,
                                 max_steps=max_steps, epsilon=epsilon, backtrack=backtrack, attributes=attributes,
                                 min_strength=min_strength, attrition_by_strength=loss.by_strength,

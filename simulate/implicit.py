@@ -163,6 +163,21 @@ class ImplicitPopulation:
     def n(self) -> int:
         raise NotImplementedError
 
+    def _routing_request(self, policy, attrition, epsilon, backtrack, attributes, min_strength,
+                         attrition_by_strength, node_attrition, source_groups, record_paths):
+        """``(policy, attrition, epsilon, (key, a, b))`` after checking the request against the
+        model's routing declaration (:func:`~simulate.implicit_routing.check_routing`): the policy
+        (the model's default when None), the two probabilities, and the per-person drop law."""
+        from .chains import _probability
+
+        policy = policy or self.default_policy
+        check_routing(self.model, self.mode, policy, epsilon=epsilon, backtrack=backtrack, attributes=attributes,
+                      min_strength=min_strength, attrition_by_strength=attrition_by_strength,
+                      node_attrition=node_attrition, source_groups=source_groups, record_paths=record_paths)
+        attrition = _probability("attrition", attrition)
+        epsilon = _probability("epsilon", epsilon)
+        return policy, attrition, epsilon, _node_attrition_law(node_attrition, attrition)
+
     def params(self) -> dict:
         raise NotImplementedError
 
@@ -383,15 +398,11 @@ class KleinbergPopulation(ImplicitPopulation):
         ChainResults
             The stored graph's columns; ids are int64 person ids (``source == source_id``).
         """
-        from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES, _probability
+        from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES
 
-        policy = policy or self.default_policy
-        check_routing(self.model, self.mode, policy, epsilon=epsilon, backtrack=backtrack, attributes=attributes,
-                      min_strength=min_strength, attrition_by_strength=attrition_by_strength,
-                      node_attrition=node_attrition, source_groups=source_groups, record_paths=record_paths)
-        attrition = _probability("attrition", attrition)
-        epsilon = _probability("epsilon", epsilon)
-        drop_key, drop_a, drop_b = _node_attrition_law(node_attrition, attrition)
+        policy, attrition, epsilon, (drop_key, drop_a, drop_b) = self._routing_request(
+            policy, attrition, epsilon, backtrack, attributes, min_strength, attrition_by_strength, node_attrition,
+            source_groups, record_paths)
         options = policy != "greedy_lattice" or epsilon > 0 or bool(backtrack) or drop_a > 0
         if options and self.kgs_rules:
             raise ParameterError("kleinberg_lattice: kgs_rules reproduce kleinberg-grid-simulator's plain greedy "
@@ -624,15 +635,11 @@ class HierarchyPopulation(ImplicitPopulation):
         chains that do not arrive dead-end long before). ``shortest_path`` is null. Annealed
         runs add a ``revisit`` column (see the class docstring) and ``params["revisit_share"]``.
         """
-        from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES, _probability
+        from .chains import CHAIN_STREAM_KEY, ChainResults, STATUSES
 
-        policy = policy or self.default_policy
-        check_routing(self.model, self.mode, policy, epsilon=epsilon, backtrack=backtrack, attributes=attributes,
-                      min_strength=min_strength, attrition_by_strength=attrition_by_strength,
-                      node_attrition=node_attrition, source_groups=source_groups, record_paths=record_paths)
-        attrition = _probability("attrition", attrition)
-        epsilon = _probability("epsilon", epsilon)
-        node_key, node_a, node_b = _node_attrition_law(node_attrition, attrition)
+        policy, attrition, epsilon, (node_key, node_a, node_b) = self._routing_request(
+            policy, attrition, epsilon, backtrack, attributes, min_strength, attrition_by_strength, node_attrition,
+            source_groups, record_paths)
         max_steps = 1000 if max_steps is None else int(max_steps)
         if not 1 <= max_steps < 2**31 - 1:
             raise ParameterError(f"max_steps must lie in 1..{2**31 - 2:,} (step counts are int32), got {max_steps}")
