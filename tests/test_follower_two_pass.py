@@ -152,3 +152,68 @@ def test_profiles_with_directions_ignored_equal_the_undirected_graphs():
     b = distance_profiles(u, n_sources=40, seed=3)  # same frame (largest weak component), same draw
     assert np.array_equal(a.sources, b.sources) and np.array_equal(a.counts, b.counts)
     assert not np.array_equal(a.counts, distance_profiles(g, sources=a.sources).counts[:, :a.counts.shape[1]])
+
+
+# ---------------------------------------------------------------- separate caps, users without followers
+def _min_rule_graph(n, seed, **kw):
+    from simulate.generators.follower import STREAM_TAG, follower_weights
+    from simulate.generators.registry import numpy_rng
+
+    args = dict(gamma_out=2.5, gamma_in=2.276, mean_degree=30.0, mutual_pair_share=0.221, max_followings=40.0,
+                max_followers=3000.0, mutual_weight="min")
+    args.update(kw)
+    g = directed_follower(n, seed=seed, **args)
+    # The same weights as the build (same stream): who is meant to have no followers / followings.
+    w_out, w_in = follower_weights(n, args["gamma_out"], args["gamma_in"], args["mean_degree"],
+                                   args["max_followings"], args["max_followers"],
+                                   args.get("zero_followers_share", 0.0), args.get("zero_followings_share", 0.0),
+                                   numpy_rng(seed, STREAM_TAG))
+    return g, w_out, w_in
+
+
+def test_following_and_follower_caps_hold_separately():
+    # Followings capped at 40 expected, followers at 3,000: with the "mean" mutual weight a much-
+    # followed user also followed ~(w_out + w_in)/2 back (534 followings against a cap of 40).
+    cap_out, cap_in = 40.0, 3000.0
+    g, w_out, w_in = _min_rule_graph(20_000, 3)
+    out, inn = g.out_degree(), g.in_degree()
+    assert w_out.max() == cap_out and w_in.max() > 25 * cap_out
+    # Poisson(40) stays below 40 + 6 sqrt(40) ~ 78 for all 20,000 users (p ~ 1e-7 each).
+    assert out.max() <= cap_out + 6 * np.sqrt(cap_out)
+    assert out[np.argmax(inn)] <= cap_out + 6 * np.sqrt(cap_out)  # the most followed user follows few
+    assert inn.max() > 20 * cap_out and inn.max() <= cap_in + 6 * np.sqrt(cap_in)
+    # Expected degrees are exact per side: capped users average the cap (saturation loses < 5%).
+    capped = w_out == cap_out
+    assert capped.sum() > 100
+    assert out[capped].mean() == pytest.approx(cap_out, rel=0.05)
+    assert abs(_igraph(g).reciprocity(mode="ratio") - 0.221) < 0.005
+    assert g.meta["mutual_pair_share_realised"] == pytest.approx(_igraph(g).reciprocity(mode="ratio"), abs=1e-12)
+
+
+@pytest.mark.parametrize("zero_in, zero_out", [(0.15, 0.08), (0.0, 0.12)])
+def test_users_without_followers_or_followings_match_their_shares(zero_in, zero_out):
+    n = 20_000
+    g, w_out, w_in = _min_rule_graph(n, 5, zero_followers_share=zero_in, zero_followings_share=zero_out)
+    out, inn = g.out_degree(), g.in_degree()
+    # Exactly the users drawn for it have no followers (no followings), and the two groups are disjoint.
+    assert (inn[w_in == 0] == 0).all() and (out[w_out == 0] == 0).all()
+    assert (w_in == 0).sum() == round(zero_in * n) and (w_out == 0).sum() == round(zero_out * n)
+    assert not ((w_in == 0) & (w_out == 0)).any()
+    # Users with weight >= ~9 almost never draw 0 (e^-9 ~ 1e-4): the realised shares are the targets.
+    assert abs((inn == 0).mean() - zero_in) < 0.005
+    assert abs((out == 0).mean() - zero_out) < 0.005
+    assert abs(_igraph(g).reciprocity(mode="ratio") - 0.221) < 0.005
+    assert g.num_arcs == pytest.approx(30.0 * n, rel=0.03)  # the others' weights make up the arcs
+
+
+def test_unreachable_mutual_share_and_mixed_rules_are_clean_errors():
+    from simulate.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"at most .* of the arcs"):
+        directed_follower(2000, mean_degree=10.0, zero_followers_share=0.4, zero_followings_share=0.25,
+                          mutual_weight="min", seed=1)
+    with pytest.raises(ParameterError, match='need mutual_weight = "min"'):
+        directed_follower(200, mean_degree=10.0, max_followers=100.0)
+    with pytest.raises(ParameterError, match="<= 1"):
+        directed_follower(200, mean_degree=10.0, zero_followers_share=0.7, zero_followings_share=0.5,
+                          mutual_weight="min")

@@ -10,11 +10,14 @@ from ..kernels.csr import chunk_cursors, sort_rows
 from ..kernels.generators import power_law as _pk
 from ..kernels.random import stream_key, stream_states
 from .power_law import block_bounds, power_law_weights
+from ..errors import ParameterError
 from .registry import MAX_NODES, ParamSpec, Rule, numpy_rng, register_model, seed_meta
 
 #: First spawn-key entry of this model's random streams (one distinct tag per model).
 STREAM_TAG = 8
 _OVERSAMPLE = 1.15  # one-way arcs drawn in excess, then trimmed to the exact count
+#: Rules for a user's weight in the mutual layer (see :func:`directed_follower`).
+MUTUAL_WEIGHTS = ("mean", "min")
 
 
 @register_model(
@@ -27,12 +30,40 @@ _OVERSAMPLE = 1.15  # one-way arcs drawn in excess, then trimmed to the exact co
     ParamSpec("mutual_pair_share", float, default=0.221, low=0.0, high=1.0,
               doc="Share of connected pairs that follow each other (Twitter: 0.221, Kwak et al. 2010); "
                   "the share of arcs returned is 2 r / (1 + r) (0.362 for 0.221)."),
-    ParamSpec("max_degree", float, default=None, low=1.0, high=1e9, doc="Cap on expected out- and in-degrees."),
+    ParamSpec("max_degree", float, default=None, low=1.0, high=1e9,
+              doc="Cap on expected out- and in-degrees (both; see max_followings / max_followers)."),
+    ParamSpec("max_followings", float, default=None, low=1.0, high=1e9,
+              doc="Cap on expected out-degrees (followings) alone; needs mutual_weight = min."),
+    ParamSpec("max_followers", float, default=None, low=1.0, high=1e9,
+              doc="Cap on expected in-degrees (followers) alone; needs mutual_weight = min."),
+    ParamSpec("zero_followers_share", float, default=0.0, low=0.0, high=1.0,
+              doc="Share of users nobody follows (in-weight 0, exact); needs mutual_weight = min."),
+    ParamSpec("zero_followings_share", float, default=0.0, low=0.0, high=1.0,
+              doc="Share of users who follow nobody (out-weight 0, exact; disjoint from the users without "
+                  "followers); needs mutual_weight = min."),
+    ParamSpec("mutual_weight", str, default="mean", choices=MUTUAL_WEIGHTS,
+              doc="Weight of a user in the mutual layer: mean = r_a (w_out + w_in) / 2 (expected degrees "
+                  "mixed); min = c min(w_out, w_in) (expected out- and in-degrees exact, caps hold separately)."),
     provides=(),
     rules=[Rule(("max_degree", "mean_degree"), "max_degree, when given, is >= mean_degree",
                 lambda v: v["max_degree"] is None or v["max_degree"] >= v["mean_degree"],
                 lambda v: f"parameter 'max_degree' of directed_follower must be >= mean_degree "
-                          f"({v['mean_degree']:g}), got {v['max_degree']:g}")],
+                          f"({v['mean_degree']:g}), got {v['max_degree']:g}"),
+           Rule(("max_followings", "max_followers", "zero_followers_share", "zero_followings_share",
+                 "mutual_weight"),
+                "separate caps and users without followers/followings need mutual_weight = min",
+                lambda v: v["mutual_weight"] == "min" or (
+                    v["max_followings"] is None and v["max_followers"] is None
+                    and v["zero_followers_share"] == 0 and v["zero_followings_share"] == 0),
+                lambda v: "directed_follower: max_followings, max_followers, zero_followers_share and "
+                          "zero_followings_share need mutual_weight = \"min\" (with \"mean\" a user's mutual "
+                          "pairs follow (w_out + w_in) / 2, so a much-followed user would follow many back and "
+                          "a user without followers would get some)"),
+           Rule(("zero_followers_share", "zero_followings_share"),
+                "zero_followers_share + zero_followings_share <= 1 (the two groups are disjoint)",
+                lambda v: v["zero_followers_share"] + v["zero_followings_share"] <= 1.0,
+                lambda v: f"directed_follower: zero_followers_share + zero_followings_share must be <= 1 (no user "
+                          f"is in both groups), got {v['zero_followers_share'] + v['zero_followings_share']:g}")],
     build_bytes=lambda v: follower_build_bytes(v["n"], v["mean_degree"]),
     retired={"reciprocity": "it set the share of ARCS whose reverse exists, which is not Kwak et al.'s 22.1% "
                             "(a share of connected PAIRS, = 36.2% of arcs). Write mutual_pair_share = r_p, the "
@@ -40,7 +71,8 @@ _OVERSAMPLE = 1.15  # one-way arcs drawn in excess, then trimmed to the exact co
                             "r_p = r_a / (2 - r_a)."},
 )
 def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, mutual_pair_share=0.221, max_degree=None,
-                      *, seed=0) -> Graph:
+                      max_followings=None, max_followers=None, zero_followers_share=0.0, zero_followings_share=0.0,
+                      mutual_weight="mean", *, seed=0) -> Graph:
     """Directed heavy-tailed graph whose share of mutual pairs is set exactly.
 
     Parameters
@@ -58,14 +90,33 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, mutual_p
         ``reciprocity(mode="ratio")``). The share of arcs whose reverse exists is then
         r_a = 2 M / (2 M + A) = 2 r_p / (1 + r_p).
     max_degree : float, optional
-        Cap on the expected out- and in-degrees.
+        Cap on the expected out- and in-degrees (both, unless the next two say otherwise).
+    max_followings, max_followers : float, optional
+        Separate caps on the expected out-degree (followings) and in-degree (followers);
+        default ``max_degree``. Need ``mutual_weight = "min"``.
+    zero_followers_share, zero_followings_share : float
+        Shares of users with in-weight 0 (nobody follows them) and with out-weight 0 (they
+        follow nobody), ``round(share * n)`` users each, drawn at random and disjoint (no user
+        is in both groups, so none is isolated by construction). Their realised in- (out-)
+        degree is exactly 0; the other users' weights are scaled so that the arcs stay T.
+        Need ``mutual_weight = "min"``.
+    mutual_weight : {"mean", "min"}
+        The mutual layer's weight of a user. ``"mean"``: r_a (w_out + w_in) / 2, the one-way
+        layer (1 - r_a) w_out and (1 - r_a) w_in, so a user's expected out-degree mixes in its
+        in-weight (a user with many expected followers also gets many followings). ``"min"``:
+        m = c min(w_out, w_in) with c = r_a T / sum(min(w_out, w_in)) <= 1, the one-way layer
+        w_out - m and w_in - m: expected out- and in-degrees are w_out and w_in exactly, so each
+        cap holds on its own side and a user without followers gets no mutual pair. ParameterError
+        when c would exceed 1 (the mutual share cannot be reached with these weights; the
+        message gives the largest reachable share).
     seed : int or numpy.random.SeedSequence
 
     Returns
     -------
     Graph
         Directed. ``meta``: model "directed_follower", all parameters, ``mutual_pairs``,
-        ``one_way_arcs``, ``mutual_pair_share_realised``, ``reciprocity_arcs_realised``, seed.
+        ``one_way_arcs``, ``mutual_pair_share_realised``, ``reciprocity_arcs_realised``,
+        ``mutual_weight_scale`` (c, "min" only), seed.
 
     Notes
     -----
@@ -76,21 +127,20 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, mutual_p
     versions took 0.221 as the arc share (parameter ``reciprocity``, now retired).
 
     Two Chung-Lu layers (Miller & Hagberg 2011 sampling, doi:10.1007/978-3-642-21286-4_10):
-    (1) mutual pairs, undirected, with weights rho (w_out + w_in) / 2, each giving two
-    arcs (about rho T arcs); (2) candidate one-way arcs, directed, p(u->v) ~ w_out(u) w_in(v),
+    (1) mutual pairs, undirected, with the weights of ``mutual_weight``, each giving two
+    arcs (about r_a T arcs); (2) candidate one-way arcs, directed, p(u->v) ~ o_out(u) o_in(v),
     drawn 1.15 times in excess. A candidate is dropped if its pair is already mutual, and of
     two candidates u -> v and v -> u one is dropped by a coin keyed by the pair (so one-way
     arcs are never reciprocated); the survivors are trimmed by a uniform random subset (the
     smallest keys of a keyed hash of the arc) to exactly A = 2M (1 - rho) / rho, M the
     realised mutual pairs, rho = r_a the arc share. The arc share 2M / (2M + A), hence the
     pair share M / (M + A), then equals the target up to rounding (if too few one-way arcs
-    survive, all are kept: see ``mutual_pair_share_realised``). The expected out-degree of u
-    is rho (w_out + w_in)/2 + (1 - rho) w_out.
+    survive, all are kept: see ``mutual_pair_share_realised``).
 
     Built without an edge list (:func:`follower_csr`): both layers are counted, then
     regenerated from the same random streams straight into one int32 CSR buffer, filtered,
     trimmed and compacted in place. Memory ~4 bytes per candidate arc (about 4.4 per final
-    arc) plus ~64 bytes per node: Twitter's 41.7M users and 1.47G arcs take ~6.4 GB for the
+    arc) plus ~100 bytes per node: Twitter's 41.7M users and 1.47G arcs take ~6.4 GB for the
     buffer (the earlier edge-list build: ~23.5 GB). O(n + m log d) expected time. Same seed,
     same graph on any thread count. The in-neighbour CSR (:meth:`Graph.transpose`) is built
     by parallel counting on first use (another 4 bytes per arc).
@@ -99,19 +149,100 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, mutual_p
     meta = {"model": "directed_follower", "n": n, "gamma_out": gamma_out, "gamma_in": gamma_in,
             "mean_degree": mean_degree, "mutual_pair_share": mutual_pair_share, "max_degree": max_degree,
             "seed": seed_meta(seed)}
-    w_out = np.empty(n)
-    w_in = np.empty(n)
-    w_out[rng.permutation(n)] = power_law_weights(n, gamma_out, mean_degree, max_degree, "directed_follower")
-    w_in[rng.permutation(n)] = power_law_weights(n, gamma_in, mean_degree, max_degree, "directed_follower")
     # The construction works with the arc share rho = r_a (two arcs per mutual pair).
     arc_share = 2.0 * mutual_pair_share / (1.0 + mutual_pair_share)
-    indptr, indices, mutual, one_way = follower_csr(w_out, w_in, arc_share, seed)
-    del w_out, w_in
+    if mutual_weight == "mean":
+        w_out = np.empty(n)
+        w_in = np.empty(n)
+        w_out[rng.permutation(n)] = power_law_weights(n, gamma_out, mean_degree, max_degree, "directed_follower")
+        w_in[rng.permutation(n)] = power_law_weights(n, gamma_in, mean_degree, max_degree, "directed_follower")
+        w_mutual = None
+    else:
+        cap_out = max_degree if max_followings is None else max_followings
+        cap_in = max_degree if max_followers is None else max_followers
+        meta.update(max_followings=cap_out, max_followers=cap_in, zero_followers_share=zero_followers_share,
+                    zero_followings_share=zero_followings_share, mutual_weight=mutual_weight)
+        w_out, w_in = follower_weights(n, gamma_out, gamma_in, mean_degree, cap_out, cap_in,
+                                       zero_followers_share, zero_followings_share, rng)
+        w_mutual, scale = mutual_min_weights(w_out, w_in, arc_share)
+        meta["mutual_weight_scale"] = scale
+        # What the mutual layer leaves of each side is the one-way layer's weight (in place: at
+        # Twitter's size every float64 array of users is 0.33 GB).
+        np.subtract(w_out, w_mutual, out=w_out)
+        np.subtract(w_in, w_mutual, out=w_in)
+        np.maximum(w_out, 0.0, out=w_out)
+        np.maximum(w_in, 0.0, out=w_in)
+    indptr, indices, mutual, one_way = follower_csr(w_out, w_in, arc_share, seed, w_mutual=w_mutual)
+    del w_out, w_in, w_mutual
     arcs = 2 * mutual + one_way
     meta.update(mutual_pairs=mutual, one_way_arcs=one_way,
                 mutual_pair_share_realised=(mutual / (mutual + one_way)) if arcs else 0.0,
                 reciprocity_arcs_realised=(2 * mutual / arcs) if arcs else 0.0)
     return Graph(indptr, indices, True, meta=meta, report=BuildReport(input_edges=arcs))
+
+
+def follower_weights(n, gamma_out, gamma_in, mean_degree, cap_out, cap_in, zero_in, zero_out, rng):
+    """Expected out- and in-degrees (followings, followers) with separate caps and zero-degree users.
+
+    ``k_in = round(zero_in n)`` users drawn at random get in-weight 0, another ``k_out =
+    round(zero_out n)`` (disjoint from the first) get out-weight 0; the others get the
+    power-law weights of :func:`~simulate.generators.power_law.power_law_weights` (tail exponent
+    ``gamma_in`` / ``gamma_out``, capped at ``cap_in`` / ``cap_out``) in random order, with the
+    mean raised to ``mean_degree * n / (n - k)`` so that both sides still sum to ``n *
+    mean_degree`` arcs. Returns ``(w_out, w_in)``, float64[n] each.
+    """
+    k_in = int(round(zero_in * n))
+    k_out = int(round(zero_out * n))
+    if k_in + k_out > n:
+        raise ParameterError(f"directed_follower: zero_followers_share + zero_followings_share must be <= 1, "
+                             f"got {zero_in + zero_out:g}")
+    w_out = np.zeros(n)
+    w_in = np.zeros(n)
+    if mean_degree == 0 or n == 0:
+        return w_out, w_in
+    for k, w, gamma, cap in ((k_in, w_in, gamma_in, cap_in), (k_out, w_out, gamma_out, cap_out)):
+        if k == n:
+            raise ParameterError(f"directed_follower: every user would have zero "
+                                 f"{'followers' if w is w_in else 'followings'}, but mean_degree is {mean_degree:g}")
+        mean_pos = mean_degree * n / (n - k)
+        if cap is not None and cap < mean_pos:
+            raise ParameterError(f"directed_follower: the cap on expected {'followers' if w is w_in else 'followings'} "
+                                 f"({cap:g}) is below their mean among users who have any ({mean_pos:g})")
+    order = rng.permutation(n)
+    with_followers = order[k_in:]
+    with_followings = np.concatenate([order[:k_in], order[k_in + k_out:]])
+    del order
+    w_in[rng.permutation(with_followers)] = power_law_weights(
+        n - k_in, gamma_in, mean_degree * n / (n - k_in), cap_in, "directed_follower")
+    w_out[rng.permutation(with_followings)] = power_law_weights(
+        n - k_out, gamma_out, mean_degree * n / (n - k_out), cap_out, "directed_follower")
+    return w_out, w_in
+
+
+def mutual_min_weights(w_out, w_in, arc_share):
+    """Mutual-layer weights c min(w_out, w_in) carrying ``arc_share`` of the arcs, and c.
+
+    A mutual pair gives each end one follower and one following, so a user's expected mutual
+    degree m may not exceed either side: m <= min(w_out, w_in). ``c = arc_share * sum(w_out) /
+    sum(min(w_out, w_in))``; ParameterError if c > 1 (the share is out of reach of these
+    weights; the message gives the largest reachable mutual-pair share).
+    """
+    low = np.minimum(w_out, w_in)
+    total = float(w_out.sum())
+    room = float(low.sum())
+    if total == 0 or arc_share == 0:
+        return np.zeros_like(low), 0.0
+    scale = arc_share * total / room if room > 0 else np.inf
+    if scale > 1.0 + 1e-12:
+        reach = room / total  # largest arc share
+        raise ParameterError(
+            f"directed_follower: a mutual-pair share of {arc_share / (2 - arc_share):.4f} needs "
+            f"{arc_share:.4f} of the arcs in mutual pairs, but with mutual_weight = \"min\" a user's mutual pairs "
+            f"are at most min(followers, followings) and these degree laws allow at most "
+            f"{reach:.4f} of the arcs (a mutual-pair share of {reach / (2 - reach):.4f}); lower "
+            f"zero_followers_share / zero_followings_share or mutual_pair_share")
+    low *= min(scale, 1.0)
+    return low, float(min(scale, 1.0))
 
 
 def follower_build_bytes(n, mean_degree, threads=None):
@@ -162,7 +293,7 @@ def _layer_streams(lay, seed, spawn):
     return bounds, stream_states(seed, bounds.shape[0] - 1, spawn)
 
 
-def follower_csr(w_out, w_in, arc_share, seed, oversample=_OVERSAMPLE, chunks=None):
+def follower_csr(w_out, w_in, arc_share, seed, oversample=_OVERSAMPLE, chunks=None, w_mutual=None):
     """Out-arc CSR of the follower model (module notes), built in two passes without an edge list.
 
     Parameters
@@ -178,6 +309,12 @@ def follower_csr(w_out, w_in, arc_share, seed, oversample=_OVERSAMPLE, chunks=No
     chunks : int, optional
         Counter rows of the mutual layer's pass 1 (default: the Numba thread count); the
         graph does not depend on it.
+    w_mutual : ndarray of float64, optional
+        Mutual-layer weights m (expected mutual degrees). When given, ``w_out`` and ``w_in``
+        are the one-way layer's own weights (the "min" rule passes what the mutual layer
+        leaves of each side, so expected degrees are exactly m + w_out and m + w_in) and
+        ``arc_share`` only sets the exact one-way count. Default: the "mean" rule, m =
+        ``arc_share (w_out + w_in) / 2`` and one-way ``(1 - arc_share) w_out``, ``(1 - arc_share) w_in``.
 
     Returns
     -------
@@ -222,6 +359,8 @@ def follower_csr(w_out, w_in, arc_share, seed, oversample=_OVERSAMPLE, chunks=No
     one_way_layer = arc_share < 1
     # Pass 1, one-way layer: candidate out-degrees.
     scale = (1.0 - arc_share) * (oversample if mutual_layer else 1.0)
+    if w_mutual is not None:  # w_out, w_in are the one-way layer's own weights
+        scale = oversample if mutual_layer else 1.0
     if one_way_layer:
         lay = _one_way_layout(scale * w_out, scale * w_in)
         bounds_o, states_o = _layer_streams(lay, seed, (STREAM_TAG, 2))
@@ -233,7 +372,7 @@ def follower_csr(w_out, w_in, arc_share, seed, oversample=_OVERSAMPLE, chunks=No
         deg_o = np.zeros(n, dtype=np.int64)
     # Pass 1, mutual layer: per-chunk degree counts (both ends of each pair).
     if mutual_layer:
-        lay = _mutual_layout(arc_share * 0.5 * (w_out + w_in))
+        lay = _mutual_layout(arc_share * 0.5 * (w_out + w_in) if w_mutual is None else w_mutual)
         bounds_m, states_m = _layer_streams(lay, seed, (STREAM_TAG, 1))
         no = np.empty(0, dtype=np.int64)
         margs = (lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"], lay["row_inv_s"], no,
