@@ -7,29 +7,40 @@ prints a markdown table and writes ``DIR/report.md``, ``DIR/summary.json`` and
 ``flock /work/bigmem.lock``.
 
 The graph: :func:`simulate.generators.directed_follower` with Kwak et al.'s shape (WWW 2010,
-doi:10.1145/1772690.1772751, section 3): 41.7M users, 1.47G follow arcs (35.25 per user),
-22.1% of connected pairs mutual; followers (in-degree) a power law of exponent 2.276 (their fit
-up to 10^5 followers; the tail above it is heavier, not modelled); followings (out-degree)
-heavy-tailed without a published exponent (their CCDF has glitches at 20, Twitter's sign-up
-suggestions, and 2,000, the follow limit): we take 2.5 and ``max_degree = 2000`` (a structural
-statistic, not a fit to any distance). Limitation: ``directed_follower`` has one cap for expected
-out- *and* in-degrees, so followers are capped at ~2,000 too, while Twitter's most followed
-accounts had millions. A separate followers cap alone would not fix it: the mutual layer draws
-pairs with weight (w_out + w_in) / 2, so a user with a million expected followers would also
-follow ~18% of them back (tried at n = 20,000: followings cap 40, followers cap 3,000 gave a
-user 534 followings), while Twitter's celebrities follow few back. The model also has no users
-without followers or followings (Chung-Lu
-weights start near 8) and no communities. Its distance distribution is therefore narrower than
-Twitter's.
+doi:10.1145/1772690.1772751, section 3) and ``mutual_weight = "min"``, every parameter from a
+published structural statistic (none from a distance):
 
-Memory, measured at n = 6M (35.25 arcs per user, 2 threads; peak RSS of the process): build
-1.56 GiB (279 bytes per user: ~4.4 per arc of the int32 buffer plus ~100 per user); with the
-transpose and bit-parallel BFS (64 sources per word, 2 batches at once) 2.27 GiB; the undirected
-version 2.65 GiB. Scaled to Kwak's 41.7M users: build ~10.8 GiB, directed BFS without the
-transpose ~8 GiB, with it ~15.8 GiB, undirected ~18.4 GiB: all within 24 GiB, only the first
-two within a 12 GiB per-process cap. Time is the harder limit on a shared 2-core machine: the
-Chung-Lu passes cost more per arc at 41.7M than at 6M (every block of ~n/2 rows sweeps its
-per-row state once per 65,536-column tile, O(n^2 / tile) memory traffic).
+* 41.7M users, 1.47G follow arcs: KONECT's copy of the crawl has 41,652,230 users and
+  1,468,365,182 arcs, 35.25 per user (P);
+* 22.1% of connected pairs mutual (Kwak et al. section 3.2; 36.2% of arcs, KONECT's
+  reciprocity 0.362106);
+* followers (in-degree): a power law of exponent 2.276 (Kwak et al.'s fit up to 10^5
+  followers; the tail above is heavier, not modelled), expected followers capped at
+  2,997,469, KONECT's largest in-degree (P);
+* followings (out-degree): heavy-tailed without a published exponent (their CCDF has glitches
+  at 20, Twitter's sign-up suggestions, and 2,000, the follow limit of 2009): exponent 2.5
+  (an assumption) and expected followings capped at 2,000 (the follow limit; KONECT's largest
+  out-degree, 770,155, belongs to the few accounts the limit let through);
+* users nobody follows and users who follow nobody: Kwak et al. publish no share (not found);
+  the only published shares we found are Gabielkov & Legout's for all 537M accounts of 2012
+  (40% not followed by anybody, 25% following nobody; "The Complete Picture of the Twitter
+  Social Graph", CoNEXT 2012 student workshop, hal-00752934). With independent follower and
+  following laws they cannot carry Kwak's 22.1% mutual pairs (a user's mutual pairs are at
+  most min(followers, followings); at 40% / 25% at most 22% of arcs could be mutual, against
+  36.2%): the largest multiple of (40%, 25%) that still allows 22.1% is 0.48 at 200k users,
+  0.46 at 1M, 0.44 at 4M (falling slowly with n as the followers' tail grows). We take 0.4:
+  **16% of users without followers and 10% without followings** (disjoint groups). This is a
+  choice bounded by the mutual-pair share, not a measurement; it is the part of the shape
+  we are least sure of. At this bound nearly every user's smaller side is all mutual
+  (``mutual_weight_scale`` ~0.97), while on Twitter mutual pairs concentrate on fewer users.
+
+No communities, no clustering beyond Chung-Lu's, independent in- and out-weights.
+
+Memory, measured at n = 6M before this change (mean rule, 2 threads; peak RSS of the process):
+build 1.56 GiB (~4.4 bytes per arc of the int32 buffer plus ~100 per user); with the transpose
+and bit-parallel BFS 2.27 GiB; the undirected version 2.65 GiB. The undirected version needs
+the directed CSR and the symmetric one (2 (M + A) = 1.64 arcs per follow arc) at once: ~16 GiB
+at Kwak's size. See the report of a run for its measured time and peak RSS.
 
 The distances: exact BFS along follow arcs (u -> v: u follows v) from ``S`` users drawn
 uniformly, bit-parallel (:func:`simulate.kernels.msbfs.msbfs_histograms`, 64 sources per word).
@@ -58,10 +69,22 @@ import polars as pl
 
 KWAK_USERS = 41_700_000
 KWAK_ARCS = 1_470_000_000
+KONECT_USERS = 41_652_230      # KONECT 'twitter': the same crawl, as published there
+KONECT_ARCS = 1_468_365_182
 GAMMA_IN = 2.276         # Kwak et al. 2010, followers' power-law fit up to 10^5
-GAMMA_OUT = 2.5          # followings: heavy-tailed, no published exponent
+GAMMA_OUT = 2.5          # followings: heavy-tailed, no published exponent (an assumption)
 MAX_FOLLOWINGS = 2000.0  # Twitter's 2009 follow limit (Kwak et al.'s glitch at 2,000)
+MAX_FOLLOWERS = 2_997_469.0  # KONECT 'twitter' (Kwak's crawl): largest in-degree
 MUTUAL_PAIR_SHARE = 0.221
+# Gabielkov & Legout 2012 (all 537M accounts): 40% followed by nobody, 25% following nobody; scaled
+# by 0.4, below the largest multiple (0.44-0.48) that leaves room for 22.1% mutual pairs (module notes).
+ZERO_SCALE = 0.4
+ZERO_FOLLOWERS = 0.40 * ZERO_SCALE
+ZERO_FOLLOWINGS = 0.25 * ZERO_SCALE
+
+#: Recorded full-size runs (summary.json of a run, trimmed), shown by the twitter reproduction as
+#: "Kwak-scale" rows. Measured once on this repository's 2-core machine; not rerun by ``reproduce``.
+RECORDED = []
 
 # (quantity label, published value, status, what graph and direction the number refers to)
 PUBLISHED = {
@@ -147,23 +170,41 @@ def statistics(counts):
     return out
 
 
-def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0):
+def model_parameters(mean_degree, shape="kwak"):
+    """``directed_follower`` keyword arguments of a shape: ``"kwak"`` (module notes: separate caps,
+    users without followers / followings) or ``"capped"`` (the earlier shape: one cap of 2,000 on
+    both sides, "mean" mutual weight, no zero-degree users)."""
+    common = dict(gamma_out=GAMMA_OUT, gamma_in=GAMMA_IN, mean_degree=mean_degree,
+                  mutual_pair_share=MUTUAL_PAIR_SHARE)
+    if shape == "capped":
+        return dict(common, max_degree=MAX_FOLLOWINGS)
+    if shape == "kwak":
+        return dict(common, mutual_weight="min", max_followings=MAX_FOLLOWINGS, max_followers=MAX_FOLLOWERS,
+                    zero_followers_share=ZERO_FOLLOWERS, zero_followings_share=ZERO_FOLLOWINGS)
+    if shape == "kwak_no_zero":
+        return dict(common, mutual_weight="min", max_followings=MAX_FOLLOWINGS, max_followers=MAX_FOLLOWERS)
+    raise ValueError(f"unknown shape {shape!r}")
+
+
+SHAPES = ("kwak", "kwak_no_zero", "capped")
+
+
+def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0, shape="kwak"):
     from simulate.generators import directed_follower
     from simulate.kernels.csr import undirected_from_directed
 
-    summary = {"n": n, "mean_degree": mean_degree, "gamma_in": GAMMA_IN, "gamma_out": GAMMA_OUT,
-               "max_degree": MAX_FOLLOWINGS, "mutual_pair_share": MUTUAL_PAIR_SHARE, "seed": seed,
+    params = model_parameters(mean_degree, shape)
+    summary = {"n": n, "shape": shape, "params": params, "seed": seed,
                "sources": sources, "threads": numba.get_num_threads(), "load_at_start": os.getloadavg()}
-    _log(f"building directed_follower n={n:,} mean_degree={mean_degree}", t0)
+    _log(f"building directed_follower n={n:,} {params}", t0)
     tb, cb = time.time(), cpu_seconds()
-    g = directed_follower(n, gamma_out=GAMMA_OUT, gamma_in=GAMMA_IN, mean_degree=mean_degree,
-                          mutual_pair_share=MUTUAL_PAIR_SHARE, max_degree=MAX_FOLLOWINGS, seed=seed)
+    g = directed_follower(n, seed=seed, **params)
     summary["build_seconds"] = time.time() - tb
     summary["build_cpu_seconds"] = cpu_seconds() - cb
     summary["build_peak_rss"] = peak_rss_bytes()
     summary["arcs"] = int(g.num_arcs)
     summary.update({k: g.meta[k] for k in ("mutual_pairs", "one_way_arcs", "mutual_pair_share_realised",
-                                           "reciprocity_arcs_realised")})
+                                           "reciprocity_arcs_realised", "mutual_weight_scale") if k in g.meta})
     out_deg = np.diff(g.indptr)
     in_deg = g.in_degree()
     for name, d in (("out", out_deg), ("in", in_deg)):
@@ -190,6 +231,7 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0):
     out.mkdir(parents=True, exist_ok=True)
     counts = histograms(push, pull, src, alpha, words, t0, partial=out / "partial_directed.npz")
     summary["bfs_seconds"] = time.time() - tq
+    summary["bfs_load_at_end"] = os.getloadavg()
     summary["bfs_cpu_seconds"] = cpu_seconds() - cq
     summary["bfs_peak_rss"] = peak_rss_bytes()
     summary["directed"] = statistics(counts)
@@ -205,7 +247,9 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0):
         summary["undirected_build_seconds"] = time.time() - tu
         summary["undirected_edges"] = int(uix.shape[0] // 2)
         _log(f"undirected version: {summary['undirected_edges']:,} edges", t0)
+        tq = time.time()
         counts_u = histograms((uip, uix), (uip, uix), src, 1.0, words, t0)
+        summary["undirected_bfs_seconds"] = time.time() - tq
         summary["undirected"] = statistics(counts_u)
         summary["undirected"]["reachable_share"] = summary["undirected"]["pairs"] / (src.shape[0] * (n - 1))
         tables.append(_table(src, counts_u, "undirected"))
@@ -235,15 +279,22 @@ def report(s):
     d = s["directed"]
     gb = 2**30
     lines = [
-        f"# Twitter at Kwak scale: synthetic follower graph, n = {s['n']:,}", "",
+        f"# Twitter at Kwak scale: synthetic follower graph, n = {s['n']:,} (shape {s.get('shape', 'capped')!r})", "",
+        f"Parameters: {s.get('params', {})}.",
         f"{s['arcs']:,} arcs ({s['arcs'] / s['n']:.2f} per user); mutual pairs {100 * s['mutual_pair_share_realised']:.2f}% "
         f"of connected pairs ({100 * s['reciprocity_arcs_realised']:.2f}% of arcs; an input); followers (in-degree) "
-        f"median {s['in_degree']['median']:g}, max {s['in_degree']['max']:,}; followings median "
-        f"{s['out_degree']['median']:g}, max {s['out_degree']['max']:,}.",
+        f"median {s['in_degree']['median']:g}, max {s['in_degree']['max']:,}, "
+        f"{100 * s['in_degree']['zero_share']:.2f}% of users without any; followings median "
+        f"{s['out_degree']['median']:g}, max {s['out_degree']['max']:,}, "
+        f"{100 * s['out_degree']['zero_share']:.2f}% without any.",
         f"Build {s['build_seconds']:.0f} s ({s['build_cpu_seconds']:.0f} s CPU), peak RSS "
         f"{s['build_peak_rss'] / gb:.2f} GiB; BFS from {s['sources']:,} users {s['bfs_seconds']:.0f} s "
         f"({s['bfs_cpu_seconds']:.0f} s CPU); peak RSS of the whole run {s['peak_rss'] / gb:.2f} GiB; "
-        f"{s['threads']} threads, load at start {s['load_at_start'][0]:.1f}.",
+        f"{s['threads']} threads, load at start {s['load_at_start'][0]:.1f}"
+        + (f", after the directed BFS {s['bfs_load_at_end'][0]:.1f}" if "bfs_load_at_end" in s else "")
+        + (f"; transpose {s['transpose_seconds']:.0f} s" if "transpose_seconds" in s else "")
+        + (f"; undirected version built in {s['undirected_build_seconds']:.0f} s, BFS "
+           f"{s['undirected_bfs_seconds']:.0f} s" if "undirected_bfs_seconds" in s else "") + ".",
         f"Reachable ordered pairs: {100 * d['reachable_share']:.1f}% (directed).", "",
         "| quantity | published | St. | what the published number measures | ours [95% CI] |",
         "|---|---|---|---|---|",
@@ -277,18 +328,21 @@ def report(s):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=KWAK_USERS, help="users (default: Kwak's 41.7M)")
-    ap.add_argument("--mean-degree", type=float, default=KWAK_ARCS / KWAK_USERS, help="follow arcs per user")
+    ap.add_argument("--mean-degree", type=float, default=KONECT_ARCS / KONECT_USERS, help="follow arcs per user")
     ap.add_argument("--sources", type=int, default=1000, help="BFS sources (users drawn uniformly)")
     ap.add_argument("--seed", type=int, default=2010)
     ap.add_argument("--words", type=int, default=1, help="64-bit words per node per bitset (64 sources each)")
     ap.add_argument("--transpose", action="store_true", help="build the in-neighbour CSR (bottom-up BFS levels)")
     ap.add_argument("--undirected", action="store_true", help="also measure distances ignoring direction")
+    ap.add_argument("--shape", choices=SHAPES, default="kwak",
+                    help="kwak: separate caps and users without followers/followings (module notes); "
+                         "kwak_no_zero: the same without them; capped: the earlier one-cap shape")
     ap.add_argument("--quick", action="store_true", help="n = 200,000, 128 sources")
     ap.add_argument("--out", default="results/twitter/kwak_scale")
     args = ap.parse_args(argv)
     n, sources = (200_000, 128) if args.quick else (args.n, args.sources)
     return run(n, args.mean_degree, sources, args.seed, args.transpose, args.undirected, args.words,
-               Path(args.out), time.time())
+               Path(args.out), time.time(), shape=args.shape)
 
 
 if __name__ == "__main__":

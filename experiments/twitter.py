@@ -58,9 +58,44 @@ MEASURES = {
                "and method not documented",
     "konect": "3.549 (KONECT 'twitter', the same 2009 crawl): directions ignored, pairs of the largest "
               "connected component",
+    "gabielkov": "Gabielkov & Legout 2012 (hal-00752934): the whole 2012 Twitter graph, 537M accounts and "
+                 "23.95G follow links, never-active accounts included; Kwak et al. publish no such share",
     "bakhshandeh": "3.43 (Bakhshandeh et al.): degrees (distance - 1) found by heuristic search through the "
                    "API between random pairs, along follow arcs (directed)",
 }
+
+
+#: Why the synthetic graph's zero-degree shares are below Gabielkov & Legout's (see kwak_scale's notes).
+ZERO_SHARE_NOTE = ("0.4 x the published 40% / 25%: with independent follower and following laws a user's mutual "
+                   "pairs are at most min(followers, followings), and the published shares would leave room for "
+                   "at most ~22% of arcs in mutual pairs against Kwak's 36.2%; 0.4 is a round value below the "
+                   "largest multiple that fits, 0.44-0.48: bounded by the mutual share, not measured")
+
+
+def _kwak_scale_rows(report):
+    """Rows of the recorded Kwak-scale runs (:data:`simulate.experiments.kwak_scale.RECORDED`), not rerun here."""
+    from .kwak_scale import RECORDED
+
+    for rec in RECORDED:
+        d, u = rec["directed"], rec.get("undirected")
+        label = f"Kwak-scale synthetic (n = {rec['n']:,}, {rec['arcs']:,} arcs; recorded run)"
+        how = (f"recorded `{rec['command']}` ({rec['date']}): exact BFS from {rec['sources']:,} random users; "
+               f"{percent(d['reachable_share']):.1f}% of ordered pairs reachable; build {rec['build_seconds']:.0f} s, "
+               f"whole run {rec['total_seconds'] / 60:.0f} min, peak RSS {rec['peak_rss'] / 2**30:.2f} GiB, "
+               f"2 threads, load {rec['load']}")
+        report.add(f"{label}: average distance, directed (hops)", "4.12", "S", d["mean"], ci=tuple(d["mean_ci"]),
+                   note=f"{how}; published: {MEASURES['kwak']}")
+        report.add(f"{label}: average distance, directed (hops), Sysomos", "4.67", "P", d["mean"],
+                   ci=tuple(d["mean_ci"]), note=f"same estimate; published: {MEASURES['sysomos']}")
+        report.add(f"{label}: most common distance (hops)", "5 (41% of pairs)", "P", d["mode"],
+                   note=f"{percent(d['mode_share']):.1f}% of reachable pairs; published: {MEASURES['sysomos']}")
+        for k, pub in ((5, "83%"), (6, "96% (or 98%)")):
+            report.add(f"{label}: % of reachable pairs within {k} hops", pub, "S", percent(d[f"within_{k}"]),
+                       ci=tuple(percent(x) for x in d[f"within_{k}_ci"]), note=f"published: {MEASURES['sysomos']}")
+        if u is not None:
+            report.add(f"{label}: average distance ignoring direction (hops)", "3.549", "P", u["mean"],
+                       ci=tuple(u["mean_ci"]), note=f"mode {u['mode']}; {percent(u['reachable_share']):.1f}% of "
+                                                   f"pairs connected; published: {MEASURES['konect']}")
 
 
 def _no_interval(stat, mats):
@@ -142,6 +177,16 @@ def reproduce(ctx) -> Report:
                percent(sg["reciprocity_arcs"]), note=note)
     report.add("synthetic: mean arcs per user", "35 (1.47G / 41.7M)", "P", sg["edges"] / sg["nodes"],
                note=f"median out+in degree {sg['degree_median']:g}, max {sg['degree_max']:,}")
+    g_cfg = cfg.graph
+    if "in_degree_zero_share" in sg:
+        report.add("synthetic: users nobody follows (%)", "40% (all 537M accounts, 2012)", "P",
+                   percent(sg["in_degree_zero_share"]),
+                   note=f"set by zero_followers_share = {g_cfg.get('zero_followers_share', 0)} (an input: "
+                        f"{ZERO_SHARE_NOTE}); published: {MEASURES['gabielkov']}")
+        report.add("synthetic: users who follow nobody (%)", "25% (all 537M accounts, 2012)", "P",
+                   percent(sg["out_degree_zero_share"]),
+                   note=f"set by zero_followings_share = {g_cfg.get('zero_followings_share', 0)}; "
+                        f"published: {MEASURES['gabielkov']}")
     cells, man = ctx.sweep("twitter_synthetic", subdir="data/synthetic")
     counts, _, weight, _ = profile_matrices(cells)
     how = (f"exact BFS along arcs from {counts.shape[0]:,} random users of a {sg['nodes']:,}-user "
@@ -157,6 +202,7 @@ def reproduce(ctx) -> Report:
     report.add("synthetic: average distance ignoring direction (hops), KONECT", "3.549", "P", mean_u, ci=ci_u,
                note=f"exact BFS on the undirected version (every arc's reverse added) from {counts_u.shape[0]:,} "
                     f"users of its largest component; mode {int(np.argmax(hu))}; published: {MEASURES['konect']}")
+    _kwak_scale_rows(report)
     _figure(ctx, curves)
     report.notes += [
         "Distances are hops along follow arcs (u -> v: u follows v) over ordered pairs with a directed "
@@ -165,9 +211,17 @@ def reproduce(ctx) -> Report:
         "What each published number measures: " + "; ".join(MEASURES.values()) + ". Along arcs from "
         "sampled sources or against them from sampled targets, the mean over all reachable ordered pairs "
         "is the same quantity: only the sampling differs.",
-        "Twitter at Kwak et al.'s full size (41.7M users, 1.47G arcs) does not fit a quick run: "
-        "`python -m simulate.experiments.kwak_scale` builds it (two-pass CSR, ~10 GB) and compares it "
-        "with every number above.",
+        "Twitter at Kwak et al.'s full size (41.7M users, 1.47G arcs) does not fit a reproduction run: "
+        "`python -m simulate.experiments.kwak_scale` builds it (two-pass CSR) and compares it with every "
+        "number above; its recorded runs are the 'Kwak-scale' rows (measured once, not rerun here).",
+        "The synthetic graph's parameters and their sources: 35.25 arcs per user (KONECT 'twitter', Kwak's "
+        "crawl: 1,468,365,182 arcs / 41,652,230 users); 22.1% mutual pairs (Kwak et al. 3.2); followers a "
+        "power law of exponent 2.276 (Kwak et al.'s fit up to 10^5 followers), expected followers capped at "
+        "2,997,469 (KONECT's largest in-degree); followings exponent 2.5 (no published exponent: an "
+        "assumption), capped at 2,000 (the 2009 follow limit, Kwak et al.'s glitch); each cap holds on its "
+        "own side because a user's mutual pairs are drawn with weight c min(followers, followings) "
+        "(mutual_weight = \"min\"); users without followers / followings: " + ZERO_SHARE_NOTE + ". No "
+        "parameter comes from a distance.",
         "'Steps to meet a follower' (Sysomos 3.32, sd 1.25) is defined here as d(u, f) for a random "
         "user u and a uniformly random follower f of a uniformly random user v (f != u), over triples "
         "with a path: f is weighted by sum over accounts v it follows of 1/in-degree(v). Sysomos did "

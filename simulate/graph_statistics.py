@@ -143,6 +143,10 @@ def graph_statistics(graph, clustering=True) -> dict:
     }
     if graph.directed:
         out.update(reciprocity_shares(graph))
+        # Shares of nodes without in-arcs / out-arcs (on a follow graph: users nobody follows /
+        # users who follow nobody; Kwak et al. 2010 and Gabielkov & Legout 2012 report them).
+        out["in_degree_zero_share"] = float((graph.in_degree() == 0).mean()) if n else 0.0
+        out["out_degree_zero_share"] = float((graph.out_degree() == 0).mean()) if n else 0.0
     if clustering and n:
         und = graph
         if graph.directed:

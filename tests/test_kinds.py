@@ -71,6 +71,11 @@ RULE_EXAMPLES = {
         ({"generator": "rank_geographic", "alpha": 1.0}, {"kind": "graph"}),
     ("directed_follower", "max_degree, when given, is >= mean_degree"):
         ({"generator": "directed_follower", "n": 100, "mean_degree": 20.0, "max_degree": 5.0}, {"kind": "graph"}),
+    ("directed_follower", "separate caps and users without followers/followings need mutual_weight = min"):
+        ({"generator": "directed_follower", "n": 100, "max_followers": 50.0}, {"kind": "graph"}),
+    ("directed_follower", "zero_followers_share + zero_followings_share <= 1 (the two groups are disjoint)"):
+        ({"generator": "directed_follower", "n": 100, "mutual_weight": "min", "zero_followers_share": 0.6,
+          "zero_followings_share": 0.6}, {"kind": "graph"}),
     ("facebook_like", "median_degree <= mean_degree (a lognormal's median is below its mean)"):
         ({"generator": "facebook_like", "n": 100, "median_degree": 200.0, "mean_degree": 190.0}, {"kind": "graph"}),
     ("facebook_like", "mean_degree < max_degree"):
