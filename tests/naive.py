@@ -749,3 +749,162 @@ def transpose_naive(indptr, indices, n):
     t_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(indices, minlength=n), out=t_indptr[1:])
     return t_indptr, src[order].astype(np.int32)
+
+
+# ---------------------------------------------------------------- Chung-Lu kernel oracle (issue 12)
+_CHUNG_LU_TILED = []
+
+
+def _chung_lu_tiled_kernel():
+    """The Chung-Lu block kernel as it was before the bucket queue (main at c55891d), compiled
+    on first use: all rows of a block advance together through column tiles, every row is
+    looked at in every tile (rows x tiles visits). Kept verbatim as the oracle the bucket-queue
+    kernel must reproduce bit for bit."""
+    if _CHUNG_LU_TILED:
+        return _CHUNG_LU_TILED[0]
+    import math
+
+    import numpy as np
+    from numba import njit
+
+    from simulate.kernels.generators.power_law import _log1m
+    from simulate.kernels.random import next_double
+
+    @njit
+    def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node,
+                        col_group, tile, st, mode, src, dst, c0, limit, deg, cur, out):
+        # Miller & Hagberg (2011) for rows [r0, r1): candidates j sorted by weight (descending),
+        # so p = min(1, rw * col_w[j] / S) only decreases; skip geometrically with the current p
+        # and accept the landing candidate with probability q / p (thinning; no draw when q = p,
+        # e.g. saturated pairs). Expected O(1 + edges) per row.
+        #
+        # Cache tiling: the rows advance together through column tiles of ``tile`` candidates,
+        # so the weights they read stay in cache (one row at a time would jump over all n
+        # columns, a cache miss per visit once n is ~1M). A skip is drawn as an Exp(1) amount E
+        # spent at rate h = -log(1 - p) per candidate (gap = floor(E / h), the inverse-CDF
+        # geometric); a skip that runs past the tile end keeps its unspent E for the next tile,
+        # which by memorylessness is the same draw.
+        #
+        # ``row_excl[r] >= 0`` (when ``row_excl`` is not empty) rejects candidates j with
+        # ``col_group[j] == row_excl[r]`` after they are drawn: the pair's probability becomes 0
+        # without changing any other pair's draw (a cross-group-only layer).
+        # What happens to an accepted edge (rnode, v) depends on ``mode``:
+        #   0: written to src/dst at c0.. while below limit;
+        #   1: counted, deg[rnode] += 1 and deg[v] += 1 (the caller's private counter row);
+        #   2: scattered as both arcs, out[cur[rnode]] = v, out[cur[v]] = rnode, cursors advanced;
+        #   3: counted at the row's node only, deg[rnode] += 1 (directed arcs rnode -> v);
+        #   4: scattered as the one arc rnode -> v, out[cur[rnode]] = v, cursor advanced.
+        nr = r1 - r0
+        if nr <= 0:
+            return 0
+        sj = np.empty(nr, dtype=np.int64)
+        sp = np.empty(nr, dtype=np.float64)
+        se = np.full(nr, -1.0)  # unspent exponential, < 0: none pending
+        lo = row_start[r0]
+        hi = row_end[r0]
+        for i in range(nr):
+            r = r0 + i
+            sj[i] = row_start[r]
+            if sj[i] < row_end[r] and row_w[r] > 0.0:
+                sp[i] = min(1.0, row_w[r] * col_w[sj[i]] * row_inv_s[r])
+            else:
+                sp[i] = 0.0
+            lo = min(lo, row_start[r])
+            hi = max(hi, row_end[r])
+        c = 0
+        t0 = lo
+        while t0 < hi:
+            t1 = min(hi, t0 + tile)
+            for i in range(nr):
+                p = sp[i]
+                j = sj[i]
+                if p <= 0.0 or j >= t1:
+                    continue
+                r = r0 + i
+                rw = row_w[r]
+                inv_s = row_inv_s[r]
+                cend = row_end[r]
+                rnode = row_node[r]
+                excl = row_excl[r] if row_excl.shape[0] > 0 else -1
+                e = se[i]
+                while True:
+                    if p < 1.0:
+                        if e < 0.0:
+                            e = -math.log(1.0 - next_double(st))
+                        h = -_log1m(p)
+                        span = e / h
+                        if span >= cend - j:  # no further candidate: the row is finished
+                            p = 0.0
+                            break
+                        if span >= t1 - j:  # lands beyond this tile: keep the unspent part
+                            e -= (t1 - j) * h
+                            j = t1
+                            break
+                        j += np.int64(math.floor(span))
+                        e = -1.0
+                    elif j >= t1:
+                        break
+                    q = min(1.0, rw * col_w[j] * inv_s)
+                    if q >= p or next_double(st) * p < q:
+                        v = col_node[j]
+                        # directed rows scan every column: no self-loops
+                        if v != rnode and (excl < 0 or col_group[j] != excl):
+                            if mode == 0:
+                                if c0 + c < limit:
+                                    src[c0 + c] = rnode
+                                    dst[c0 + c] = v
+                            elif mode == 1:
+                                deg[rnode] += 1
+                                deg[v] += 1
+                            elif mode == 3:
+                                deg[rnode] += 1
+                            elif mode == 4:
+                                out[cur[rnode]] = v
+                                cur[rnode] += 1
+                            else:
+                                out[cur[rnode]] = v
+                                cur[rnode] += 1
+                                out[cur[v]] = rnode
+                                cur[v] += 1
+                            c += 1
+                    p = q
+                    j += 1
+                    if j >= cend or p <= 0.0:
+                        p = 0.0
+                        break
+                    if j >= t1:
+                        break
+                sp[i] = p
+                sj[i] = j
+                se[i] = e
+            t0 = t1
+        return c
+
+    _CHUNG_LU_TILED.append(_chung_lu_block)
+    return _chung_lu_block
+
+
+def chung_lu_edges_tiled(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_node, row_bounds, states,
+                         tile=1 << 16, row_excl=None, col_group=None):
+    """Edges ``(src, dst)`` of :func:`simulate.kernels.generators.power_law.chung_lu_edges` (same
+    arguments, no capacities) computed by the old tiled sweep, block after block, in the order the
+    kernel emits them."""
+    import numpy as np
+
+    block = _chung_lu_tiled_kernel()
+    no_i64 = np.empty(0, dtype=np.int64)
+    no_i32 = np.empty(0, dtype=np.int32)
+    ex = no_i64 if row_excl is None else np.asarray(row_excl, dtype=np.int64)
+    cg = no_i64 if col_group is None else np.asarray(col_group, dtype=np.int64)
+    srcs, dsts = [], []
+    for b in range(row_bounds.shape[0] - 1):
+        r0, r1 = int(row_bounds[b]), int(row_bounds[b + 1])
+        cap = max(1, int((np.asarray(row_end[r0:r1], dtype=np.int64) - np.asarray(row_start[r0:r1])).clip(0).sum()))
+        s = np.empty(cap, dtype=np.int32)
+        d = np.empty(cap, dtype=np.int32)
+        st = states[b].copy()
+        c = block(np.int64(r0), np.int64(r1), row_w, row_node, row_start, row_end, row_inv_s, ex, col_w, col_node,
+                  cg, np.int64(tile), st, 0, s, d, 0, cap, no_i64, no_i64, no_i32)
+        srcs.append(s[:c])
+        dsts.append(d[:c])
+    return (np.concatenate(srcs) if srcs else np.empty(0, np.int32)), (np.concatenate(dsts) if dsts else np.empty(0, np.int32))

@@ -23,6 +23,37 @@ def _log1m(p):
     return math.log1p(-p)
 
 
+_LANDED = -2.0  # se[i] marker: the row's pending skip has landed on candidate sj[i], accept test due
+
+
+@njit(cache=True, inline="always")
+def _crossing_landing(e, h, span, j, t1, cend, tile, hi):
+    # The landing candidate of a skip of Exp(1) amount ``e`` at rate ``h`` per candidate from
+    # candidate j (span = e / h, t1 - j <= span < cend - j: it crosses the tile end t1), or -1
+    # when the row finishes, exactly as the tile-by-tile sweep computed it: that sweep carried
+    # ``e -= (t1 - j) * h`` over every tile end crossed and floored the rest's span in the
+    # landing tile. Its rounding differs from the direct j + floor(span) by at most
+    # ~(crossings + 3) 2^-53 span candidates (one rounding per subtraction, the division and the
+    # direct division), so when span's fractional part is farther than 2^-50 (crossings + 3)
+    # span from an integer both give the same candidate and the same finished/landed outcome
+    # (every threshold compared against is an integer); otherwise (probability ~1e-11 per skip
+    # at 10^7 columns) the carry chain is replayed, O(crossings) float operations.
+    fl = math.floor(span)
+    frac = span - fl
+    slack = ((span - (t1 - j)) / tile + 5.0) * span * (2.0 ** -50)
+    if frac > slack and frac < 1.0 - slack:
+        return j + np.int64(fl)
+    while True:
+        e -= (t1 - j) * h
+        j = t1
+        t1 = min(hi, t1 + tile)
+        span = e / h
+        if span >= cend - j:
+            return -1
+        if span < t1 - j:
+            return j + np.int64(math.floor(span))
+
+
 @njit(cache=True)
 def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node,
                     col_group, tile, st, mode, src, dst, c0, limit, deg, cur, out):
@@ -31,12 +62,19 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
     # and accept the landing candidate with probability q / p (thinning; no draw when q = p,
     # e.g. saturated pairs). Expected O(1 + edges) per row.
     #
-    # Cache tiling: the rows advance together through column tiles of ``tile`` candidates,
-    # so the weights they read stay in cache (one row at a time would jump over all n
-    # columns, a cache miss per visit once n is ~1M). A skip is drawn as an Exp(1) amount E
-    # spent at rate h = -log(1 - p) per candidate (gap = floor(E / h), the inverse-CDF
-    # geometric); a skip that runs past the tile end keeps its unspent E for the next tile,
-    # which by memorylessness is the same draw.
+    # Cache tiling: the block's candidates are cut into tiles of ``tile`` columns from the
+    # smallest row start ``lo``, and the work is done tile by tile, so the weights it reads
+    # stay in cache (one row at a time would jump over all n columns, a cache miss per visit
+    # once n is ~1M). A skip is drawn as an Exp(1) amount E spent at rate h = -log(1 - p)
+    # per candidate (gap = floor(E / h), the inverse-CDF geometric). Bucket queue: each row
+    # with work left waits in the bucket of the tile holding its next candidate (``head`` /
+    # ``nxt`` linked lists) and is visited only there, rows of a tile in increasing order;
+    # a skip that lands in a later tile moves the row straight to that tile's bucket
+    # (:func:`_crossing_landing`). O(rows + landings log + tiles) per block, where the old
+    # sweep visited every row in every tile (rows x tiles, ~n^2 / tile in all). The random
+    # stream is consumed in the same order as by that sweep (per tile, rows in increasing
+    # order; a skip crossing tiles draws nothing until it lands), so graphs are bit-identical
+    # to it (tests/naive.py keeps it as the oracle).
     #
     # ``row_excl[r] >= 0`` (when ``row_excl`` is not empty) rejects candidates j with
     # ``col_group[j] == row_excl[r]`` after they are drawn: the pair's probability becomes 0
@@ -52,7 +90,7 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
         return 0
     sj = np.empty(nr, dtype=np.int64)
     sp = np.empty(nr, dtype=np.float64)
-    se = np.full(nr, -1.0)  # unspent exponential, < 0: none pending
+    se = np.full(nr, -1.0)  # unspent exponential; -1: none pending; _LANDED: accept test due at sj
     lo = row_start[r0]
     hi = row_end[r0]
     for i in range(nr):
@@ -64,37 +102,65 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
             sp[i] = 0.0
         lo = min(lo, row_start[r])
         hi = max(hi, row_end[r])
+    if hi <= lo:
+        return 0
+    ntiles = (hi - lo + tile - 1) // tile
+    head = np.full(ntiles, -1, dtype=np.int64)
+    nxt = np.empty(nr, dtype=np.int64)
+    # Push in decreasing row order, so each initial bucket lists its rows increasing.
+    for i in range(nr - 1, -1, -1):
+        if sp[i] > 0.0:
+            b = (sj[i] - lo) // tile
+            nxt[i] = head[b]
+            head[b] = i
+    buf = np.empty(nr, dtype=np.int64)
     c = 0
-    t0 = lo
-    while t0 < hi:
+    for b in range(ntiles):
+        if head[b] < 0:
+            continue
+        t0 = lo + b * tile
         t1 = min(hi, t0 + tile)
-        for i in range(nr):
+        cnt = 0
+        i = head[b]
+        while i >= 0:
+            buf[cnt] = i
+            cnt += 1
+            i = nxt[i]
+        head[b] = -1
+        # Rows arrive from earlier tiles in increasing runs; the sweep's order is increasing.
+        rows = buf[:cnt]
+        rows.sort()
+        for k in range(cnt):
+            i = rows[k]
             p = sp[i]
             j = sj[i]
-            if p <= 0.0 or j >= t1:
-                continue
+            e = se[i]
             r = r0 + i
             rw = row_w[r]
             inv_s = row_inv_s[r]
             cend = row_end[r]
             rnode = row_node[r]
             excl = row_excl[r] if row_excl.shape[0] > 0 else -1
-            e = se[i]
             while True:
                 if p < 1.0:
-                    if e < 0.0:
-                        e = -math.log(1.0 - next_double(st))
-                    h = -_log1m(p)
-                    span = e / h
-                    if span >= cend - j:  # no further candidate: the row is finished
-                        p = 0.0
-                        break
-                    if span >= t1 - j:  # lands beyond this tile: keep the unspent part
-                        e -= (t1 - j) * h
-                        j = t1
-                        break
-                    j += np.int64(math.floor(span))
-                    e = -1.0
+                    if e == _LANDED:
+                        e = -1.0
+                    else:
+                        if e < 0.0:
+                            e = -math.log(1.0 - next_double(st))
+                        h = -_log1m(p)
+                        span = e / h
+                        if span >= cend - j:  # no further candidate: the row is finished
+                            p = 0.0
+                            break
+                        if span >= t1 - j:  # lands beyond this tile: wait in its bucket
+                            j = _crossing_landing(e, h, span, j, t1, cend, tile, hi)
+                            if j < 0:
+                                p = 0.0
+                            e = _LANDED
+                            break
+                        j += np.int64(math.floor(span))
+                        e = -1.0
                 elif j >= t1:
                     break
                 q = min(1.0, rw * col_w[j] * inv_s)
@@ -130,7 +196,10 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
             sp[i] = p
             sj[i] = j
             se[i] = e
-        t0 = t1
+            if p > 0.0:
+                nb_ = (j - lo) // tile
+                nxt[i] = head[nb_]
+                head[nb_] = i
     return c
 
 
