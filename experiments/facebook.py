@@ -8,12 +8,17 @@ Parts, each a config run through the sweep machinery:
     used on Facebook itself; per-person reach.
 (b) Headline, ``configs/facebook_country.toml`` (+ ``_graph``, ``_reach``): one synthetic
     *country* built by ``facebook_like`` (BTER with Facebook's degree and clustering shape,
-    countries = 1) of 1,500,000 people (quick: 40,000): average distance (HyperBall, jackknife),
-    spid, median and the share of pairs within 4/5/6 hops (exact BFS from sampled people,
-    jackknife over sources), next to the LAW single-country graphs (fb_it-current ~3.89,
-    fb_se-current ~3.90) and the published whole-graph figures, each with its status.
-(c) ``configs/facebook_scaling.toml``: the same parameter set at 10^5 .. 5 x 10^5 people, plus
-    the headline point at 1.5 x 10^6. Mean distance = a + b ln n is fitted without the largest point and
+    countries = 1, Zipf regions of ~10^5 people) of 10^7 people (~940M edges; quick: 40,000 with
+    regions of 5,000): average distance, spid and effective diameter by exact BFS from 1,024
+    sampled people (bit-parallel multi-source BFS, jackknife over sources: timed against HyperBall
+    on 10^6 people, 3x cheaper and ~2.5x more precise); median and the share of pairs within 4/5/6
+    hops from a second sample of people (one BFS each, jackknife over sources), split by region
+    into same-region and other-region distances; mean and median local clustering (5,000 sampled
+    people) and degree assortativity, which the model was built to (inputs, not predictions).
+    Compared with the LAW single-country graphs (fb_it-current ~3.89, fb_se-current ~3.90) and
+    the published whole-graph figures, each with its status.
+(c) ``configs/facebook_scaling.toml``: the same parameter set at 10^5 .. 2 x 10^6 people, plus
+    the headline point at 10^7. Mean distance = a + b ln n is fitted without the largest point and
     checked against it; the fit over all points is then extrapolated to fb_itse-current's 24.1M
     and Facebook's 721M people, labelled as extrapolations with 95% prediction intervals.
 (d) ``configs/facebook_degree_trend.toml``: the 2008 -> 2011 trend: the synthetic country at
@@ -21,9 +26,10 @@ Parts, each a config run through the sweep machinery:
 
 No parameter of the model is set from a distance; the report's Notes say where each comes from.
 
-Intervals: HyperBall quantities use the leave-one-run-out jackknife standard error
+Intervals: ego-Facebook's HyperBall rows use the leave-one-run-out jackknife standard error
 (95% = +-1.96 se); sampled-BFS quantities the delete-one-group jackknife over sources
-(32 groups); ego-Facebook exact values have none; fitted and extrapolated values a 95%
+(32 groups); sampled clustering the standard error of the mean and a distribution-free interval of
+the median; ego-Facebook exact values have none; fitted and extrapolated values a 95%
 t prediction interval of the least-squares fit.
 """
 
@@ -56,8 +62,11 @@ FACEBOOK_2011_USERS = 721_100_043
 ITSE_USERS = 24_144_165
 
 #: The published figures this study compares with, by graph: (graph, what it is, figures, status, source).
-#: P = read on the LAW dataset page itself; S = only in secondary sources (REFERENCES.md); the
-#: yearly graphs' pages were not in the sources we could search, so their numbers are not recorded.
+#: P = read in the primary source itself (the paper or the LAW dataset page); S = only in secondary
+#: sources (REFERENCES.md). The per-country and yearly sizes, degrees and distances are in the paper's
+#: tables (Backstrom et al. 2012, arXiv:1111.4570), which our stored copies do not reach: searched
+#: 2026-11-30 (ar5iv, LAW pages, mirrors), only the abstract/introduction and the fb-current and
+#: fb_itse-current LAW pages were readable, so those rows stay S and their sizes unrecorded.
 LAW_GRAPHS = (
     ("fb-current", "whole Facebook, May 2011: 721,100,043 people, 137,325,050,412 arcs (mean degree 190.4)",
      "average distance 4.74 +- 0.021; median 5 (92.72% of pairs within 5); harmonic diameter 4.59", "P",
@@ -65,25 +74,26 @@ LAW_GRAPHS = (
     ("fb_itse-current", "Italy + Sweden, May 2011: 24,144,165 people, 5,149,982,270 arcs (mean degree 213.3)",
      "average distance 4.16 +- 0.012; median 4 (72.26% within 4); harmonic diameter 3.90", "P",
      "law.di.unimi.it/webdata/fb_itse-current"),
-    ("fb_it-current", "Italy, May 2011 (size and degree not confirmed in our sources)",
-     "average distance ~3.89", "S", "REFERENCES.md (LAW page not found in our sources)"),
-    ("fb_se-current", "Sweden, May 2011 (size and degree not confirmed in our sources)",
-     "average distance ~3.90", "S", "REFERENCES.md (LAW page not found in our sources)"),
-    ("fb_us-current", "United States, May 2011 (size and degree not confirmed in our sources)",
-     "average distance ~4.32", "S", "REFERENCES.md (LAW page not found in our sources)"),
+    ("fb_it-current", "Italy, May 2011 (size and degree: in the paper's tables, not reachable in our sources)",
+     "average distance ~3.89", "S", "REFERENCES.md (LAW page and paper tables not reachable here)"),
+    ("fb_se-current", "Sweden, May 2011 (size and degree: in the paper's tables, not reachable in our sources; "
+                      "at most itse's 24.1M)",
+     "average distance ~3.90", "S", "REFERENCES.md (LAW page and paper tables not reachable here)"),
+    ("fb_us-current", "United States, May 2011 (size and degree not reachable in our sources)",
+     "average distance ~4.32", "S", "REFERENCES.md (LAW page and paper tables not reachable here)"),
     ("fb-2008", "whole Facebook, January 2008 (yearly graph)",
-     "average distance 5.28", "S", "Facebook Data Team note, quoted in the press; LAW page not found"),
+     "average distance 5.28", "S", "Facebook Data Team note, quoted in the press; paper table not reachable"),
     ("fb_*-2007 .. fb_*-2011", "the other yearly graphs (it, se, itse, us, fb; January of each year)",
      "distances fell year by year as degrees grew (numbers not confirmed here)", "S",
-     "REFERENCES.md; LAW pages not found in our sources"),
+     "REFERENCES.md; paper tables not reachable here"),
 )
 
 #: Where each facebook_like parameter's value comes from: (kind, source). kind is "structural"
 #: (taken from a published structural statistic, never from a distance), "chosen" (a modelling
 #: choice, neither measured nor fitted) or "calibrated" (fitted to a number: none here).
 PARAMETER_SOURCES = {
-    "n": ("chosen", "size: 1.5 x 10^6 (quick 4 x 10^4), set by the memory a run could take here (see the config); "
-                    "swept 10^5 .. 1.5 x 10^6 in the scaling part"),
+    "n": ("chosen", "size: 10^7 (quick 4 x 10^4), the largest that fits the ~10 GiB memory goal (9.47 GiB build "
+                    "peak); Sweden's own size was not reachable in our sources; swept 10^5 .. 10^7 in the scaling part"),
     "median_degree": ("structural", "median degree 99 of active users (Ugander et al. 2011, S)"),
     "mean_degree": ("structural", "mean degree ~190 (Ugander et al. 2011, S; LAW fb-current 190.4, P)"),
     "max_degree": ("structural", "Facebook's 5,000-friend cap (Ugander et al. 2011)"),
@@ -94,9 +104,10 @@ PARAMETER_SOURCES = {
     "countries": ("chosen", "1: the comparison is with single-country LAW graphs"),
     "country_exponent": ("structural", "unused with one country (Zipf country sizes otherwise)"),
     "within": ("structural", "unused with one country (84% of edges inside a country, Backstrom et al. 2012, S)"),
-    "region_size": ("chosen", "~100,000 people per region (a country of P people has round(P / 100,000) regions): "
-                              "large enough that Chung-Lu's background clustering inside a region stays below "
-                              "Ugander's curve; not fitted"),
+    "region_size": ("chosen", "~100,000 people per region (a country of P people has round(P / 100,000) regions; "
+                              "100 at 10^7): large enough that Chung-Lu's background clustering inside a region "
+                              "stays below Ugander's curve; not fitted. Quick runs only: 5,000, so that a 40,000-person "
+                              "country has regions at all"),
     "region_exponent": ("structural", "Zipf region sizes inside a country, as city sizes (Gabaix 1999)"),
     "within_region": ("structural", "63% of all edges inside a region: 62.8% of US users' friends live within "
                                     "100 miles (Bailey et al. 2018, doi:10.1257/jep.32.3.259; our reading: a region "
@@ -126,7 +137,7 @@ def binned_medians(x, y, bins_per_decade=5, min_count=5):
     return np.asarray(cx), np.asarray(cy), np.asarray(cn, dtype=int)
 
 
-def _hb_ci(row, key):
+def _row_ci(row, key):
     se = row.get(f"stderr_{key}")
     v = row.get(key)
     if se is None or v is None or not np.isfinite(se):
@@ -207,26 +218,41 @@ def reproduce(ctx) -> Report:
         parameter_notes(cfg.graph, extra=[
             "degree trend: `mean_degree` 50 .. 190 with `median_degree` at Ugander's ratio 99/190 "
             "(structural shape, scaled)"]),
-        "Published figures, by graph (P = read on the LAW dataset page; S = secondary only): "
+        "Published figures, by graph (P = read in the primary source, here the LAW dataset page; S = "
+        "secondary only; the paper's per-country and yearly tables were not reachable in our stored "
+        "sources, searched 2026-11-30): "
         + "; ".join(f"{g}: {what}: {figs} ({st}; {src})" for g, what, figs, st, src in LAW_GRAPHS) + ".",
         "Distances are hops over ordered pairs of distinct people at finite distance (pairs at "
         "distance 0 are not counted, unlike WebGraph's neighbourhood function); degrees of "
         "separation = distance - 1. Effective diameter = linearly interpolated 90th percentile; "
         "spid = variance / mean of the distance. The LAW's 'median distance 5 (92.72%)' is read as: "
         "the median is 5 and 92.72% of reachable pairs are within 5 hops.",
-        "Intervals: HyperBall rows +-1.96 leave-one-run-out jackknife standard errors (the way "
-        "WebGraph combines HyperANF runs); sampled-BFS rows a delete-one-group jackknife over the "
-        "sampled sources (32 groups); fitted and extrapolated rows a 95% t prediction interval.",
+        "Intervals: ego-Facebook's HyperBall rows +-1.96 leave-one-run-out jackknife standard errors "
+        "(the way WebGraph combines HyperANF runs); sampled-BFS rows a delete-one-group jackknife over "
+        "the sampled sources (32 groups); sampled clustering: mean +- 1.96 sd/sqrt(k), median by order "
+        "statistics; fitted and extrapolated rows a 95% t prediction interval.",
+        "Method of the synthetic distances: exact BFS from people drawn uniformly (the headline, the size "
+        "curve and the degree trend alike), not HyperBall. Timed on a 10^6-person country (94M edges, load "
+        "7-9, 2 cores, both methods in one process twice): HyperBall m = 32 x 4 runs 126-153 s, mean 3.057 "
+        "+- 0.028 (se); 1,024 sampled sources 45-49 s, mean 3.077 (se ~0.01); 256 sources 13-14 s. BFS "
+        "from sources is exact per pair; its only error is which people were drawn, which the jackknife "
+        "over sources measures. Region rows: each BFS's reached people are split by whether they share "
+        "the source's region (node attribute `region`), so same- and other-region means come from the "
+        "same sources and their difference is paired.",
+        "Structure rows (clustering, assortativity, degrees) are the model's INPUTS: facebook_like is "
+        "built to Ugander et al.'s degree distribution and clustering-by-degree curve and towards a "
+        "positive r; these rows check that the 10^7-person build realises them. They are not predictions.",
         "What the comparison with the LAW countries can and cannot say: fb_it-current and fb_se-current "
         "are real countries of (per REFERENCES.md) ~3.9 hops; their sizes and mean degrees were not "
-        "confirmed in our sources, so the synthetic country is compared at the largest size we can build "
-        "(and by the size curve), not at a matched size. fb_itse-current (24.1M people, mean degree 213.3) "
-        "does not fit in memory: its row is the model's size fit extrapolated to 24.1M at mean degree "
+        "confirmed in our sources (Sweden's is at most itse's 24.1M), so the synthetic country is built "
+        "at the largest size that fits the memory goal (10^7 people) and Facebook's mean degree 190 "
+        "(fb-current 190.4, P), not at a matched size; the size curve says how far size alone moves it. "
+        "fb_itse-current (24.1M people, mean degree 213.3) does not fit in memory: its row is the model's size fit extrapolated to 24.1M at mean degree "
         "190, labelled as an extrapolation (a higher degree shortens paths, see the degree trend).",
         "Removed headline: the previous report extrapolated a + b ln n, fitted to a Chung-Lu model over "
         "10^4 .. 2 x 10^5 people, to 721M (4.22 [4.00, 4.43]); its own check failed (the fit gave 3.49 at "
         "10^7 people where the same model measured 3.18), so it is no longer reported. The size fit here "
-        "is of the BTER country model over 10^5 .. 1.5 x 10^6, checked on its largest point before any "
+        "is of the BTER country model over 10^5 .. 10^7, checked on its largest point before any "
         "extrapolation, and the check's outcome is printed in the row.",
         "The 721M extrapolation is of a single country grown to Facebook's size: Facebook has countries "
         "(84% of edges inside one), which the extrapolated curve does not contain.",
@@ -246,12 +272,12 @@ def _ego_facebook(ctx, report):
     hbn = f"HyperBall m = {m}, {runs} runs, 95% jackknife CI"
     report.add("ego-Facebook: average distance, exact (hops)", "", "", ex["mean"],
                note=f"all {ex['frame_nodes']:,} x {ex['frame_nodes'] - 1:,} ordered pairs, BFS from every node")
-    report.add("ego-Facebook: average distance, HyperBall (hops)", "", "", hb["mean"], ci=_hb_ci(hb, "mean"),
+    report.add("ego-Facebook: average distance, HyperBall (hops)", "", "", hb["mean"], ci=_row_ci(hb, "mean"),
                note=f"{hbn}; exact {ex['mean']:.4f}, error {hb['mean'] - ex['mean']:+.4f} "
                     f"= {(hb['mean'] - ex['mean']) / hb['stderr_mean']:+.2f} se")
     report.add("ego-Facebook: effective diameter, exact / HyperBall", "", "", hb["effective_diameter"],
-               ci=_hb_ci(hb, "effective_diameter"), note=f"{hbn}; exact {ex['effective_diameter']:.4f}")
-    report.add("ego-Facebook: spid, exact / HyperBall", "", "", hb["spid"], ci=_hb_ci(hb, "spid"),
+               ci=_row_ci(hb, "effective_diameter"), note=f"{hbn}; exact {ex['effective_diameter']:.4f}")
+    report.add("ego-Facebook: spid, exact / HyperBall", "", "", hb["spid"], ci=_row_ci(hb, "spid"),
                note=f"{hbn}; exact {ex['spid']:.4f} (< 1: 'social')")
     report.add("ego-Facebook: % of pairs within 5 hops (exact)", "", "", percent(histogram_fraction_within(h_ex, 5)),
                note="exact; a 4,039-person friend-list sample, diameter "
@@ -270,7 +296,7 @@ def _ego_facebook(ctx, report):
 
 
 def _country(ctx, report):
-    """Headline: one synthetic country (graph statistics, HyperBall distances, sampled BFS)."""
+    """Headline: one synthetic country (structure, sampled-BFS distances, regions)."""
     from simulate.config import load_config
 
     cfg = load_config(ctx.config_path("facebook_country"), quick=ctx.quick)
@@ -281,42 +307,51 @@ def _country(ctx, report):
     report.add("giant component (% of people)", "99.91%", "P", percent(gs["largest_component_nodes"] / gs["nodes"]),
                note=f"{what} (Ugander et al. 2011: whole Facebook)")
     report.add("mean degree", "190.4", "P", gs["degree_mean"],
-               note="realised; model target 190 (LAW fb-current 190.4, P; Ugander ~190, S)")
-    report.add("median degree", "99", "S", gs["degree_median"], note="realised (Ugander et al. 2011; cap 5,000)")
-    clus = gs.get("average_clustering")
-    report.add("mean local clustering", "median 0.14", "S", float("nan") if clus is None else clus,
-               note=("not computed: 2 x sum of degree^2 exceeds the 4e9 merge steps graph_statistics allows"
-                     if clus is None else "mean over people (Facebook's 0.14 is a median at degree ~100)"))
+               note="realised; model INPUT 190 (LAW fb-current 190.4, P; Ugander ~190, S)")
+    report.add("median degree", "99", "S", gs["degree_median"],
+               note="realised; model INPUT (Ugander et al. 2011; cap 5,000)")
+    _structure_rows(report, gs)
 
     cells_h, man_h = ctx.sweep("facebook_country", subdir="data/country")
-    hb = man_h.to_dicts()[0]
-    runs, m = cfg.experiment["runs"], cfg.experiment["registers"]
-    how = f"HyperBall m = {m}, {runs} runs (jackknife), synthetic country of {n:,} people"
-    report.add("average distance (hops), one country", "it ~3.89, se ~3.90", "S", hb["mean"], ci=_hb_ci(hb, "mean"),
-               note=f"{how}; LAW single-country graphs of May 2011 (their sizes not confirmed here)")
-    report.add("spid (variance / mean)", "0.08", "S", hb["spid"], ci=_hb_ci(hb, "spid"),
+    dist = man_h.to_dicts()[0]
+    S = cfg.experiment["sources"]
+    how = (f"exact BFS from {S:,} people drawn uniformly, jackknife over {cfg.experiment['groups']} groups of "
+           f"sources; synthetic country of {n:,} people")
+    report.add("average distance (hops), one country", "se ~3.90, it ~3.89", "S", dist["mean"],
+               ci=_row_ci(dist, "mean"),
+               note=f"{how}; LAW single-country graphs of May 2011, whose sizes and mean degrees were not confirmed "
+                    "in our sources (the country is built at the memory goal's size and Facebook's mean degree 190)")
+    report.add("spid (variance / mean)", "0.08", "S", dist["spid"], ci=_row_ci(dist, "spid"),
                note=f"{how}; published: whole Facebook 2011")
-    report.add("effective diameter (90th percentile, hops)", "", "", hb["effective_diameter"],
-               ci=_hb_ci(hb, "effective_diameter"), note=how)
+    report.add("effective diameter (90th percentile, hops)", "", "", dist["effective_diameter"],
+               ci=_row_ci(dist, "effective_diameter"), note=how)
+    unreach = dist.get("unreachable_pairs") or 0
+    if unreach:
+        report.add("pairs with no path (% of sampled pairs)", "", "",
+                   percent(unreach / (unreach + dist["reachable_pairs"])),
+                   note=f"{how}; the distance rows count reachable pairs only, as the LAW figures")
 
     cells_p, man_p = ctx.sweep("facebook_country_reach", subdir="data/country_reach")
+    cfg_p = load_config(ctx.config_path("facebook_country_reach"), quick=ctx.quick)
     counts, same, weight, degree = profile_matrices(cells_p)
-    S = counts.shape[0]
-    h_hb = _histogram(hb)
-    bfs = f"exact BFS from {S:,} random people of the synthetic country"
+    P = counts.shape[0]
+    h_ms = _histogram(dist)
+    bfs = f"exact BFS from {P:,} other random people of the same country (one BFS each, jackknife over sources)"
     total = counts.sum(axis=0)
     cdf = np.cumsum(total) / total.sum()
     med = int(np.searchsorted(cdf, 0.5))
     report.add("median distance (hops)", "4 (itse, P); 5 (fb, P)", "P", float(med),
-               note=f"{bfs}; {percent(cdf[med]):.2f}% of pairs within {med}; HyperBall median {hb['median']}")
+               note=f"{bfs}; {percent(cdf[med]):.2f}% of pairs within {med}; {S:,}-source median {dist['median']}")
     for k, pub, st, where in ((4, "72.26%", "P", "fb_itse-current"), (5, "92.72%", "P", "fb-current"),
                               (6, "99.6%", "S", "whole Facebook 2011")):
         v, ci = jackknife_interval(lambda h: histogram_fraction_within(h, k), [counts])
         report.add(f"% of pairs within {k} hops", pub, st, percent(v), ci=scale_interval(ci, percent),
-                   note=f"{bfs}; published: {where}; HyperBall: {percent(histogram_fraction_within(h_hb, k)):.2f}%")
+                   note=f"{bfs}; published: {where}; {S:,}-source BFS: "
+                        f"{percent(histogram_fraction_within(h_ms, k)):.2f}%")
     v, ci = jackknife_interval(histogram_mean, [counts])
-    report.add("average distance (hops), sampled BFS check", "", "", v, ci=ci,
-               note=f"{bfs}; the same graph as the HyperBall row (they must agree)")
+    report.add("average distance (hops), second sample check", "", "", v, ci=ci,
+               note=f"{bfs}; independent sources, the same graph as the headline row (they must agree)")
+    regions = _region_rows(report, counts, same, bfs, cfg_p.experiment.get("group"))
 
     fof = counts[:, 2]
     near = (degree >= 80) & (degree <= 125)
@@ -327,8 +362,52 @@ def _country(ctx, report):
                         f"naive degree^2 = 10,000")
     ball2 = 1 + counts[:, 1] + counts[:, 2]
     ball3 = ball2 + (counts[:, 3] if counts.shape[1] > 3 else 0)
-    return {"hb": hb, "hb_cells": cells_h, "counts": counts, "degree": degree, "ball2": ball2, "ball3": ball3,
-            "fof": fof, "n": n, "median": med}
+    return {"dist": dist, "cells": cells_h, "counts": counts, "degree": degree, "ball2": ball2, "ball3": ball3,
+            "fof": fof, "n": n, "median": med, "sources": S, "graph": gs, "regions": regions}
+
+
+def _structure_rows(report, gs):
+    """Clustering and degree assortativity of the headline graph: inputs the model was built to."""
+    k = gs.get("clustering_sample_nodes")
+    sample = f"{k:,} people drawn uniformly" if k else "every person"
+    built = ("an INPUT: the model is built to Ugander's clustering-by-degree curve (0.14 at degree ~100), "
+             "so this row checks the construction, it predicts nothing")
+    clus = gs.get("average_clustering")
+    se = gs.get("average_clustering_stderr")
+    report.add("mean local clustering", "", "", float("nan") if clus is None else clus,
+               ci=None if clus is None or se is None else (clus - Z95 * se, clus + Z95 * se),
+               note=f"over {sample} (0 for degree < 2); {built}")
+    med = gs.get("median_clustering")
+    if med is not None:
+        report.add("median local clustering", "0.14 (median, degree ~100)", "S", med,
+                   ci=(gs["median_clustering_low"], gs["median_clustering_high"]),
+                   note=f"over {sample}, distribution-free 95% interval; {built}; Facebook's median user "
+                        "has degree ~99, so its overall median is close to the degree-100 value")
+    r = gs.get("degree_assortativity")
+    if r is not None:
+        report.add("degree assortativity r", "0.226", "S", r,
+                   note="Newman's r over all edges (O(m), no edge list); Ugander et al. 2011's value, a target "
+                        "the model was BUILT towards (positive sign by construction), not a prediction")
+
+
+def _region_rows(report, counts, same, bfs, group):
+    """Mean distance to same-region vs other-region people, from the same BFS (pairs split by region)."""
+    if group is None or not np.any(same[:, 1:]) or np.all(same == counts):
+        return None
+    other = counts - same
+    out = {}
+    for which, mat in (("same", same), ("other", other)):
+        v, ci = jackknife_interval(histogram_mean, [mat])
+        out[which] = (v, ci)
+        report.add(f"average distance to a person of the {which} region (hops)", "", "", v, ci=ci,
+                   note=f"{bfs}; reached people split by the source's {group!r} attribute; "
+                        f"{percent(mat.sum() / counts.sum()):.1f}% of reached pairs")
+    d, ci = jackknife_interval(lambda s, o: histogram_mean(o) - histogram_mean(s), [same, other])
+    out["difference"] = (d, ci)
+    report.add("other-region minus same-region distance (hops)", "", "", d, ci=ci,
+               note=f"{bfs}; paired per source (each BFS gives both), so the jackknife covers the difference itself; "
+                    "a prediction of the region construction (63% of edges inside a region), no published value")
+    return out
 
 
 def _scaling(ctx, report, country):
@@ -341,13 +420,13 @@ def _scaling(ctx, report, country):
                                     (pl.col("stderr_mean") ** 2).mean().sqrt().alias("stderr_mean"),
                                     pl.len().alias("replicates"))
           .sort("n"))
-    hb = country["hb"]
+    hb = country["dist"]
     head_n = country["n"]
     for r in sc.iter_rows(named=True):
         se = r["stderr_mean"]
         report.add(f"average distance at {int(r['n']):,} people (size scaling)", "", "", r["mean"],
                    ci=(r["mean"] - Z95 * se, r["mean"] + Z95 * se),
-                   note="synthetic country, same parameters as the headline; HyperBall"
+                   note="synthetic country, same parameters as the headline; exact BFS from 1,024 sampled people"
                         + (f"; mean of {r['replicates']} graphs (sd {r['replicate_sd']:.3f})" if r["replicates"] > 1 else ""))
     # The fit uses every graph (replicate) as a point, so graph-to-graph spread enters its residuals.
     n_all = np.concatenate([per_rep["n"].to_numpy().astype(float), [float(head_n)]])
@@ -384,10 +463,16 @@ def _scaling(ctx, report, country):
 
 def _finding(country, scaling):
     """What the measured rows say against the published ones (numbers from this run only)."""
-    hb = country["hb"]
+    hb = country["dist"]
     text = (f"Finding (measured): the synthetic country of {country['n']:,} people has average distance "
             f"{hb['mean']:.3f} +- {Z95 * hb['stderr_mean']:.3f}, {3.9 - hb['mean']:.2f} hops below the ~3.9 of the "
-            "real single-country graphs (S), and its size curve grows by "
+            "real single-country graphs (S)")
+    reg = country.get("regions")
+    if reg:
+        (vs, _), (vo, _), (dd, ci) = reg["same"], reg["other"], reg["difference"]
+        text += (f"; two people of one region are {vs:.3f} hops apart, of different regions {vo:.3f} "
+                 + (f"(difference {dd:.3f} [{ci[0]:.3f}, {ci[1]:.3f}])" if ci else f"(difference {dd:.3f})"))
+    text += ("; its size curve grows by "
             + (f"{scaling['fit']['coef'][1]:.3f} hops per e-fold of people" if scaling.get("fit") else "an unfitted amount"))
     ex = scaling.get("extrapolated") or {}
     if ITSE_USERS in ex:
@@ -413,7 +498,8 @@ def _degree_trend(ctx, report):
     for r in tr.iter_rows(named=True):
         report.add(f"average distance at mean degree {r['mean_degree']:g} (hops)", "", "", r["mean"],
                    ci=(r["mean"] - Z95 * r["stderr_mean"], r["mean"] + Z95 * r["stderr_mean"]),
-                   note=f"synthetic country of {n:,} people, median degree {r['median_degree']:g}; HyperBall")
+                   note=f"synthetic country of {n:,} people, median degree {r['median_degree']:g}; "
+                        "exact BFS from 1,024 sampled people")
     lo, hi = tr.row(0, named=True), tr.row(-1, named=True)
     d = hi["mean"] - lo["mean"]
     se = math.hypot(hi["stderr_mean"], lo["stderr_mean"])
@@ -447,8 +533,8 @@ def _figures(ctx, report, ego, country, scaling, trend):
         series.append(("ego-Facebook, exact", np.arange(p.size), p, "#4c72b0"))
         hb = ego["hb_cells"].sort("distance")
         series.append(("ego-Facebook, HyperBall", hb["distance"].to_numpy(), hb["pmf"].to_numpy(), "#8fb0e0"))
-    sh = country["hb_cells"].sort("distance")
-    series.append((f"synthetic country n = {country['n']:,}, HyperBall", sh["distance"].to_numpy(),
+    sh = country["cells"].sort("distance")
+    series.append((f"synthetic country n = {country['n']:,}, sampled BFS", sh["distance"].to_numpy(),
                    sh["pmf"].to_numpy(), "#dd8452"))
     for i, (label, d, p, c) in enumerate(series):
         ax.bar(np.asarray(d) + (i - (len(series) - 1) / 2) * width, p, width=width, color=c, label=label)
@@ -499,8 +585,8 @@ def _figures(ctx, report, ego, country, scaling, trend):
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     pr = scaling["per_rep"]
     ax.errorbar(pr["n"].to_numpy(), pr["mean"].to_numpy(), yerr=Z95 * pr["stderr_mean"].to_numpy(), fmt="o",
-                color="#dd8452", ms=4, label="synthetic country (HyperBall), one parameter set")
-    hb = country["hb"]
+                color="#dd8452", ms=4, label="synthetic country (sampled BFS), one parameter set")
+    hb = country["dist"]
     ax.errorbar([country["n"]], [hb["mean"]], yerr=[Z95 * hb["stderr_mean"]], fmt="s", color="#c44e52",
                 label=f"headline country n = {country['n']:,}")
     if scaling["fit"] is not None:

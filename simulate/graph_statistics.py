@@ -33,25 +33,39 @@ def reciprocity_shares(graph) -> dict:
             "mutual_pair_share": (rec / 2) / (arcs - rec / 2) if arcs else 0.0}
 
 
-def local_clustering(graph) -> np.ndarray:
-    """Local clustering coefficient of every node of an undirected graph (float64, length n).
+def local_clustering(graph, nodes=None) -> np.ndarray:
+    """Local clustering coefficient of every node of an undirected graph (float64, length n),
+    or of the listed ``nodes`` only (in their order).
 
     ``c_u = t_u / C(d_u, 2)``, ``t_u`` the edges among the neighbours of ``u`` and ``d_u`` its
     degree; 0 for ``d_u < 2`` (networkx's and igraph's ``mode="zero"`` convention; Watts &
     Strogatz, Nature 393, 440 (1998), doi:10.1038/30918). Work O(sum_u d_u^2) with
-    :func:`simulate.kernels.triangles.node_triangles`.
+    :func:`simulate.kernels.triangles.node_triangles`; with ``nodes``, O(sum over the listed u
+    of d_u^2 + the degrees of u's neighbours) with
+    :func:`simulate.kernels.triangles.node_triangles_of` (a uniform sample of people then
+    estimates the mean and median of c without the whole count).
 
     Raises
     ------
     ParameterError
-        For a directed graph (use its undirected version).
+        For a directed graph (use its undirected version), or ``nodes`` out of range.
     """
     from .errors import ParameterError
 
     if graph.directed:
         raise ParameterError("local clustering is defined here for undirected graphs; build the undirected version first")
-    t, pairs = _triangles_and_pairs(graph)
-    return np.divide(t, pairs, out=np.zeros(graph.n), where=pairs > 0)
+    if nodes is None:
+        t, pairs = _triangles_and_pairs(graph)
+        return np.divide(t, pairs, out=np.zeros(graph.n), where=pairs > 0)
+    from .kernels.triangles import node_triangles_of
+
+    nodes = np.ascontiguousarray(nodes, dtype=np.int64)
+    if nodes.ndim != 1 or (nodes.size and (nodes.min() < 0 or nodes.max() >= graph.n)):
+        raise ParameterError(f"nodes must be a 1-d array of node ids in [0, {graph.n})")
+    t = node_triangles_of(graph.indptr, graph.indices, nodes).astype(np.float64)
+    d = (graph.indptr[nodes + 1] - graph.indptr[nodes]).astype(np.float64)
+    pairs = d * (d - 1) / 2
+    return np.divide(t, pairs, out=np.zeros(nodes.size), where=pairs > 0)
 
 
 def _triangles_and_pairs(graph):
@@ -115,8 +129,8 @@ def degree_assortativity(graph) -> float:
     return cov / var
 
 
-def graph_statistics(graph, clustering=True) -> dict:
-    """Nodes, edges, components, degree statistics and (optionally) clustering.
+def graph_statistics(graph, clustering=True, clustering_sample=0, assortativity=False, seed=0) -> dict:
+    """Nodes, edges, components, degree statistics and (optionally) clustering and assortativity.
 
     Clustering is computed on the undirected simple graph underlying ``graph``:
     ``average_clustering`` is the mean over nodes of ``2 t_u / (d_u (d_u - 1))`` (0 for
@@ -124,6 +138,15 @@ def graph_statistics(graph, clustering=True) -> dict:
     connected triples`` (Watts & Strogatz, Nature 393, 440 (1998), doi:10.1038/30918).
     Work O(sum_u d_u^2) with the Numba kernel :func:`simulate.kernels.triangles.node_triangles`;
     skipped (null) above 4e9 merge steps.
+
+    ``clustering_sample`` = k > 0 (with ``clustering``) instead draws k people uniformly without
+    replacement (seeded by ``seed``) and estimates the local clustering distribution from them
+    (:func:`local_clustering` with ``nodes``; O(k x (mean d^2 + d x mean neighbour degree))):
+    ``average_clustering`` is then the sample mean with ``average_clustering_stderr`` (sd /
+    sqrt(k)), ``median_clustering`` the sample median with a distribution-free 95% interval
+    (``median_clustering_low`` / ``_high``: order statistics k/2 -+ 1.96 sqrt(k)/2), and
+    ``transitivity`` is null. ``assortativity`` adds ``degree_assortativity`` (Newman's r,
+    :func:`degree_assortativity`, O(n + m); undirected graphs).
     """
     n = graph.n
     deg = graph.out_degree() if not graph.directed else graph.out_degree() + graph.in_degree()
@@ -155,17 +178,37 @@ def graph_statistics(graph, clustering=True) -> dict:
             s, d = graph.edges()
             und = Graph.from_edges(s, d, directed=False, n=n)
         d = und.out_degree().astype(np.float64)
-        if 2.0 * float(np.dot(d, d)) <= 4e9:
+        if clustering_sample > 0:
+            out.update(_sampled_clustering(und, int(clustering_sample), seed))
+        elif 2.0 * float(np.dot(d, d)) <= 4e9:
             t, pairs = _triangles_and_pairs(und)
             local = np.divide(t, pairs, out=np.zeros(n), where=pairs > 0)
             out["average_clustering"] = float(local.mean())
             out["transitivity"] = float(t.sum() / pairs.sum()) if pairs.sum() > 0 else 0.0
+    if assortativity and not graph.directed:
+        out["degree_assortativity"] = degree_assortativity(graph) if n else float("nan")
     return out
+
+
+def _sampled_clustering(graph, k, seed):
+    # Uniform people without replacement: per-task stream from the cell seed, so the same
+    # people are drawn on any thread count.
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0xC1A5,)))
+    k = min(k, graph.n)
+    nodes = np.sort(rng.choice(graph.n, size=k, replace=False))
+    c = np.sort(local_clustering(graph, nodes=nodes))
+    half = 1.959963984540054 * np.sqrt(k) / 2
+    lo, hi = max(int(np.floor(k / 2 - half)), 0), min(int(np.ceil(k / 2 + half)), k - 1)
+    return {"clustering_sample_nodes": int(k), "average_clustering": float(c.mean()),
+            "average_clustering_stderr": float(c.std(ddof=1) / np.sqrt(k)) if k > 1 else float("nan"),
+            "median_clustering": float(np.median(c)),
+            "median_clustering_low": float(c[lo]), "median_clustering_high": float(c[hi])}
 
 
 def _run_graph_statistics(graph, params, seed):
     # seed unused: the statistics are deterministic functions of the graph.
-    row = graph_statistics(graph, clustering=params["clustering"])
+    row = graph_statistics(graph, clustering=params["clustering"], clustering_sample=params["clustering_sample"],
+                           assortativity=params["assortativity"], seed=seed)
     return pl.DataFrame([row], schema_overrides={"average_clustering": pl.Float64,
                                                  "transitivity": pl.Float64}), row
 
@@ -174,7 +217,12 @@ declare_kind(
     "graph",
     "Structural statistics of the cell's graph (simulate.graph_statistics.graph_statistics).",
     [ParamSpec("clustering", bool, True,
-               doc="also compute average clustering and transitivity (triangle count)")],
+               doc="also compute average clustering and transitivity (triangle count)"),
+     ParamSpec("clustering_sample", int, 0, low=0, high=100_000_000,
+               doc="0: clustering over every node; k > 0: estimate mean and median local clustering "
+                   "from k people drawn uniformly (seeded; for graphs too large for the full count)"),
+     ParamSpec("assortativity", bool, False,
+               doc="also compute Newman's degree assortativity r (undirected graphs)")],
     _run_graph_statistics,
     metrics=("nodes", "edges", "degree_mean", "components", "average_clustering", "transitivity"),
     table="one row (nodes, edges, components, degree statistics, average_clustering, transitivity)",

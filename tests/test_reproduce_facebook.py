@@ -9,6 +9,8 @@ import networkx as nx
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from naive import report_row
 from simulate import Graph, experiments
@@ -70,6 +72,46 @@ def test_every_model_parameter_has_a_declared_source_and_none_is_calibrated():
     assert all(f"`{p}` =" in note for p in params)
 
 
+def _random_graph(n, p, seed):
+    G = nx.gnp_random_graph(n, p, seed=seed)
+    return G, Graph.from_networkx(G)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 40), p=st.floats(0.0, 1.0), seed=st.integers(0, 2**16), k=st.integers(0, 40))
+def test_triangles_of_listed_nodes_equal_the_full_count(n, p, seed, k):
+    from simulate.kernels.triangles import node_triangles, node_triangles_of
+
+    _, g = _random_graph(n, p, seed)
+    nodes = np.random.default_rng(seed).integers(0, n, size=k).astype(np.int64)  # repeats allowed
+    full = node_triangles(g.indptr, g.indices)
+    assert np.array_equal(node_triangles_of(g.indptr, g.indices, nodes), full[nodes])
+
+
+def test_sampled_local_clustering_matches_networkx_and_the_full_statistics():
+    from simulate.errors import ParameterError
+    from simulate.graph_statistics import local_clustering
+
+    G, g = _random_graph(300, 0.05, 7)
+    nodes = np.array([5, 0, 299, 5, 17])
+    ref = nx.clustering(G)
+    assert local_clustering(g, nodes=nodes) == pytest.approx([ref[int(u)] for u in nodes])
+    with pytest.raises(ParameterError):
+        local_clustering(g, nodes=[300])
+    full = graph_statistics(g, clustering=True)
+    # A "sample" of every person is the whole population: the same mean as the full count.
+    every = graph_statistics(g, clustering=True, clustering_sample=g.n, seed=3)
+    assert every["average_clustering"] == pytest.approx(full["average_clustering"])
+    assert every["median_clustering"] == pytest.approx(float(np.median(list(ref.values()))))
+    assert every["transitivity"] is None and every["clustering_sample_nodes"] == g.n
+    part = graph_statistics(g, clustering=True, clustering_sample=100, seed=3, assortativity=True)
+    assert part == graph_statistics(g, clustering=True, clustering_sample=100, seed=3, assortativity=True)
+    assert part["median_clustering_low"] <= part["median_clustering"] <= part["median_clustering_high"]
+    assert abs(part["average_clustering"] - full["average_clustering"]) < 4 * part["average_clustering_stderr"] + 1e-9
+    assert part["degree_assortativity"] == pytest.approx(nx.degree_assortativity_coefficient(G))
+    assert "degree_assortativity" not in full
+
+
 # ---------------------------------------------------------------------------- end to end
 
 
@@ -95,6 +137,7 @@ def test_outputs_complete(run):
     text = (out / "report.md").read_text()
     assert "quick run" in text and "doi:10.1145/2380718.2380723" in text
     assert "Finding (measured)" in text and "Extrapolated values are not measurements" in text
+    assert "two people of one region are" in text
     assert not report.missing
     assert len(report.rows) >= 25 and all(r.status in ("P", "S", "") for r in report.rows)
     # The removed a + b ln n headline of the Chung-Lu model is only a note now; every
@@ -139,15 +182,50 @@ def test_country_graph_matches_its_parameters(run):
     # facebook_like's targets (mean 190, median 99, cap 5,000); BTER loses a few percent of
     # edges to pairs drawn twice, so the realised mean sits a little below its target.
     assert 170 < gs["degree_mean"] <= 192 and 85 <= gs["degree_median"] <= 110 and gs["degree_max"] <= 5000
-    # HyperBall on the headline graph vs exact BFS from sampled people of the same graph.
+    # Two independent samples of BFS sources on the same graph must agree.
     hb = read_manifest(out / "data" / "country").row(0, named=True)
     pr = read_manifest(out / "data" / "country_reach").row(0, named=True)
-    assert abs(hb["mean"] - pr["mean_distance"]) < 3 * hb["stderr_mean"] + 0.05
+    check = report_row(report, "average distance (hops), second sample check")
+    assert abs(hb["mean"] - pr["mean_distance"]) < 3 * np.hypot(hb["stderr_mean"], (check.ci[1] - check.ci[0]) / 4) + 0.01
+    assert 0 < hb["stderr_mean"] < 0.05
     assert 0 < hb["spid"] < 1  # "social" (spid < 1), as the model's narrow distribution predicts
     within = [report_row(report, f"% of pairs within {k} hops") for k in (4, 5, 6)]
     assert within[0].ours <= within[1].ours <= within[2].ours <= 100
     med = report_row(report, "median distance (hops)").ours
     assert med == int(np.ceil(hb["median"])) or abs(med - hb["median"]) <= 1
+
+
+def test_structure_rows_are_the_built_graph_s(run):
+    out, report, _ = run
+    gs = read_manifest(out / "data" / "country_graph").row(0, named=True)
+    assert gs["clustering_sample_nodes"] == 5000 and gs["transitivity"] is None
+    mean = report_row(report, "mean local clustering")
+    med = report_row(report, "median local clustering")
+    assert mean.ours == gs["average_clustering"] and mean.ci[0] < mean.ours < mean.ci[1]
+    assert med.ci[0] <= med.ours <= med.ci[1]
+    # The clustering curve the model is built to (clustering_at_100 = 0.14, falling with degree,
+    # capped at clustering_max = 0.5) bounds the per-person values' centre: the median of a
+    # graph whose median degree is ~99 sits near 0.14, far from 0 (Chung-Lu) and below the cap.
+    assert 0.05 < med.ours < 0.5 and 0.05 < mean.ours < 0.5
+    r = report_row(report, "degree assortativity r")
+    assert r.ours == gs["degree_assortativity"] and r.ours > 0  # positive by construction (BTER blocks)
+    assert "INPUT" in mean.note and "not a prediction" in r.note
+
+
+def test_same_region_people_are_closer(run):
+    out, report, _ = run
+    cells = pl.read_parquet(list((out / "data" / "country_reach" / "cells").rglob("*.parquet"))[0])
+    counts, same, _, _ = distance_studies.profile_matrices(cells)
+    assert 0 < same.sum() < counts.sum()  # the quick country has regions (region_size 5,000)
+    d = np.arange(counts.shape[1])
+    same_row = report_row(report, "average distance to a person of the same region")
+    other_row = report_row(report, "average distance to a person of the other region")
+    assert same_row.ours == pytest.approx((same.sum(0) @ d) / same.sum())
+    assert other_row.ours == pytest.approx(((counts - same).sum(0) @ d) / (counts - same).sum())
+    # 63% of edges inside a region make same-region people closer: the paired difference's
+    # whole interval is above zero.
+    diff = report_row(report, "other-region minus same-region distance")
+    assert diff.ours == pytest.approx(other_row.ours - same_row.ours) and diff.ci[0] > 0
 
 
 def test_scaling_grows_with_size_beyond_the_replicate_spread(run):

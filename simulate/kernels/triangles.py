@@ -53,3 +53,28 @@ def node_triangles(indptr, indices):
             count += common_sorted(indices, a0, a1, indptr[v], indptr[v + 1])
         t[u] = count // 2
     return t
+
+
+@njit(cache=True, parallel=True)
+def node_triangles_of(indptr, indices, nodes):
+    """Triangles through each of the given nodes (``t[i]`` for ``nodes[i]``).
+
+    The same merge count as :func:`node_triangles`, restricted to ``nodes`` so that a
+    uniform sample of people estimates the local clustering distribution of a graph whose
+    full count (O(sum_u d(u)^2), ~10^12 steps at 10^7 people of mean degree 190) is out of
+    reach. One task per listed node: same result on any thread count.
+
+    Work O(sum over listed u of (d(u)^2 + sum_{v in N(u)} d(v))); memory O(len(nodes)).
+    """
+    k = nodes.shape[0]
+    t = np.zeros(k, dtype=np.int64)
+    for i in prange(k):
+        u = nodes[i]
+        a0 = indptr[u]
+        a1 = indptr[u + 1]
+        count = 0
+        for p in range(a0, a1):
+            v = indices[p]
+            count += common_sorted(indices, a0, a1, indptr[v], indptr[v + 1])
+        t[i] = count // 2
+    return t
