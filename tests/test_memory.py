@@ -129,3 +129,34 @@ def test_power_law_size_estimate_counts_each_edge_once_per_direction():
     assert (n, arcs) == (10_000_000, 1_950_000_000)
     g = generate("power_law", n=4000, gamma=2.5, mean_degree=12.0, seed=3)
     assert abs(g.indices.shape[0] - _expected_size("power_law", {"n": 4000, "mean_degree": 12.0})[1]) < 0.1 * 48_000
+
+
+def test_power_law_guard_uses_the_two_pass_estimate(monkeypatch):
+    """power_law's Chung-Lu build holds no edge list: its declared peak (int32 CSR + O(n)) admits
+    the facebook reproduction's 10^7-node / mean-degree-195 graph under the default limit of a
+    24 GiB machine (the edge-list estimate, 24 bytes per arc, asked ~44 GiB), and still refuses
+    what does not fit; the configuration model keeps the edge-list estimate."""
+    import simulate.memory as memory
+    from simulate.errors import MemoryLimitError
+    from simulate.generators import MODELS, power_law
+    from simulate.generators.power_law import power_law_build_bytes
+    from simulate.generators.registry import _require_memory_for
+
+    params = {"n": 10_000_000, "gamma": 2.35, "mean_degree": 195.0, "max_degree": 5000.0, "communities": 20,
+              "within": 0.84}
+    values = MODELS["power_law"].validate(params)
+    est = power_law_build_bytes(10_000_000, 195.0, "chung_lu", 20, threads=2)
+    csr = 4 * 1_950_000_000 + 8 * 10_000_000
+    assert csr < est < csr + 250 * 10_000_000  # the CSR plus O(n), measured ~190 bytes per node
+    assert memory.graph_bytes(10_000_000, 1_950_000_000) > 40 * 2**30 > 19 * 2**30 > est
+    monkeypatch.delenv("SMALLWORLD_MAX_MEMORY", raising=False)
+    monkeypatch.setattr(memory, "physical_memory", lambda: 24 * 2**30)  # this machine: limit 80% = 19.2 GiB
+    _require_memory_for("power_law", values)
+    monkeypatch.setattr(memory, "physical_memory", lambda: 8 * 2**30)
+    with pytest.raises(MemoryLimitError, match="power_law with 10,000,000 nodes"):
+        _require_memory_for("power_law", values)
+    with pytest.raises(MemoryLimitError):
+        power_law(**params)  # refused before anything is allocated
+    monkeypatch.setattr(memory, "physical_memory", lambda: 24 * 2**30)
+    with pytest.raises(MemoryLimitError):  # configuration model: an int64 edge list, 24 bytes per arc
+        _require_memory_for("power_law", MODELS["power_law"].validate({**params, "model": "configuration"}))
