@@ -60,6 +60,7 @@ import argparse
 import json
 import os
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -195,6 +196,8 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0, sh
 
     params = model_parameters(mean_degree, shape)
     summary = {"n": n, "shape": shape, "params": params, "seed": seed,
+               "command": "python -m simulate.experiments.kwak_scale " + " ".join(sys.argv[1:]),
+               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "sources": sources, "threads": numba.get_num_threads(), "load_at_start": os.getloadavg()}
     _log(f"building directed_follower n={n:,} {params}", t0)
     tb, cb = time.time(), cpu_seconds()
@@ -262,6 +265,18 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0, sh
     (out / "report.md").write_text(text + "\n")
     print(text)
     return summary
+
+
+def recorded_entry(summary):
+    """The trimmed form of a run's summary kept in :data:`RECORDED` (what the twitter report shows)."""
+    keep = ("n", "shape", "seed", "command", "date", "sources", "arcs", "build_seconds", "total_seconds", "peak_rss",
+            "mutual_pair_share_realised")
+    out = {k: summary[k] for k in keep}
+    out["load"] = f"{summary['load_at_start'][0]:.1f}-{summary.get('bfs_load_at_end', summary['load_at_start'])[0]:.1f}"
+    for side in ("directed", "undirected"):
+        if side in summary:
+            out[side] = {k: v for k, v in summary[side].items() if k != "histogram"}
+    return out
 
 
 def _table(src, counts, graph):
