@@ -119,9 +119,11 @@ def node_register_and_rank(node, salt_a, salt_b, log2m):
 
 
 @njit(cache=True, parallel=True)
-def _init_registers(registers, n, log2m, salt_a, salt_b, ids):
+def _init_registers(registers, n, log2m, salt_a, salt_b, ids, slots):
     # ids[v] is the caller's id of (relabelled) node v, or empty when nodes are not relabelled:
     # hashing the caller's ids keeps every counter identical under any node order.
+    # slots[v] = register index * 64 + rank of node v's hash (rank <= 61): its whole radius-0
+    # counter in 4 bytes, read by the first iteration instead of m-byte rows.
     m = np.int64(1) << log2m
     relabelled = ids.shape[0] > 0
     for v in prange(n):
@@ -132,6 +134,7 @@ def _init_registers(registers, n, log2m, salt_a, salt_b, ids):
             node = ids[v]
         reg, rank = node_register_and_rank(node, salt_a, salt_b, log2m)
         registers[base + reg] = rank
+        slots[v] = np.uint32(reg * 64 + rank)
 
 
 # ---------------------------------------------------------------- estimation
@@ -154,14 +157,17 @@ def _counter_estimate(regs, m, alpha_mm, pow2neg):
 
 
 @njit(cache=True, parallel=True)
-def _block_estimates(registers, n, m, alpha_mm, pow2neg, block_est):
+def _block_estimates(registers, n, m, alpha_mm, pow2neg, block_est, est):
+    # block_est[b] = sum of block b's counter estimates in node order; est[v] = node v's.
     nblocks = block_est.shape[0]
     for b in prange(nblocks):
         lo = b * BLOCK
         hi = min(n, lo + BLOCK)
         s = 0.0
         for v in range(lo, hi):
-            s += _counter_estimate(registers[np.int64(v) * m:np.int64(v + 1) * m], m, alpha_mm, pow2neg)
+            e = _counter_estimate(registers[np.int64(v) * m:np.int64(v + 1) * m], m, alpha_mm, pow2neg)
+            est[v] = e
+            s += e
         block_est[b] = s
 
 
@@ -212,9 +218,11 @@ def _merge_row(dst, dbase, src, sbase, m):
 
 
 @njit(cache=True, inline="always")
-def _finish_node(v, dst, own, m, alpha_mm, pow2neg, changed_next, ids, node_delta):
+def _finish_node(v, dst, own, m, alpha_mm, pow2neg, changed_next, est, ids, node_delta):
     # Node v's new counter dst against its old one own: sets changed_next[v] and returns
-    # (1 if changed else 0, estimate change to add to the block sum). With relabelled nodes
+    # (1 if changed else 0, estimate change to add to the block sum). est[v] holds own's
+    # estimate (computed when own was new: one estimate per changed node, not two, with the
+    # same value as recomputing it) and is updated to dst's. With relabelled nodes
     # (ids not empty) the change goes to node_delta[ids[v]] instead and 0.0 is returned, for
     # _fold_node_values to sum in the caller's order (adding 0.0 changes no sum).
     diff = np.uint8(0)
@@ -224,7 +232,9 @@ def _finish_node(v, dst, own, m, alpha_mm, pow2neg, changed_next, ids, node_delt
         changed_next[v] = 0
         return 0, 0.0
     changed_next[v] = 1
-    d = _counter_estimate(dst, m, alpha_mm, pow2neg) - _counter_estimate(own, m, alpha_mm, pow2neg)
+    e = _counter_estimate(dst, m, alpha_mm, pow2neg)
+    d = e - est[v]
+    est[v] = e
     if ids.shape[0] > 0:
         node_delta[ids[v]] = d
         return 1, 0.0
@@ -232,15 +242,50 @@ def _finish_node(v, dst, own, m, alpha_mm, pow2neg, changed_next, ids, node_delt
 
 
 @njit(cache=True, parallel=True)
+def _first_iteration(indptr, indices, current, nxt, slots, changed_next, m, alpha_mm, pow2neg,
+                     est, block_est, block_changed, ids, node_delta):
+    """Radius 1 counters into ``nxt`` from the radius 0 counters in ``current`` and ``slots``.
+
+    A radius 0 counter has one non-zero register (``slots[w] // 64`` holds ``slots[w] % 64``),
+    so merging out-neighbour ``w`` raises at most one byte: 4 bytes read per arc instead of an
+    m-byte row, and the same registers as :func:`_iterate` (every counter is new at radius 0).
+    Outputs as in :func:`_iterate`.
+    """
+    n = indptr.shape[0] - 1
+    nblocks = block_est.shape[0]
+    for b in prange(nblocks):
+        lo = b * BLOCK
+        hi = min(n, lo + BLOCK)
+        delta = 0.0
+        nchg = 0
+        for v in range(lo, hi):
+            base = np.int64(v) * m
+            dst = nxt[base:base + m]
+            own = current[base:base + m]
+            dst[:] = own
+            for k in range(indptr[v], indptr[v + 1]):
+                sl = slots[indices[k]]
+                j = np.int64(sl >> np.uint32(6))
+                r = np.uint8(sl & np.uint32(63))
+                dst[j] = max(dst[j], r)   # branch-free: the comparison is a coin toss
+            chg, d = _finish_node(v, dst, own, m, alpha_mm, pow2neg, changed_next, est, ids, node_delta)
+            nchg += chg
+            delta += d
+        block_est[b] += delta
+        block_changed[b] = nchg
+
+
+@njit(cache=True, parallel=True)
 def _iterate(indptr, indices, current, nxt, changed_prev, changed_next, m, alpha_mm, pow2neg,
-             block_est, block_changed, ids, node_delta):
+             est, block_est, block_changed, ids, node_delta):
     """Compute radius t + 1 counters into ``nxt`` from radius t counters in ``current`` (t >= 1).
 
     Invariant on entry: ``nxt`` holds the radius t - 1 counters of every node (anything when
     t = 0, where every ``changed_prev`` flag is set) and ``changed_prev[v]`` says whether
     ``v``'s counter changed between radius t - 1 and t. On exit ``nxt`` holds radius t + 1
     counters, ``changed_next`` the new flags, ``block_est`` the per-block estimate sums and
-    ``block_changed`` the number of changed counters per block.
+    ``block_changed`` the number of changed counters per block. ``est[v]`` is the estimate of
+    ``v``'s counter in ``current`` on entry, of its counter in ``nxt`` on exit.
 
     Why merging only changed neighbours is exact: for an out-neighbour w unchanged at step t,
     counter_t(w) = counter_{t-1}(w) <= counter_t(v) register-wise, as v's ball at radius t
@@ -288,7 +333,7 @@ def _iterate(indptr, indices, current, nxt, changed_prev, changed_next, m, alpha
                 if changed_prev[w] == 0:
                     continue
                 _merge_row(nxt, base, current, np.int64(w) * m, m)
-            chg, d = _finish_node(v, dst, own, m, alpha_mm, pow2neg, changed_next, ids, node_delta)
+            chg, d = _finish_node(v, dst, own, m, alpha_mm, pow2neg, changed_next, est, ids, node_delta)
             nchg += chg
             delta += d
         block_est[b] += delta
@@ -339,7 +384,7 @@ class HyperBallCounters:
 
     Notes
     -----
-    Memory: ``2 n m + 2 n`` bytes plus ``8 n / BLOCK``; with an order, also a relabelled
+    Memory: ``2 n m + 10 n`` bytes (registers, flags, float64 estimates) plus ``8 n / BLOCK``; with an order, also a relabelled
     copy of the CSR and ``16 n`` bytes (ids and per-node estimate changes).
     """
 
@@ -374,17 +419,20 @@ class HyperBallCounters:
         salt_a, salt_b = (np.uint64(x) for x in salt_from_state(state))
         self.current = _aligned_bytes(n * m)
         self.next = _aligned_bytes(n * m)
-        _init_registers(self.current, n, log2m, salt_a, salt_b, self.ids)
+        self._slots = np.empty(n, dtype=np.uint32)
+        _init_registers(self.current, n, log2m, salt_a, salt_b, self.ids, self._slots)
         self.changed = np.ones(n, dtype=np.uint8)
         self._changed_next = np.zeros(n, dtype=np.uint8)
         nblocks = (n + BLOCK - 1) // BLOCK
         self.block_est = np.zeros(nblocks, dtype=np.float64)
         self._block_changed = np.zeros(nblocks, dtype=np.int64)
+        self._est = np.empty(n, dtype=np.float64)
         if self.ids.shape[0]:
-            node_estimates(self.current, n, m, self.alpha_mm, _POW2_NEG, self._node_delta, self.ids)
+            node_estimates(self.current, n, m, self.alpha_mm, _POW2_NEG, self._est, self.ids[:0])
+            self._node_delta[self.ids] = self._est
             _fold_node_values(self._node_delta, self.block_est)
         else:
-            _block_estimates(self.current, n, m, self.alpha_mm, _POW2_NEG, self.block_est)
+            _block_estimates(self.current, n, m, self.alpha_mm, _POW2_NEG, self.block_est, self._est)
         self.radius = 0
         self.estimate = float(np.sum(self.block_est))
         self.n_changed = n
@@ -403,9 +451,15 @@ class HyperBallCounters:
         # and real graphs number nodes by community or degree, so equal static halves idle a
         # thread (3x slower on ego-Facebook). Results do not depend on the schedule.
         with numba.parallel_chunksize(CHUNK_BLOCKS):
-            _iterate(self.indptr, self.indices, self.current, self.next, self.changed,
-                     self._changed_next, self.m, self.alpha_mm, _POW2_NEG, self.block_est,
-                     self._block_changed, self.ids, self._node_delta)
+            if self.radius == 0:
+                _first_iteration(self.indptr, self.indices, self.current, self.next, self._slots,
+                                 self._changed_next, self.m, self.alpha_mm, _POW2_NEG, self._est,
+                                 self.block_est, self._block_changed, self.ids, self._node_delta)
+                self._slots = None
+            else:
+                _iterate(self.indptr, self.indices, self.current, self.next, self.changed,
+                         self._changed_next, self.m, self.alpha_mm, _POW2_NEG, self._est,
+                         self.block_est, self._block_changed, self.ids, self._node_delta)
             if self.ids.shape[0]:
                 _fold_node_values(self._node_delta, self.block_est)
         self.current, self.next = self.next, self.current
