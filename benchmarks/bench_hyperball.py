@@ -43,7 +43,7 @@ from numba import njit, prange
 
 from simulate import distance_distribution
 from simulate.generators import power_law
-from simulate.kernels.hyperball import HyperBallCounters
+from simulate.kernels.hyperball import BLOCK, CHUNK_BLOCKS, HyperBallCounters, _merge_row
 from simulate.kernels.random import stream_states
 
 
@@ -60,6 +60,41 @@ def _csr_pass(indptr, indices):
     for i in prange(indptr.shape[0]):
         total += indptr[i]
     return total
+
+
+@njit(cache=True, parallel=True)
+def _register_stream_pass(indptr, current, nxt, m):
+    # The floor of a full HyperBall iteration: the same loop over node blocks (same schedule),
+    # each node's row copied and then max-merged with m register bytes per arc, but the rows
+    # merged are read as one stream (arc k reads row k mod n) instead of the arc's neighbour:
+    # the same bytes, read and merged with the same vector max, without the random access,
+    # the change flags and the estimates.
+    n = indptr.shape[0] - 1
+    nblocks = (n + BLOCK - 1) // BLOCK
+    for b in prange(nblocks):
+        lo = b * BLOCK
+        hi = min(n, lo + BLOCK)
+        for v in range(lo, hi):
+            base = np.int64(v) * m
+            nxt[base:base + m] = current[base:base + m]
+            row = indptr[v] % n
+            for k in range(indptr[v], indptr[v + 1]):
+                _merge_row(nxt, base, current, row * m, m)
+                row += 1
+                if row == n:
+                    row = 0
+    return 0
+
+
+def register_stream_s(counters):
+    """Seconds of one :func:`_register_stream_pass` over ``counters``' arrays (its ``next``
+    array is scratch: it is rewritten by the next step anyway, and ``current`` is only read)."""
+    import numba
+
+    with numba.parallel_chunksize(CHUNK_BLOCKS):
+        t = time.perf_counter()
+        _register_stream_pass(counters.indptr, counters.current, counters.next, counters.m)
+        return time.perf_counter() - t
 
 
 def memory_bandwidth_gbs(gb=1.0):
@@ -126,6 +161,7 @@ def test_hyperball_chung_lu(benchmark):
     # Warm up (compile) every kernel on a tiny graph first.
     warm = build_graph(2000, 10000)
     run_hyperball(warm.indptr, warm.indices, log2m, 0)
+    register_stream_s(HyperBallCounters(warm.indptr, warm.indices, log2m, stream_states(0, 1)[0]))
     _csr_pass(warm.indptr, warm.indices)
     sampled_mean_distance(warm, 4, 0)
 
@@ -164,6 +200,8 @@ def test_hyperball_chung_lu(benchmark):
     md_runs = [mean_distance(c) for c in curves]
     md_hb = mean_distance(np.mean([np.pad(c, (0, width - len(c)), mode="edge") for c in curves], 0))
     md_bfs, md_se = sampled_mean_distance(giant, n_sources, 7)
+    floor_s = min(register_stream_s(HyperBallCounters(indptr, indices, log2m, stream_states(0, 1)[0]))
+                  for _ in range(3))
     info = {
         "nodes": int(indptr.shape[0] - 1), "arcs": int(indices.shape[0]),
         "log2m": log2m, "build_s": round(build_s, 2),
@@ -180,6 +218,9 @@ def test_hyperball_chung_lu(benchmark):
         "register_bytes_per_iteration_gb": round(indices.shape[0] * (1 << log2m) / 1e9, 3),
         "first_iteration_over_register_stream": round(
             times[1] / (indices.shape[0] * max(1 << log2m, 64) / (bw * 1e9)), 2),
+        # The measured floor: the same register bytes read as a stream by the same loop.
+        "register_stream_pass_s": round(floor_s, 4),
+        "iteration_over_register_stream_pass": [round(x / floor_s, 2) for x in times[1:]],
         "load_average": os.getloadavg()[0],
         "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 3),
         "hyperball_alloc_gb": round(alloc / 1e9, 3),
@@ -227,65 +268,107 @@ def run_anf(indptr, indices, seed, threads, k=64, r=7):
     return elapsed, mean_distance(np.concatenate([[0.0], nf]))
 
 
-def test_hyperball_vs_anf_at_equal_error(benchmark):
-    """HyperBall at m = 16, 32, 64 against networkit ANF (k = 64, r = 7), same threads.
+def _timed_run(indptr, indices, log2m, seed):
+    """One HyperBall run as :func:`simulate.kernels.hyperball.hyperball_run` does it, stepped
+    here to time every iteration: (seconds, per-iteration seconds, nf, final counters)."""
+    t0 = time.perf_counter()
+    counters = HyperBallCounters(indptr, indices, log2m, stream_states(seed, 1)[0])
+    nf, steps = [counters.estimate], []
+    while True:
+        t = time.perf_counter()
+        est, changed = counters.step()
+        steps.append(time.perf_counter() - t)
+        if changed == 0:
+            break
+        nf.append(est)
+    return time.perf_counter() - t0, steps, np.array(nf), counters
 
-    Rounds interleave ANF and every m (``HB_ROUNDS`` [5], seeds 0..R-1); medians of the
-    times, mean absolute relative error of the mean distance against one BFS sample
-    (``HB_SOURCES`` sources) of the same graph. ``ratio_at_equal_error`` is ANF's median time
-    over HyperBall's at the smallest m whose error is no larger than ANF's (registers per node
-    are a precision knob; ANF's k is its own). Env: ``HB_PEER_NODES`` [1_000_000],
-    ``HB_LOG2MS`` ["4,5,6"].
+
+def test_hyperball_vs_anf_at_equal_error(benchmark):
+    """HyperBall at m = 16..128 against networkit ANF (k = 64, r = 7), same threads.
+
+    Rounds interleave ANF, every m and the register-stream floor (``HB_ROUNDS`` [5], seeds
+    0..R-1); medians of the times, mean absolute relative error of the mean distance against
+    one BFS sample (``HB_SOURCES`` [1024] sources) of the same graph. ``ratio_at_equal_error``
+    is ANF's median time over HyperBall's at the smallest m whose error is no larger than
+    ANF's (registers per node are a precision knob; ANF's k is its own). Every iteration's
+    median time is also given against the median time of :func:`_register_stream_pass` (one
+    full iteration's register bytes read as a stream, same threads): ``m64_iteration_over_floor``.
+    Env: ``HB_PEER_NODES`` [1_000_000], ``HB_LOG2MS`` ["4,5,6,7"].
     """
     import numba
 
-    from simulate.kernels.hyperball import hyperball_run
-
     n = _env("HB_PEER_NODES", 1_000_000)
     rounds = _env("HB_ROUNDS", 5)
-    n_sources = _env("HB_SOURCES", 256)
-    log2ms = [int(x) for x in os.environ.get("HB_LOG2MS", "4,5,6").split(",")]
+    n_sources = _env("HB_SOURCES", 1024)
+    log2ms = [int(x) for x in os.environ.get("HB_LOG2MS", "4,5,6,7").split(",")]
     threads = numba.get_num_threads()
     load = os.getloadavg()
     warm = build_graph(2000, 10000)
     for lm in log2ms:
-        hyperball_run(warm.indptr, warm.indices, lm, stream_states(0, 1)[0])
+        register_stream_s(_timed_run(warm.indptr, warm.indices, lm, 0)[3])
     giant = build_graph(n, 10 * n)
     indptr, indices = giant.indptr, giant.indices
+    t = time.perf_counter()
     md_bfs, md_se = sampled_mean_distance(giant, n_sources, 7)
-    print(f"BFS sample mean distance {md_bfs:.4f} +- {md_se:.4f}", flush=True)
+    bfs_s = time.perf_counter() - t
+    print(f"BFS sample ({n_sources} sources, {bfs_s:.1f} s) mean distance {md_bfs:.4f} +- {md_se:.4f}",
+          flush=True)
     times = {"anf": []}
     means = {"anf": []}
+    steps, floors, alloc = {}, {}, {}
     for lm in log2ms:
-        times[lm], means[lm] = [], []
+        times[lm], means[lm], steps[lm], floors[lm] = [], [], [], []
+    rss_before_anf = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for r in range(rounds):
         t, md = run_anf(indptr, indices, r, threads)
         times["anf"].append(t)
         means["anf"].append(md)
+        if r == 0:
+            anf_rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before_anf
         for lm in log2ms:
-            t = time.perf_counter()
-            nf = hyperball_run(indptr, indices, lm, stream_states(r, 1)[0])
-            times[lm].append(time.perf_counter() - t)
+            if r == 0:
+                tracemalloc.start()
+            t, st, nf, counters = _timed_run(indptr, indices, lm, r)
+            if r == 0:
+                alloc[lm] = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+            times[lm].append(t)
+            steps[lm].append(st)
             means[lm].append(mean_distance(nf))
+            floors[lm].append(register_stream_s(counters))
+            del counters
         print(f"round {r}: load {os.getloadavg()[0]:.1f}, ANF {times['anf'][-1]:.2f} s "
               f"(mean distance {means['anf'][-1]:.4f}); "
-              + "; ".join(f"m={1 << lm} {times[lm][-1]:.2f} s ({means[lm][-1]:.4f})" for lm in log2ms),
+              + "; ".join(f"m={1 << lm} {times[lm][-1]:.2f} s ({means[lm][-1]:.4f}), "
+                          f"floor {floors[lm][-1]:.3f} s" for lm in log2ms),
               flush=True)
     err = {k: float(np.mean(np.abs(np.array(v) - md_bfs))) / md_bfs for k, v in means.items()}
     med = {k: float(np.median(v)) for k, v in times.items()}
     info = {"nodes": int(giant.n), "arcs": int(giant.num_arcs), "threads": threads,
             "rounds": rounds, "load_average_at_start": [round(x, 2) for x in load],
             "peer": "networkit NeighborhoodFunctionApproximation(k=64, r=7)",
+            "bfs_sources": n_sources,
             "mean_distance_bfs": round(md_bfs, 4), "mean_distance_bfs_se": round(md_se, 4),
-            "anf_median_s": round(med["anf"], 3), "anf_rel_error": round(err["anf"], 4)}
+            "anf_median_s": round(med["anf"], 3), "anf_rel_error": round(err["anf"], 4),
+            "anf_peak_rss_growth_gb": round(anf_rss_growth / 1e6, 3)}
     for lm in log2ms:
-        info[f"m{1 << lm}_median_s"] = round(med[lm], 3)
-        info[f"m{1 << lm}_rel_error"] = round(err[lm], 4)
-        info[f"m{1 << lm}_ratio_vs_anf"] = round(med["anf"] / med[lm], 2)
+        key = f"m{1 << lm}"
+        info[f"{key}_median_s"] = round(med[lm], 3)
+        info[f"{key}_rel_error"] = round(err[lm], 4)
+        info[f"{key}_ratio_vs_anf"] = round(med["anf"] / med[lm], 2)
+        info[f"{key}_alloc_gb"] = round(alloc[lm] / 1e9, 3)
+        floor = float(np.median(floors[lm]))
+        width = min(len(x) for x in steps[lm])
+        per_it = np.median([x[:width] for x in steps[lm]], axis=0)
+        info[f"{key}_floor_s"] = round(floor, 4)
+        info[f"{key}_iteration_s"] = [round(float(x), 4) for x in per_it]
+        info[f"{key}_iteration_over_floor"] = [round(float(x) / floor, 2) for x in per_it]
     ok = [lm for lm in log2ms if err[lm] <= err["anf"]]
     if ok:
         info["m_at_equal_error"] = 1 << min(ok)
         info["ratio_at_equal_error"] = round(med["anf"] / med[min(ok)], 2)
+    info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     info["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 3)
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)
     benchmark.extra_info.update(info)
