@@ -368,8 +368,9 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
     block_of = np.empty(n, dtype=np.int64)
     block_of[order] = np.repeat(np.arange(block_n.shape[0], dtype=np.int64), block_n)
     block_excl = np.where(block_p[block_of] > 0, block_of, -1)
-    lay = _layout(kept, shares, excess, block_of, block_excl)
-    del block_of, block_excl
+    del block_of
+    lay = _layout(kept, shares, excess, block_excl)
+    del block_excl
     bounds, _ = block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
     cl_states = stream_states(_child(seed, 2), bounds.shape[0] - 1, (STREAM_TAG, 4))
     bl_states = stream_states(_child(seed, 1), block_n.shape[0], ())
@@ -513,7 +514,7 @@ def _background_clustering(kept, shares, excess, finest, order, block_ptr, block
     return np.minimum(1.0, q**2 * (m_r**2 * inv + same_block))
 
 
-def _layout(kept, shares, excess, block_of, block_excl):
+def _layout(kept, shares, excess, block_excl):
     """Rows and candidate columns of the layered Chung-Lu phase for the kernels.
 
     Layer L lists every node grouped by its kept level-L group, weight descending inside; a
@@ -521,14 +522,16 @@ def _layout(kept, shares, excess, block_of, block_excl):
     factor sum_{l <= L} s_l / W_{anc_l}; it skips candidates of its own group one level finer
     (``row_excl`` / ``col_group``), and the finest layer skips the node's affinity block (-1:
     a block without edges, nothing skipped). Ids are int32 below 2^31 columns (memory).
+    Rows and columns list the same nodes in the same order, so the column arrays are the row
+    arrays (``col_w is row_w``, ``col_node is row_node``, ``col_group is row_excl``: a column
+    of an edgeless block carries -1, which no row excludes): 16 bytes per node per layer saved.
     """
     n = excess.shape[0]
     K = len(kept)
     itype = np.int32 if K * n < 2**31 - 1 else np.int64
     node_of_rank = np.argsort(-excess, kind="stable").astype(np.int64)
     inv = np.zeros(n)
-    parts = {k: [] for k in ("row_w", "row_node", "row_start", "row_end", "row_inv_s", "row_excl",
-                             "col_w", "col_node", "col_group")}
+    parts = {k: [] for k in ("row_w", "row_node", "row_start", "row_end", "row_inv_s", "row_excl")}
     for L, ((lv, _), s) in enumerate(zip(kept, shares)):
         wg = _group_weights(lv, excess)
         inv = inv + s / np.where(wg > 0, wg, 1.0)[lv]
@@ -537,21 +540,18 @@ def _layout(kept, shares, excess, block_of, block_excl):
         sizes = np.bincount(g, minlength=wg.shape[0])
         ends = np.cumsum(sizes)[g]
         base = L * n
-        if L + 1 < K:
-            finer_r = finer_c = kept[L + 1][0][nodes]
-        else:
-            finer_r, finer_c = block_excl[nodes], block_of[nodes]
+        finer = kept[L + 1][0][nodes] if L + 1 < K else block_excl[nodes]
         parts["row_w"].append(excess[nodes])
         parts["row_node"].append(nodes.astype(itype))
         parts["row_start"].append((base + 1 + np.arange(n)).astype(itype))
         parts["row_end"].append((base + ends).astype(itype))
         parts["row_inv_s"].append(inv[nodes])
-        parts["row_excl"].append(finer_r.astype(itype))
-        parts["col_w"].append(excess[nodes])
-        parts["col_node"].append(nodes.astype(itype))
-        parts["col_group"].append(finer_c.astype(itype))
-        del nodes, g, ends, finer_r, finer_c
-    return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in parts.items()}
+        parts["row_excl"].append(finer.astype(itype))
+        del nodes, g, ends, finer
+    lay = {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in parts.items()}
+    del parts
+    lay.update(col_w=lay["row_w"], col_node=lay["row_node"], col_group=lay["row_excl"])
+    return lay
 
 
 def _block_density(c, c_bg):
