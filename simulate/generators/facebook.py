@@ -370,7 +370,7 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
     block_excl = np.where(block_p[block_of] > 0, block_of, -1)
     del block_of
     lay = _layout(kept, shares, excess, block_excl)
-    del block_excl
+    del block_excl, excess, kept  # the layout holds its own copies: 16 bytes per node less at the peak
     bounds, _ = block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
     cl_states = stream_states(_child(seed, 2), bounds.shape[0] - 1, (STREAM_TAG, 4))
     bl_states = stream_states(_child(seed, 1), block_n.shape[0], ())
