@@ -13,7 +13,8 @@ Run: ``.venv/bin/pytest -q benchmarks/bench_generators.py --benchmark-only -s``
   figures: realised vs target mean degree for both libraries.
 * ``test_facebook_like_vs_chung_lu``: facebook_like (BTER) vs power_law (two-pass Chung-Lu) at the
   same n and mean degree 190, one fresh process each in the same run: time, peak RSS, their ratios;
-  10^6 people by default, 10^7 (~1G edges) opt-in with ``SMALLWORLD_BENCH_10M=1`` (under the bigmem lock).
+  10^6 people by default; 3 x 10^6 opt-in with ``SMALLWORLD_BENCH_3M=1``, 10^7 (~1G edges) with
+  ``SMALLWORLD_BENCH_10M=1`` (each build under the bigmem lock from 5 x 10^6 people).
 * 1,000,000 nodes (power_law ~10M edges, watts_strogatz 10M edges, kleinberg_lattice side
   1000 with 12 local + 1 long-range arcs per node): wall time and peak-RSS growth, each in a
   fresh subprocess after a warm-up run that compiles the kernels.
@@ -158,7 +159,7 @@ d = np.diff(g.indptr)
 print(json.dumps({"seconds": dt, "peak_rss_mib": peak / 1024, "rss_growth_mib": (peak - base) / 1024,
                   "csr_mib": (g.indptr.nbytes + g.indices.nbytes) / 2**20, "nodes": g.n, "edges": g.num_edges,
                   "mean_degree": float(d.mean()), "median_degree": float(np.median(d)), "max_degree": int(d.max()),
-                  "load_at_start": load}))
+                  "load_at_start": load, "load_at_end": os.getloadavg()[0]}))
 """
 
 
@@ -179,17 +180,21 @@ def _fb_child(model, params):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("n", [1_000_000, pytest.param(10_000_000, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("n", [1_000_000, pytest.param(3_000_000, marks=pytest.mark.slow),
+                               pytest.param(10_000_000, marks=pytest.mark.slow)])
 def test_facebook_like_vs_chung_lu(benchmark, n):
     """facebook_like vs power_law (two-pass Chung-Lu) at the same n and mean degree, same run:
     wall time and peak RSS of a fresh process each (after a compiling warm-up), their ratios.
 
-    The 10^7 case (~1G edges, ~10 GB each) is opt-in: ``SMALLWORLD_BENCH_10M=1``; it runs under
+    The 3 x 10^6 case (~3 GB each) is opt-in with ``SMALLWORLD_BENCH_3M=1``, the 10^7 case (~1G
+    edges, ~10 GB each) with ``SMALLWORLD_BENCH_10M=1``; from 5 x 10^6 people each build runs under
     ``flock /work/bigmem.lock`` when that file exists. Goal (issue 12): time within 2x and peak
     RSS at most the Chung-Lu build's.
     """
     if n >= 10_000_000 and os.environ.get("SMALLWORLD_BENCH_10M") != "1":
         pytest.skip("10^7-person builds (~10 GB, minutes each): set SMALLWORLD_BENCH_10M=1")
+    if 1_000_000 < n < 10_000_000 and os.environ.get("SMALLWORLD_BENCH_3M") != "1":
+        pytest.skip("3 x 10^6-person builds (~3 GB, minutes each): set SMALLWORLD_BENCH_3M=1")
     cases = _fb_cases(n)
     res = benchmark.pedantic(lambda: {m: _fb_child(m, p) for m, p in cases.items()}, rounds=1, iterations=1)
     ours, peer = res["facebook_like"], res["power_law"]
