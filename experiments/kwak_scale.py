@@ -36,11 +36,15 @@ published structural statistic (none from a distance):
 
 No communities, no clustering beyond Chung-Lu's, independent in- and out-weights.
 
-Memory, measured at n = 6M before this change (mean rule, 2 threads; peak RSS of the process):
-build 1.56 GiB (~4.4 bytes per arc of the int32 buffer plus ~100 per user); with the transpose
-and bit-parallel BFS 2.27 GiB; the undirected version 2.65 GiB. The undirected version needs
-the directed CSR and the symmetric one (2 (M + A) = 1.64 arcs per follow arc) at once: ~16 GiB
-at Kwak's size. See the report of a run for its measured time and peak RSS.
+Time and memory, measured with this shape (2 threads; peak RSS of the process; wall clock on the
+shared 2-core machine, CPU seconds comparable across loads): 2M users / 70.5M arcs: build 24 s CPU,
+BFS from 1,000 users 29 s CPU, peak 1.40 GiB with the undirected version; 6M users / 211M arcs:
+build 367 s wall (111 s CPU, load 8-16), transpose 34 s, BFS 427 s wall (131 s CPU), peak 2.47 GiB.
+CPU time grows like n^1.4 (cache misses: the hub rows' neighbours no longer fit), so 41.7M users
+would need ~1,600 s CPU to build and ~1,900 s CPU for the BFS: ~30 min with both cores to itself,
+3+ hours at the load the 6M run saw (it got ~0.3 of a core). Memory extrapolates linearly: build
+~10.8 GiB, with the transpose and BFS ~14 GiB, within 24 GiB; the undirected version needs the
+directed CSR and the symmetric one (2 (M + A) = 1.64 arcs per follow arc) at once, ~19 GiB.
 
 The distances: exact BFS along follow arcs (u -> v: u follows v) from ``S`` users drawn
 uniformly, bit-parallel (:func:`simulate.kernels.msbfs.msbfs_histograms`, 64 sources per word).
