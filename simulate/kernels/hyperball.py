@@ -328,7 +328,9 @@ def _iterate(indptr, indices, current, nxt, changed_prev, changed_next, m, alpha
                 # are shorter than the distance, and hinting only within the row left their
                 # reads unhinted (1.7x more CPU per iteration).
                 if k + PREFETCH_DISTANCE < n_arcs:
-                    _prefetch_read(current, np.int64(indices[k + PREFETCH_DISTANCE]) * m)
+                    wb = np.int64(indices[k + PREFETCH_DISTANCE]) * m
+                    for c in range(0, m, 64):   # every cache line of the row
+                        _prefetch_read(current, wb + c)
                 w = indices[k]
                 if changed_prev[w] == 0:
                     continue
