@@ -205,3 +205,65 @@ def test_facebook_like_vs_chung_lu(benchmark, n):
     print(f"\nfacebook_like vs power_law at {n:,}: {json.dumps(info, default=float)}")
     assert ours["nodes"] == peer["nodes"] == n
     assert abs(ours["mean_degree"] - 190) < 15 and abs(peer["mean_degree"] - 190) < 15
+
+
+# ---------------------------------------------------------------- Chung-Lu kernel: bucket queue vs tiled sweep
+@pytest.mark.parametrize("tile", [1 << 16, 1 << 12])
+def test_chung_lu_kernel_vs_tiled_sweep(benchmark, tile):
+    """The Chung-Lu block kernel (bucket queue: a row is visited only in the tile of its next
+    candidate) against the sweep it replaced (every row of a block visited in every tile;
+    ``tests/naive.py``), one thread each, same blocks, streams and tile (65,536), interleaved.
+
+    Directed layout (every row scans all n columns, as the follower graph's one-way layer),
+    2 x 10^6 nodes, mean out-degree 4 (~8 x 10^6 arcs, 10 blocks of 2 x 10^5 rows). Tile 65,536:
+    31 tiles per block; tile 4,096: 489 tiles, the tile count of 3.2 x 10^7 columns at the
+    default tile (the 41.7M-user follower graph has 636), so the old sweep's rows x tiles
+    visits are those of that size per row. Records both times, their ratio and that the arcs
+    are identical.
+    """
+    from numba import get_num_threads, set_num_threads
+
+    from simulate.generators.power_law import block_bounds, power_law_weights
+    from simulate.kernels.generators.power_law import chung_lu_edges
+    from simulate.kernels.random import stream_states
+    from tests.naive import chung_lu_edges_tiled
+
+    n = 2_000_000
+    rng = np.random.default_rng(1)
+    w_in = power_law_weights(n, 2.2, 4.0, 10_000.0)
+    w_out = rng.permutation(power_law_weights(n, 2.5, 4.0, 2_000.0))
+    args = (w_out, np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(n, n, dtype=np.int64),
+            np.full(n, 1.0 / w_in.sum()), w_in, np.arange(n, dtype=np.int64))
+    bounds, mu = block_bounds(args[0], args[2], args[3], args[4], args[5])
+    cap = np.concatenate([[0], np.cumsum(np.ceil(mu + 8 * np.sqrt(mu) + 64))]).astype(np.int64)
+    states = stream_states(3, bounds.shape[0] - 1, (9,))
+    threads = get_num_threads()
+    set_num_threads(1)
+    try:
+        small = tuple(a[:5000] if a.shape[0] == n else a for a in args)  # compile both first
+        chung_lu_edges(*small, np.array([0, 5000]), np.array([0, 10**6]), states[:1], tile)
+        chung_lu_edges_tiled(*small, np.array([0, 5000]), states[:1], tile)
+        times = {"bucket_queue": [], "tiled_sweep": []}
+        out = {}
+        for _ in range(2):
+            for name in times:
+                load = os.getloadavg()[0]
+                t = time.perf_counter()
+                if name == "bucket_queue":
+                    out[name] = chung_lu_edges(*args, bounds, cap, states, tile)
+                else:
+                    out[name] = chung_lu_edges_tiled(*args, bounds, states, tile)
+                times[name].append((time.perf_counter() - t, load))
+        benchmark.pedantic(lambda: chung_lu_edges(*args, bounds, cap, states, tile), rounds=1, iterations=1)
+    finally:
+        set_num_threads(threads)
+    same = all(np.array_equal(a, b) for a, b in zip(out["bucket_queue"], out["tiled_sweep"]))
+    best = {k: min(t for t, _ in v) for k, v in times.items()}
+    info = {"n": n, "tile": tile, "arcs": int(out["bucket_queue"][0].shape[0]), "blocks": int(bounds.shape[0] - 1),
+            "bucket_queue_s": best["bucket_queue"], "tiled_sweep_s": best["tiled_sweep"],
+            "ratio": best["tiled_sweep"] / best["bucket_queue"], "identical_arcs": same,
+            "runs": {k: [[round(t, 3), round(l, 2)] for t, l in v] for k, v in times.items()}, **_machine(),
+            "kernel_threads": 1}
+    benchmark.extra_info.update(info)
+    print(f"\nChung-Lu kernel vs tiled sweep: {json.dumps(info, default=float)}")
+    assert same

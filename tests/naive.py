@@ -899,12 +899,16 @@ def chung_lu_edges_tiled(row_w, row_node, row_start, row_end, row_inv_s, col_w, 
     srcs, dsts = [], []
     for b in range(row_bounds.shape[0] - 1):
         r0, r1 = int(row_bounds[b]), int(row_bounds[b + 1])
-        cap = max(1, int((np.asarray(row_end[r0:r1], dtype=np.int64) - np.asarray(row_start[r0:r1])).clip(0).sum()))
-        s = np.empty(cap, dtype=np.int32)
-        d = np.empty(cap, dtype=np.int32)
-        st = states[b].copy()
-        c = block(np.int64(r0), np.int64(r1), row_w, row_node, row_start, row_end, row_inv_s, ex, col_w, col_node,
-                  cg, np.int64(tile), st, 0, s, d, 0, cap, no_i64, no_i64, no_i32)
+        cap = 64 + 16 * (r1 - r0)
+        while True:  # a full slot: run the block again from its stream with room for all it drew
+            s = np.empty(cap, dtype=np.int32)
+            d = np.empty(cap, dtype=np.int32)
+            st = states[b].copy()
+            c = block(np.int64(r0), np.int64(r1), row_w, row_node, row_start, row_end, row_inv_s, ex, col_w,
+                      col_node, cg, np.int64(tile), st, 0, s, d, 0, cap, no_i64, no_i64, no_i32)
+            if c <= cap:
+                break
+            cap = c
         srcs.append(s[:c])
         dsts.append(d[:c])
     return (np.concatenate(srcs) if srcs else np.empty(0, np.int32)), (np.concatenate(dsts) if dsts else np.empty(0, np.int32))
