@@ -216,9 +216,10 @@ def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_no
     Block b covers rows ``[row_bounds[b], row_bounds[b+1])`` with stream ``states[b]``; the
     caller cuts blocks of equal expected work (hub rows are expensive), so the static
     schedule of ``prange`` stays balanced. Block b first writes into slot
-    ``[cap_ptr[b], cap_ptr[b+1])`` (module notes). The rows of a block walk the candidates
+    ``[cap_ptr[b], cap_ptr[b+1])`` (module notes). A block works through its candidates
     in tiles of ``tile`` columns (default 65,536: ~1 MiB of weights and ids, cache-resident),
-    which changes no probability. O(n + m) expected. Optional ``row_excl`` / ``col_group``
+    each row visited only in the tiles holding its next candidate (a bucket queue), which
+    changes no probability. O(n + m + tiles per block) expected. Optional ``row_excl`` / ``col_group``
     (int64): row r never joins a candidate j with ``col_group[j] == row_excl[r]`` (rows with
     ``row_excl[r] < 0`` join any); see :func:`chung_lu_count`.
     """
