@@ -31,6 +31,20 @@ def common_sorted(indices, a0, a1, b0, b1):
     return count
 
 
+@njit(cache=True, inline="always")
+def triangles_through(indptr, indices, u):
+    """Edges among the neighbours of ``u``: merge u's sorted row with each neighbour's row
+    (each triangle (u, v, w) is seen via v and via w, hence the halving). O(sum over v in N(u)
+    of d(u) + d(v))."""
+    a0 = indptr[u]
+    a1 = indptr[u + 1]
+    count = 0
+    for p in range(a0, a1):
+        v = indices[p]
+        count += common_sorted(indices, a0, a1, indptr[v], indptr[v + 1])
+    return count // 2
+
+
 @njit(cache=True, parallel=True)
 def node_triangles(indptr, indices):
     """Triangles through each node.
@@ -45,13 +59,7 @@ def node_triangles(indptr, indices):
     n = indptr.shape[0] - 1
     t = np.zeros(n, dtype=np.int64)
     for u in prange(n):
-        a0 = indptr[u]
-        a1 = indptr[u + 1]
-        count = 0
-        for p in range(a0, a1):
-            v = indices[p]
-            count += common_sorted(indices, a0, a1, indptr[v], indptr[v + 1])
-        t[u] = count // 2
+        t[u] = triangles_through(indptr, indices, u)
     return t
 
 
@@ -69,12 +77,5 @@ def node_triangles_of(indptr, indices, nodes):
     k = nodes.shape[0]
     t = np.zeros(k, dtype=np.int64)
     for i in prange(k):
-        u = nodes[i]
-        a0 = indptr[u]
-        a1 = indptr[u + 1]
-        count = 0
-        for p in range(a0, a1):
-            v = indices[p]
-            count += common_sorted(indices, a0, a1, indptr[v], indptr[v + 1])
-        t[i] = count // 2
+        t[i] = triangles_through(indptr, indices, nodes[i])
     return t
