@@ -213,7 +213,10 @@ def reproduce(ctx) -> Report:
         "is the same quantity: only the sampling differs.",
         "Twitter at Kwak et al.'s full size (41.7M users, 1.47G arcs) does not fit a reproduction run: "
         "`python -m simulate.experiments.kwak_scale` builds it (two-pass CSR) and compares it with every "
-        "number above; its recorded runs are the 'Kwak-scale' rows (measured once, not rerun here).",
+        "number above; its recorded runs are the 'Kwak-scale' rows (measured once, not rerun here): 2M, 5M and "
+        "6M users so far. 41.7M users has not been run: its CPU time, measured to grow like n^1.4 from 2M to 6M, "
+        "is ~3,600 s (~30 min with both cores of this machine to itself), and the run needs the machine's one "
+        "big-memory slot (~14 GiB directed with the transpose, ~19 GiB with the undirected version).",
         "The synthetic graph's parameters and their sources: 35.25 arcs per user (KONECT 'twitter', Kwak's "
         "crawl: 1,468,365,182 arcs / 41,652,230 users); 22.1% mutual pairs (Kwak et al. 3.2); followers a "
         "power law of exponent 2.276 (Kwak et al.'s fit up to 10^5 followers), expected followers capped at "
