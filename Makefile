@@ -20,6 +20,9 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 
+# Ends with a markdown table of ratios against peers (benchmarks/conftest.py); SMALLWORLD_BENCH_TABLE=file also
+# writes it there. Opt-in large cases: SMALLWORLD_BENCH_BFS_AT_SCALE=1 (1M nodes), SMALLWORLD_BENCH_BFS10M=1,
+# SMALLWORLD_BENCH_10M=1, SMALLWORLD_BENCH_WCC10M=1, SMALLWORLD_BENCH_KWAK=1 (GBs: run those under flock).
 bench: setup
 	# kleinberg-grid-simulator (peer of bench_implicit.py): --no-deps, its metadata pins numba < 0.59 and juliacall.
 	$(BIN)/python -m pip install -q --no-deps kleinberg-grid-simulator==0.1.0

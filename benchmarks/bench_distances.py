@@ -24,6 +24,7 @@ Run:  .venv/bin/python -m pytest benchmarks/bench_distances.py --benchmark-only 
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -135,7 +136,11 @@ def sampled_vs_peers(n, n_sources, peer_sources, rounds=5, g=None):
     _, res = ours_sampled(g, n_sources)
     peer_src = res.sources[:peer_sources]
     src, dst = g.edges()
-    G = ig.Graph(n=g.n, edges=np.column_stack([src, dst]).tolist(), directed=False)
+    # a Python list of pairs would take ~100 bytes per edge: above ~10M edges pass the array
+    # (igraph reads it pair by pair: slower to build, but building is not timed)
+    pairs = np.column_stack([src, dst])
+    G = ig.Graph(n=g.n, edges=pairs.tolist() if pairs.shape[0] < 10_000_000 else pairs, directed=False)
+    del pairs
     try:
         import networkit as nk
 
@@ -307,34 +312,46 @@ def measure(n=N, exact=True):
 
 
 # ---------------------------------------------------------------------------- pytest-benchmark
-def test_bench_sampled_distances(benchmark):
-    g = build_graph()
-    ours_sampled(g, 64)
-    dt, res = ours_sampled(g)
-    benchmark.pedantic(lambda: ours_sampled(g), rounds=3, iterations=1)
-    peer_src = res.sources[:PEER_SOURCES]
-    _, res_peer = ours_sampled(g, sources=peer_src)
-    dt_ig, hist_ig, _ = igraph_sampled(g, peer_src)
-    k = res_peer.counts.shape[0]
-    benchmark.extra_info.update({
-        "igraph_1024_extrapolated_s": dt_ig / PEER_SOURCES * N_SOURCES,
-        "ratio_vs_igraph": dt_ig / PEER_SOURCES * N_SOURCES / dt,
-        "accuracy_igraph_hist_equal": bool(np.array_equal(hist_ig[:k], res_peer.counts)),
-        "mean": res.mean, "mean_stderr": res.stderr["mean"],
-        "peak_rss_mib": peak_rss_mib(),
-    })
-    assert np.array_equal(hist_ig[:k], res_peer.counts)
-
-
 SAMPLED_ROUNDS = 5
+#: The at-scale cases build 1M / 10M-node graphs: opt-in, so that a default ``make bench`` stays short.
+AT_SCALE = os.environ.get("SMALLWORLD_BENCH_BFS_AT_SCALE") == "1"
+AT_10M = os.environ.get("SMALLWORLD_BENCH_BFS10M") == "1"
 
 
-@pytest.mark.parametrize("n, n_sources, peer_sources", [(1_000_000, 256, 8), (100_000, 1024, 64),
-                                                        (1_000_000, 1024, 8)])
+def _sampled_rows(info):
+    case = f"sampled histogram, {info['sources']:,} sources, {info['graph']}"
+    threads = info["threads"]
+    rows = [{"case": case, "peer": f"igraph distances, 1 thread ({info['peer_sources']} sources, scaled)",
+             "ratio": info["ratio_vs_igraph"], "ours_s": info["ours_s"], "peer_s": info["igraph_extrapolated_s"],
+             "accuracy": "histograms equal" if info["igraph_hist_equal"] else "histograms DIFFER",
+             "peak_rss_gb": info["peak_rss_mib"] * 1024 ** 2 / 1e9}]
+    if "ratio_vs_networkit" in info:
+        rows.append({"case": case, "peer": f"networkit SPSP, {threads} threads ({info['peer_sources']} sources, scaled)",
+                     "ratio": info["ratio_vs_networkit"], "ours_s": info["ours_s"],
+                     "peer_s": info["networkit_extrapolated_s"],
+                     "accuracy": "histograms equal" if info["networkit_hist_equal"] else "histograms DIFFER",
+                     "peak_rss_gb": info["peak_rss_mib"] * 1024 ** 2 / 1e9})
+    return rows
+
+
+_CASES = [pytest.param(100_000, 1024, 64, id="100k-1024"),
+          pytest.param(1_000_000, 256, 8, id="1M-256", marks=pytest.mark.skipif(
+              not AT_SCALE, reason="1M-node graph: set SMALLWORLD_BENCH_BFS_AT_SCALE=1")),
+          pytest.param(1_000_000, 1024, 8, id="1M-1024", marks=pytest.mark.skipif(
+              not AT_SCALE, reason="1M-node graph: set SMALLWORLD_BENCH_BFS_AT_SCALE=1")),
+          pytest.param(10_000_000, 256, 2, id="10M-256", marks=pytest.mark.skipif(
+              not AT_10M, reason="10M-node / 200M-arc graph (GBs, minutes; run under flock /work/bigmem.lock): "
+                                 "set SMALLWORLD_BENCH_BFS10M=1"))]
+
+
+@pytest.mark.parametrize("n, n_sources, peer_sources", _CASES)
 def test_bench_sampled_at_scale(benchmark, n, n_sources, peer_sources):
-    info = sampled_vs_peers(n, n_sources, peer_sources, SAMPLED_ROUNDS)
+    """Sampled histogram vs igraph and networkit: interleaved rounds, medians, same thread count."""
+    rounds = SAMPLED_ROUNDS if n < 10_000_000 else 3
+    info = sampled_vs_peers(n, n_sources, peer_sources, rounds)
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # timings are info's (interleaved rounds)
     benchmark.extra_info.update({k: v for k, v in info.items() if k != "ours_s_all"})
+    benchmark.extra_info["ratio_rows"] = _sampled_rows(info)
     assert info["igraph_hist_equal"] and info.get("networkit_hist_equal", True)
 
 
@@ -342,14 +359,63 @@ def test_bench_exact_ego_facebook(benchmark):
     g = read_graph("ego-facebook")
     distance_distribution(g)
     res = benchmark.pedantic(lambda: distance_distribution(g), rounds=5, iterations=1)
-    benchmark.extra_info.update({"mean": res.mean, "peak_rss_mib": peak_rss_mib()})
+    ours = benchmark.stats.stats.median
+    dt_ig, hist_ig = igraph_exact(g.largest_component())
+    benchmark.extra_info.update({"mean": res.mean, "peak_rss_mib": peak_rss_mib(), "ratio_rows": [
+        {"case": f"exact all-pairs histogram, ego-Facebook ({g.n:,} nodes)", "peer": "igraph path_length_hist, 1 thread",
+         "ratio": dt_ig / ours, "ours_s": ours, "peer_s": dt_ig, "peak_rss_gb": peak_rss_mib() * 1024 ** 2 / 1e9,
+         "accuracy": "histograms equal" if np.array_equal(hist_ig, res.counts) else "histograms DIFFER"}]})
+
+
+def exact_vs_previous(n=N, rounds=3):
+    """Exact all-pairs on ``power_law(n)``: today's path vs the same MS-BFS without the
+    breadth-first relabelling (the kernel as it was before), interleaved rounds, wall and CPU."""
+    import os
+
+    import simulate.distances as D
+
+    g = build_graph(n)
+    load = os.getloadavg()
+    distance_distribution(g, method="sample", n_sources=64)  # compile / load caches
+    relabel = D._breadth_first_relabelled
+    walls = {"ours": [], "previous": []}
+    cpus = {"ours": [], "previous": []}
+    counts = {}
+    try:
+        for _ in range(rounds):
+            for name in ("ours", "previous"):
+                D._breadth_first_relabelled = relabel if name == "ours" else (lambda push, pull, directed: (push, pull))
+                t0, c0 = time.perf_counter(), time.process_time()
+                counts[name] = distance_distribution(g, method="exact").counts
+                walls[name].append(time.perf_counter() - t0)
+                cpus[name].append(time.process_time() - c0)
+    finally:
+        D._breadth_first_relabelled = relabel
+    med = {k: float(np.median(v)) for k, v in walls.items()}
+    cmed = {k: float(np.median(v)) for k, v in cpus.items()}
+    return {"graph": f"power_law n={n:,} gamma=2.5 mean degree {MEAN_DEGREE:g}, largest component "
+                     f"({g.n:,} nodes, {g.num_arcs:,} arcs)", "threads": numba.get_num_threads(),
+            "load_at_start": [round(x, 2) for x in load], "load_at_end": [round(x, 2) for x in os.getloadavg()],
+            "exact_s": med["ours"], "exact_cpu_s": cmed["ours"], "previous_s": med["previous"],
+            "previous_cpu_s": cmed["previous"], "exact_s_all": walls["ours"], "previous_s_all": walls["previous"],
+            "histograms_equal": bool(np.array_equal(counts["ours"], counts["previous"])),
+            "mean": float((np.arange(counts["ours"].shape[0]) * counts["ours"]).sum() / counts["ours"].sum()),
+            "peak_rss_mib": peak_rss_mib()}
 
 
 def test_bench_exact_all_pairs(benchmark):
-    g = build_graph()
-    distance_distribution(g, method="sample", n_sources=64)
-    res = benchmark.pedantic(lambda: distance_distribution(g, method="exact"), rounds=1, iterations=1)
-    benchmark.extra_info.update({"mean": res.mean, "pairs": res.reachable_pairs, "peak_rss_mib": peak_rss_mib()})
+    """Exact all-pairs at 100k (goal <= 2 s wall on 2 cores) vs the previous kernel, same run."""
+    info = exact_vs_previous()
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # timings are info's (interleaved rounds)
+    benchmark.extra_info.update(info)
+    benchmark.extra_info["ratio_rows"] = [
+        {"case": f"exact all-pairs histogram, {info['graph']} (wall; CPU {info['exact_cpu_s']:.2f} s vs "
+                 f"{info['previous_cpu_s']:.2f} s)",
+         "peer": f"previous MS-BFS (no BFS relabelling), {info['threads']} threads",
+         "ratio": info["previous_s"] / info["exact_s"], "ours_s": info["exact_s"], "peer_s": info["previous_s"],
+         "peak_rss_gb": info["peak_rss_mib"] * 1024 ** 2 / 1e9,
+         "accuracy": "histograms equal" if info["histograms_equal"] else "histograms DIFFER"}]
+    assert info["histograms_equal"]
 
 
 def test_bench_single_source_bfs(benchmark):
@@ -357,12 +423,24 @@ def test_bench_single_source_bfs(benchmark):
     rates = bfs_rates(g)
     benchmark.pedantic(lambda: bfs_distances(g, 0), rounds=20, iterations=1)
     benchmark.extra_info.update({k: v for k, v in rates.items()})
-    benchmark.extra_info["ratio_vs_igraph_bfs"] = rates["direction-optimizing"] / rates["igraph_bfs"]
+    benchmark.extra_info["ratio_rows"] = [
+        {"case": "one BFS, direction-optimizing, 100k-node power law (arcs/s ratio)", "peer": "igraph bfs",
+         "ratio": rates["direction-optimizing"] / rates["igraph_bfs"],
+         "accuracy": "distances equal" if rates["bfs_agree"] else "distances DIFFER"}]
+    if "networkit_bfs" in rates:
+        benchmark.extra_info["ratio_rows"].append(
+            {"case": "one BFS, direction-optimizing, 100k-node power law (arcs/s ratio)", "peer": "networkit BFS",
+             "ratio": rates["direction-optimizing"] / rates["networkit_bfs"], "accuracy": ""})
     assert rates["bfs_agree"]
 
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if "--exact" in sys.argv:  # bench_distances.py --exact [N]: today's exact path vs the previous kernel
+        out = exact_vs_previous(int(args[0]) if args else N)
+        for k, v in out.items():
+            print(f"{k:34s} {v:,.4f}" if isinstance(v, float) else f"{k:34s} {v}")
+        sys.exit(0)
     if "--at-scale" in sys.argv:  # bench_distances.py --at-scale N SOURCES PEER_SOURCES [ROUNDS]
         out = sampled_vs_peers(*(int(a) for a in args[:4]))
         for k, v in out.items():

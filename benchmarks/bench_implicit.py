@@ -129,6 +129,16 @@ def test_implicit_vs_kgs(benchmark):
     side = 2 ** LOG2_SIDE
     pop = implicit_population("kleinberg_lattice", side=side, kgs_rules=True, mode="annealed", seed=1)
     benchmark.pedantic(lambda: pop.run_chains(n_chains=20_000, n_targets=200, seed=1), rounds=1, iterations=1)
+    # the closing ratio table (benchmarks/conftest.py): steps/s against the peer, same routes
+    peer = [x for x in rows if x["impl"] == "kleinberg-grid-simulator"]
+    if peer:
+        p = peer[0]
+        benchmark.extra_info["ratio_rows"] = [
+            {"case": f"greedy routing, side 2^{LOG2_SIDE}, r = 2, 20,000 routes, {x['impl']} (steps/s ratio)",
+             "peer": "kleinberg-grid-simulator, 1 thread", "ratio": x["steps_per_s"] / p["steps_per_s"],
+             "ours_s": x["cpu_s"], "peer_s": p["cpu_s"], "peak_rss_gb": peak * 1024 ** 2 / 1e9,
+             "accuracy": f"EDT {100 * (x['edt'] / p['edt'] - 1):+.2f}% vs the peer's"}
+            for x in rows if x is not p]
 
 
 if __name__ == "__main__":

@@ -82,6 +82,24 @@ def test_exact_ego_facebook_equals_scipy(fb, fb_oracle, fb_exact):
     assert fb_exact.reachable_fraction == 1.0
 
 
+@pytest.mark.parametrize("directed", [False, True])
+def test_exact_breadth_first_relabelling_leaves_the_histogram_unchanged(directed):
+    # The exact method renumbers the frame in BFS order before its MS-BFS; the histogram
+    # must equal the kernel's on the graph as given (pinned graphs, every source).
+    from simulate.generators.power_law import power_law
+    from simulate.kernels.msbfs import msbfs_total_histogram
+
+    if directed:
+        g = Graph.from_networkx(nx.gnm_random_graph(1500, 6000, seed=7, directed=True))
+    else:
+        g = power_law(3000, gamma=2.5, mean_degree=8.0, seed=1)
+    res = distance_distribution(g, method="exact", component="all")
+    t = g.transpose() if directed else g
+    want, _, _ = msbfs_total_histogram(g.indptr, g.indices, t.indptr, t.indices,
+                                       np.arange(g.n, dtype=np.int64), 4, 64, 1.0, 1)
+    assert np.array_equal(res.counts, want[:res.counts.shape[0]]) and not want[res.counts.shape[0]:].any()
+
+
 def test_exact_directed_in_and_out_agree():
     G = nx.gnm_random_graph(200, 700, seed=2, directed=True)
     g = Graph.from_networkx(G)

@@ -17,7 +17,8 @@ from simulate import Graph
 from simulate.distances import bfs_distances
 from simulate.kernels.bfs import bfs_direction_optimizing, bfs_top_down, path_node_at
 from simulate.kernels.diameter import directed_bounds, double_sweep, four_sweep, ifub
-from simulate.kernels.msbfs import msbfs_eccentricities, msbfs_histograms, msbfs_total_histogram, popcount64
+from simulate.kernels.msbfs import (WIDTHS, batch_plan, msbfs_eccentricities, msbfs_histograms,
+                                    msbfs_total_histogram, popcount64)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from naive import distances_nx_graph, distances_pair_histogram  # noqa: E402
@@ -131,6 +132,26 @@ def test_msbfs_many_sources_several_batches_and_words():
         for i in range(300):
             assert np.array_equal(hist[i, :ref[i].shape[0]], ref[i])
             assert ecc[i] == ref[i].shape[0] - 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 5000), st.integers(1, 8))
+def test_batch_plan_leaves_no_word_idle(n_sources, words):
+    starts, stops, widths = batch_plan(n_sources, words)
+    # the batches cut 0..n_sources into pieces, each once
+    cover = np.zeros(n_sources, dtype=np.int64)
+    for a, b in zip(starts, stops):
+        cover[a:b] += 1
+    assert (cover == 1).all()
+    for a, b, w in zip(starts, stops, widths):
+        assert w in WIDTHS and w <= max(words, 1)
+        # at most 64 w sources, and more than 64 (w - 1): no whole word of idle lanes
+        assert 64 * (w - 1) < b - a <= 64 * w
+    assert list(widths) == sorted(widths, reverse=True)
+    # as few batches as the binary decomposition of each chunk's words
+    per = 64 * words
+    want = sum(bin(-(-min(per, n_sources - lo) // 64)).count("1") for lo in range(0, n_sources, per))
+    assert len(starts) == want
 
 
 @SETTINGS

@@ -22,7 +22,8 @@ cheaper side from the frontier's out-edges ``m_f`` and the unfinished nodes' in-
 
 Batches are independent tasks (each thread runs every T-th batch in its own bitsets), so
 the output is identical on any number of threads. The batch kernel is compiled once per width ``W`` in
-:data:`WIDTHS` with ``W`` a constant, so every per-node loop over words is unrolled; a node's
+:data:`WIDTHS` with ``W`` a constant (sources are cut into batches of these widths with no
+idle word, :func:`batch_plan`), so every per-node loop over words is unrolled; a node's
 row of ``W <= 8`` words is one 64-byte-aligned cache line, and the rows that the arcs reach
 at random are prefetched a few arcs ahead.
 
@@ -300,45 +301,83 @@ _msbfs_batch_w1, _msbfs_batch_w2, _msbfs_batch_w4, _msbfs_batch_w8 = (_make_batc
 
 
 @njit(cache=True)
-def _width(words):
-    """The narrowest compiled width (:data:`WIDTHS`) holding ``words`` (1..8) words."""
-    if words <= 1:
-        return 1
-    if words <= 2:
-        return 2
-    if words <= 4:
-        return 4
-    return 8
+def batch_plan(n_sources, words):
+    """Cut ``n_sources`` sources into batches that leave no 64-bit word idle.
+
+    Sources are taken in chunks of ``64 * words``; a chunk needing ``k`` words (``k < 64 *
+    words`` only for the last chunk) is split into batches of the compiled widths
+    (:data:`WIDTHS`) by the binary decomposition of ``k`` (5 words: 4 + 1; 7: 4 + 2 + 1), so
+    no batch runs with a whole word of idle lanes (only the last word of the last batch
+    may be partly filled). Idle words cost their full share, since a level's time grows
+    with the words per row: 320 sources on ``power_law(n=1_000_000, gamma=2.5,
+    mean_degree=20, seed=1)``, one thread, took 1.04-1.16 s as one 8-word batch (3 words
+    idle) and 0.89-0.91 s as 4 + 1 words (same process, load 16).
+
+    Returns
+    -------
+    starts, stops, widths : int64[B]
+        Batch ``b`` runs ``sources[starts[b]:stops[b]]`` with ``widths[b]`` words per
+        node. Batches are ordered by width, widest first (stable), so that workers taking
+        every ``T``-th batch get similar loads.
+    """
+    per = 64 * max(1, min(8, words))
+    cap = 4 * ((n_sources + per - 1) // per) + 4
+    st = np.empty(cap, dtype=np.int64)
+    sp = np.empty(cap, dtype=np.int64)
+    wd = np.empty(cap, dtype=np.int64)
+    nb = 0
+    lo = 0
+    while lo < n_sources:
+        hi = min(n_sources, lo + per)
+        k = (hi - lo + 63) // 64  # words this chunk needs, 1..8: each width taken at most once
+        for W in (8, 4, 2, 1):
+            if k >= W:
+                take = min(hi - lo, 64 * W)
+                st[nb] = lo
+                sp[nb] = lo + take
+                wd[nb] = W
+                nb += 1
+                lo += take
+                k -= W
+    order = np.argsort(-wd[:nb], kind="mergesort")
+    return st[:nb][order], sp[:nb][order], wd[:nb][order]
 
 
 @njit(cache=True, parallel=True)
 def _run_batches(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, alpha, hist,
                  ecc, depth, mode, threads):
-    """Run the batches of ``64 * words`` sources over the numba threads.
+    """Run the batches of :func:`batch_plan` (at most ``64 * words`` sources each) over the numba threads.
 
     ``T = threads`` workers (``threads <= 0``: one per batch) each allocate their bitsets
-    once and run batches ``t, t + T, t + 2T, ...`` (in parallel over numba's threads): fresh
+    once, for the widest batch, and run batches ``t, t + T, t + 2T, ...`` of the plan (in
+    parallel over numba's threads), viewing the same memory at each batch's width: fresh
     memory per batch would cost a page fault per 4 KiB and its zeroing, a large share of a
     batch on graphs of ~10^5 nodes, where exact distributions run hundreds of batches.
     Batches are independent, so results do not depend on ``T``. ``mode == MODE_TOTAL``
-    sums batch ``b`` into ``hist[b]``; otherwise ``hist`` has a row per source.
+    sums batch ``b`` (of the plan) into ``hist[b]``; otherwise ``hist`` has a row per source.
+    ``depth[b]`` gets the deepest level of plan batch ``b``.
     """
     S = sources.shape[0]
-    per = 64 * words
-    n_batches = depth.shape[0]
+    starts, stops, widths = batch_plan(S, words)
+    n_batches = starts.shape[0]
     n = push_indptr.shape[0] - 1
-    W = _width(words)
+    Wmax = widths[0] if n_batches > 0 else 1
     # The caller passes the thread count: numba.get_num_threads() inside a kernel would keep
     # it from being cached.
     workers = n_batches if threads <= 0 else max(1, min(n_batches, threads))
     for t in prange(workers):
-        seen = _bitset_rows(n, W)
-        visit = _bitset_rows(n, W)
-        nxt = _bitset_rows(n, W)
+        seen_all = _bitset_rows(n, Wmax).reshape(n * Wmax)
+        visit_all = _bitset_rows(n, Wmax).reshape(n * Wmax)
+        nxt_all = _bitset_rows(n, Wmax).reshape(n * Wmax)
         for bi in range(t, n_batches, workers):
-            start = bi * per
-            stop = min(S, start + per)
+            start = starts[bi]
+            stop = stops[bi]
+            W = widths[bi]
             row = bi if mode == MODE_TOTAL else 0
+            # rows of a narrower batch are W words apart in the same (64-byte aligned) memory
+            seen = seen_all[:n * W].reshape((n, W))
+            visit = visit_all[:n * W].reshape((n, W))
+            nxt = nxt_all[:n * W].reshape((n, W))
             if W == 1:
                 d = _msbfs_batch_w1(push_indptr, push_indices, pull_indptr, pull_indices, sources, start,
                                     stop, alpha, hist, row, ecc, mode, seen, visit, nxt)
@@ -355,6 +394,11 @@ def _run_batches(push_indptr, push_indices, pull_indptr, pull_indices, sources, 
 
 
 @njit(cache=True)
+def _n_batches(n_sources, words):
+    return batch_plan(n_sources, words)[0].shape[0]
+
+
+@njit(cache=True)
 def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sources, words, cap,
                      alpha=1.0, threads=0):
     """Per-source distance histograms and eccentricities by bit-parallel multi-source BFS.
@@ -366,8 +410,8 @@ def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sourc
     sources : int32[S] or int64[S]
         Distinct internal node ids.
     words : int
-        64-bit words per node per bitset, 1..8; batches hold ``64 * words`` sources (run by
-        the kernel of the next width in :data:`WIDTHS`, extra lanes idle).
+        64-bit words per node per bitset, 1..8: sources are cut into chunks of ``64 * words``,
+        each run as batches of the compiled widths with no idle word (:func:`batch_plan`).
     cap : int
         Histogram width: distances ``>= cap`` are not counted (see the returned depths).
     alpha : float
@@ -384,8 +428,8 @@ def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sourc
     ecc : int32[S]
         Eccentricity of each source (largest finite distance from it).
     depth : int64[n_batches]
-        Deepest level per batch; a batch with ``depth >= cap`` was truncated and must be
-        rerun with a wider histogram.
+        Deepest level per batch of :func:`batch_plan`; a batch with ``depth >= cap`` was
+        truncated and must be rerun with a wider histogram.
 
     Notes
     -----
@@ -393,8 +437,7 @@ def msbfs_histograms(push_indptr, push_indices, pull_indptr, pull_indices, sourc
     early), memory 24 n W bytes per worker.
     """
     S = sources.shape[0]
-    per = 64 * words
-    n_batches = (S + per - 1) // per
+    n_batches = _n_batches(S, words)
     hist = np.zeros((S, cap), dtype=np.int64)
     ecc = np.zeros(S, dtype=np.int32)
     depth = np.zeros(n_batches, dtype=np.int64)
@@ -414,8 +457,7 @@ def msbfs_total_histogram(push_indptr, push_indices, pull_indptr, pull_indices, 
     ``depth`` int64[n_batches] (a batch with ``depth >= cap`` was truncated).
     """
     S = sources.shape[0]
-    per = 64 * words
-    n_batches = (S + per - 1) // per
+    n_batches = _n_batches(S, words)
     rows = np.zeros((n_batches, cap), dtype=np.int64)
     ecc = np.zeros(S, dtype=np.int32)
     depth = np.zeros(n_batches, dtype=np.int64)
@@ -437,8 +479,7 @@ def msbfs_eccentricities(push_indptr, push_indices, pull_indptr, pull_indices, s
     Returns int32[S].
     """
     S = sources.shape[0]
-    per = 64 * words
-    n_batches = (S + per - 1) // per
+    n_batches = _n_batches(S, words)
     hist = np.zeros((S, 0), dtype=np.int64)
     ecc = np.zeros(S, dtype=np.int32)
     depth = np.zeros(n_batches, dtype=np.int64)
