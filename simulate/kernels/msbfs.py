@@ -139,18 +139,19 @@ def _make_batch_kernel(W):
             seen[s, i >> 6] |= bit
             visit[s, i >> 6] |= bit
             ecc[start + i] = 0
+        # Frontier out-arcs and unfinished in-arcs from the sources alone: only a source can
+        # be active, and only a source can be done (other nodes keep a lane unseen). Both
+        # sums only steer push/pull, never the result.
         m_f = 0
-        m_u = 0
-        for v in range(n):
-            active = uint64(0)
+        m_u = pull_indptr[n]
+        for i in range(nb):
+            s = sources[start + i]
+            m_f += push_indptr[s + 1] - push_indptr[s]
             done = _ALL
             for w in range(W):
-                active |= visit[v, w]
-                done &= seen[v, w]
-            if active != 0:
-                m_f += push_indptr[v + 1] - push_indptr[v]
-            if done != _ALL:
-                m_u += pull_indptr[v + 1] - pull_indptr[v]
+                done &= seen[s, w]
+            if done == _ALL:  # sources are distinct: each counted once
+                m_u -= pull_indptr[s + 1] - pull_indptr[s]
 
         counters = np.zeros((W, _COUNTER_BITS), dtype=np.uint64)
         small = np.zeros((W, _SMALL_BITS), dtype=np.uint64)
@@ -161,14 +162,71 @@ def _make_batch_kernel(W):
         while True:
             pull = m_f * alpha > m_u
             level += 1
+            # Level 1 pushed from the sources alone touches only their neighbours' rows: a
+            # pass over all n rows (and clearing nxt) would cost more than the level itself.
+            sparse = level == 1 and not pull
             any_new = False
             m_f = 0
-            m_u = 0
+            if not sparse:
+                m_u = 0
             for w in range(W):
                 reached[w] = 0
             pending = 0
             level_total = 0
-            if not pull:
+            if sparse:
+                for i in range(nb):
+                    s = sources[start + i]
+                    for k in range(push_indptr[s], push_indptr[s + 1]):
+                        v = push_indices[k]
+                        for w in range(W):
+                            nxt[v, w] = 0
+                for i in range(nb):
+                    s = sources[start + i]
+                    for k in range(push_indptr[s], push_indptr[s + 1]):
+                        v = push_indices[k]
+                        for w in range(W):
+                            nxt[v, w] |= visit[s, w]
+                for i in range(nb):
+                    s = sources[start + i]
+                    for w in range(W):
+                        visit[s, w] = 0
+                # Idempotent per node (a node next to several sources is met several times):
+                # the second meeting finds no new bit.
+                for i in range(nb):
+                    s = sources[start + i]
+                    for k in range(push_indptr[s], push_indptr[s + 1]):
+                        v = push_indices[k]
+                        active = uint64(0)
+                        was = _ALL
+                        done = _ALL
+                        for w in range(W):
+                            x = nxt[v, w] & ~seen[v, w]
+                            acc[w] = x
+                            was &= seen[v, w]
+                            seen[v, w] |= x
+                            visit[v, w] |= x
+                            done &= seen[v, w]
+                            active |= x
+                            reached[w] |= x
+                            if want_total:
+                                level_total += popcount64(x)
+                        if active != 0:
+                            any_new = True
+                            m_f += push_indptr[v + 1] - push_indptr[v]
+                            if done == _ALL and was != _ALL:
+                                m_u -= pull_indptr[v + 1] - pull_indptr[v]
+                            if want_hist:
+                                for w in range(W):
+                                    c = acc[w]
+                                    for j in range(_SMALL_BITS):
+                                        t = small[w, j] & c
+                                        small[w, j] ^= c
+                                        c = t
+                                pending += 1
+                                if pending == _SMALL_MAX:
+                                    _flush_counters(small, counters, W)
+                                    pending = 0
+            elif not pull:
                 # ---- top-down: frontier nodes OR their bits into their out-neighbours' nxt
                 nxt[:, :] = 0
                 for u in range(n):
@@ -185,7 +243,7 @@ def _make_batch_kernel(W):
                         v = push_indices[k]
                         for w in range(W):
                             nxt[v, w] |= visit[u, w]
-            for v in range(n):
+            for v in range(n if not sparse else 0):
                 if pull:
                     # ---- bottom-up, fused with the level's bookkeeping: v ORs the frontier
                     # bits of its in-neighbours (reading last level's visit, writing nxt)
