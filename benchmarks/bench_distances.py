@@ -1,24 +1,28 @@
 """Benchmark: distance distributions and single-source BFS on a power-law graph.
 
-Graph: Chung-Lu power law, 100,000 nodes, gamma = 2.5, mean degree 20 (about 1M edges;
-:func:`simulate.generators.power_law.power_law`), largest component.
+Graph: Chung-Lu power law, ``power_law(n, gamma=2.5, mean_degree=20, seed=1)``
+(:func:`simulate.generators.power_law.power_law`), largest component; n = 100,000 (about 2M
+arcs) by default.
 
-Measured in one run, against peers on the same graph:
+Measured in one run, against peers on the same graph; every case feeds the closing ratio
+table of ``make bench`` (``ratio_rows``, see ``benchmarks/conftest.py``):
 
-* sampled distribution, 1,024 sources (bit-parallel MS-BFS) vs igraph ``distances`` and
-  networkit ``SPSP`` (peers run on fewer sources; per-source cost extrapolated); accuracy:
-  the histograms of the peers' sources equal ours on the same sources;
-* exact all-pairs distribution (100,000 BFS), target < 30 s on 2 cores;
-* ego-Facebook exact distribution (target < 1 s after compilation);
-* single-source BFS, traversed arcs per second (direction-optimizing and top-down) vs igraph;
-* sampled distribution at scale (issue 14): 256 sources on the 1M-node graph and 1,024 sources
-  on 100k / 1M, against igraph ``distances`` and networkit ``SPSP`` on a few of the same
-  sources, rounds interleaved (ours, igraph, networkit), medians of ``SAMPLED_ROUNDS``;
-  networkit runs on as many threads as ours (igraph's ``distances`` has one); accuracy: the
-  peers' histograms on their sources equal ours on the same sources. Machine load recorded.
+* sampled distribution (issue 14): 1,024 sources on 100k; opt-in with
+  ``SMALLWORLD_BENCH_BFS_AT_SCALE=1``: 256 and 1,024 sources on 1M; opt-in with
+  ``SMALLWORLD_BENCH_BFS10M=1`` (GBs: run it under ``flock /work/bigmem.lock``): 256 sources
+  on 10M. Against igraph ``distances`` (one thread) and networkit ``SPSP`` (as many threads
+  as ours) on the first few of the same sources, per-source time scaled to all sources;
+  rounds interleaved (ours, igraph, networkit), medians of ``SAMPLED_ROUNDS``; accuracy: the
+  peers' histograms on their sources equal ours on the same sources. Load and peak RSS;
+* exact all-pairs distribution on 100k (goal <= 2 s wall on 2 cores) against the previous
+  kernel path (the same MS-BFS without the breadth-first renumbering), interleaved rounds,
+  wall and CPU, histograms checked equal;
+* ego-Facebook exact distribution vs igraph ``path_length_hist`` (histograms checked);
+* single-source BFS, traversed arcs per second (direction-optimizing) vs igraph and networkit.
 
 Run:  .venv/bin/python -m pytest benchmarks/bench_distances.py --benchmark-only -s
  or:  .venv/bin/python benchmarks/bench_distances.py [n] [--no-exact]
+ or:  .venv/bin/python benchmarks/bench_distances.py --exact [n]
  or:  .venv/bin/python benchmarks/bench_distances.py --at-scale N SOURCES PEER_SOURCES [ROUNDS]
 """
 

@@ -114,6 +114,7 @@ def markdown_table(rows, load_at_start, started=None):
     return lines
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark's raw timings: the table ends the output
 def pytest_terminal_summary(terminalreporter):
     if not _ROWS:
         return
