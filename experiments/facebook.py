@@ -109,6 +109,10 @@ PARAMETER_SOURCES = {
                               "stays below Ugander's curve; not fitted. Quick runs only: 5,000, so that a 40,000-person "
                               "country has regions at all"),
     "region_exponent": ("structural", "Zipf region sizes inside a country, as city sizes (Gabaix 1999)"),
+    "band_share": ("structural", "0.2 of each person's Chung-Lu weight on people of similar degree (the degree band): "
+                                 "set so that degree assortativity lands in a band around Ugander et al.'s r = 0.226 "
+                                 "(S; r = 0.242 at 10^5 people): tuned to a structural statistic, never to a distance"),
+    "band_ratio": ("chosen", "width of the degree band: partners' Chung-Lu weights within a factor 2; chosen, not fitted"),
     "within_region": ("structural", "63% of all edges inside a region: 62.8% of US users' friends live within "
                                     "100 miles (Bailey et al. 2018, doi:10.1257/jep.32.3.259; our reading: a region "
                                     "is such an area)"),
