@@ -364,11 +364,12 @@ def power_law_build_bytes(n, mean_degree, model="chung_lu", communities=0, threa
     Chung-Lu (:func:`chung_lu_csr`, two passes, no edge list): the int32 CSR (4 bytes per arc,
     ``n * mean_degree`` arcs, 8 per node), the kernel layout while the CSR is filled (40 bytes
     per node, 144 with communities: two layers of 72), ~32 bytes per node of weights, ranks and
-    groups, and 8 bytes per node per counter row (one per thread); graphs small enough for the
-    one-pass route (at most ``_ONE_PASS_MAX_EDGES`` expected edges) add their edge list, ~32
-    bytes per edge. At 10^7 nodes / mean degree 190 with 100 countries: ~9.2 GiB declared;
-    measured 9.9 GB peak RSS (the interpreter and Numba's ~0.3 GB included). The configuration
-    model builds from an int64 edge list: :func:`simulate.memory.graph_bytes`.
+    groups, 8 bytes per node per counter row (one per thread) and 48 bytes per node of
+    temporaries and allocator slack; graphs small enough for the one-pass route (at most
+    ``_ONE_PASS_MAX_EDGES`` expected edges) add their edge list, ~32 bytes per edge. At 10^7
+    nodes / mean degree 190 with 100 countries: 9.39 GiB declared; measured peak RSS growth
+    9.08 GiB (9.29 GiB peak with the interpreter, `benchmarks/bench_generators.py`). The
+    configuration model builds from an int64 edge list: :func:`simulate.memory.graph_bytes`.
     """
     from numba import get_num_threads
 
@@ -379,8 +380,8 @@ def power_law_build_bytes(n, mean_degree, model="chung_lu", communities=0, threa
         return graph_bytes(n, int(arcs))
     threads = int(threads or get_num_threads())
     layout = 144 if communities >= 2 else 40
-    one_pass = 32.0 * min(arcs / 2, _ONE_PASS_MAX_EDGES)
-    return int(4 * arcs + (8 + 32 + layout + 8 * threads) * n + one_pass)
+    one_pass = 32.0 * arcs / 2 if arcs / 2 <= _ONE_PASS_MAX_EDGES else 0.0
+    return int(4 * arcs + (8 + 32 + layout + 8 * threads + 48) * n + one_pass)
 
 
 def _configuration_grouped(node_of_rank, group, w, f, k, rng, seed):
