@@ -131,6 +131,11 @@ def _provides(p):
     ParamSpec("within_region", float, default=0.63, low=0.0, high=1.0,
               doc="Expected share of all edges inside a region (Bailey et al. 2018: 62.8% of US friends live "
                   "within 100 miles)."),
+    ParamSpec("band_share", float, default=0.2, low=0.0, high=1.0,
+              doc="Share of each person's Chung-Lu weight spent on people of similar degree anywhere in the "
+                  "world (the degree band: raises degree assortativity; taken from the world layer)."),
+    ParamSpec("band_ratio", float, default=2.0, low=1.0001, high=1e6,
+              doc="Width of the degree band: partners' Chung-Lu weights within this factor."),
     provides=_provides,
     rules=[Rule(("median_degree", "mean_degree"), "median_degree <= mean_degree (a lognormal's median is below its mean)",
                 lambda v: v["median_degree"] <= v["mean_degree"]),
@@ -142,7 +147,8 @@ def _provides(p):
 )
 def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, clustering_at_100=0.14,
                   clustering_exponent=0.5, clustering_max=0.5, countries=None, country_exponent=1.0, within=0.84,
-                  region_size=100_000.0, region_exponent=1.0, within_region=0.63, *, seed=0) -> Graph:
+                  region_size=100_000.0, region_exponent=1.0, within_region=0.63, band_share=0.2, band_ratio=2.0,
+                  *, seed=0) -> Graph:
     """Undirected Facebook-like graph by BTER with countries and regions.
 
     Parameters
@@ -221,8 +227,26 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
     degrees), which would exceed Ugander's clustering of high-degree people in groups much
     under ~10^5 people (real regions hold millions). The block densities account for this
     background per region (:func:`bter_csr`). Degree-1 people get no block edges (BTER's
-    treatment). BTER graphs are degree-assortative, as Facebook is (Ugander et al.: 0.226);
-    this is not a fitted number.
+    treatment).
+
+    Degree assortativity (an input aimed at a structural number, not a distance fit).
+    Target: Ugander et al. 2011's r = 0.226, which we read as Newman's r (Phys. Rev. Lett.
+    89, 208701, 2002, doi:10.1103/PhysRevLett.89.208701: the Pearson correlation of the
+    degrees at the two ends of an edge, over all edges) on the whole May 2011 graph of
+    active users (721M people, 68.7G friendships; degree = friends among active users); we
+    could read only the paper's summaries, not its text, so the value stays S in
+    ``REFERENCES.md``. No error bar is published, and our graphs are one country, not the
+    world; r over edge ends is dominated by the degree tail (Facebook's cap of 5,000 keeps
+    it finite), and other Facebook samples differ widely (a 2009 New Orleans crawl, KONECT
+    facebook-wosn-links: 0.177; the 2005 Facebook100 campuses: -0.07 to 0.09). So the band
+    we aim at is 0.226 +- 0.05. Plain BTER gives r ~ 0.12 at 10^5 and 0.17 at 10^6: its only
+    degree correlation is inside affinity blocks, and the high-degree people who dominate r
+    spend most of their degree on Chung-Lu partners of unrelated degree. ``band_share``
+    (default 0.2) spends a fifth of every person's Chung-Lu weight on partners of similar
+    weight (within ``band_ratio`` = 2) anywhere in the world (:func:`bter_csr`), across
+    regions and blocks so that it closes few triangles; it is taken from the world layer, so
+    the in-country and in-region shares are unchanged. The value 0.2 was chosen by measuring
+    r (0.242 at 10^5, seed 1; plain BTER 0.116), not fitted to any distance.
     """
     rng = numpy_rng(seed, STREAM_TAG)
     meta = {"model": "facebook_like", "n": n, "median_degree": median_degree, "mean_degree": mean_degree,
@@ -230,7 +254,7 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
             "clustering_exponent": clustering_exponent, "clustering_max": clustering_max,
             "countries": countries, "country_exponent": country_exponent, "within": within,
             "region_size": region_size, "region_exponent": region_exponent, "within_region": within_region,
-            "seed": seed_meta(seed)}
+            "band_share": band_share, "band_ratio": band_ratio, "seed": seed_meta(seed)}
     deg_sorted = lognormal_degrees(n, median_degree, mean_degree, max_degree)
     target = np.empty(n, dtype=np.int64)
     target[rng.permutation(n)] = deg_sorted
@@ -250,9 +274,10 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
         levels.append(region), targets.append(within_region), names.append("region")
     curve = clustering_target(np.arange(int(target.max(initial=0)) + 1), clustering_at_100, clustering_exponent,
                               clustering_max)
-    indptr, indices, info = bter_csr(target, curve, levels, targets, seed)
+    indptr, indices, info = bter_csr(target, curve, levels, targets, seed, band_share, band_ratio)
     meta.update(block_edges_expected=info["block_edges_expected"],
-                excess_edges_expected=info["excess_edges_expected"], layer_shares=info["layer_shares"])
+                excess_edges_expected=info["excess_edges_expected"], layer_shares=info["layer_shares"],
+                band_share_used=info["band_share_used"])
     for name, share in zip(names, info["level_within_expected"]):
         meta["within_expected" if name == "country" else "within_region_expected"] = share
     cols = {}
@@ -276,10 +301,10 @@ def facebook_build_bytes(n, mean_degree, threads=None):
     from numba import get_num_threads
 
     threads = int(threads or get_num_threads())
-    return int(4 * n * mean_degree + (8 + 3 * 32 + 200 + 8 * threads) * n)
+    return int(4 * n * mean_degree + (8 + 3 * (32 + 12) + 200 + 8 * threads) * n)  # 12: the degree band per layer
 
 
-def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
+def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0, band_share=0.0, band_ratio=2.0):
     """CSR of a BTER graph with nested groups, from arrays, built in two passes without an edge list.
 
     Parameters
@@ -295,6 +320,13 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
     within : sequence of float
         Target share of all edges with both ends in one group of each level.
     seed : int or numpy.random.SeedSequence
+    band_share : float
+        Share of each node's Chung-Lu (excess) weight spent on the *degree band*: people of
+        similar excess weight (ratio below ``band_ratio``) anywhere in the world, across
+        groups and affinity blocks (see Notes). 0 (default): plain BTER. Taken from the
+        world layer's share, so the in-group shares are unchanged; capped at that share.
+    band_ratio : float
+        Width of the band: j is in i's band when max(e_i, e_j) / min(e_i, e_j) < ``band_ratio``.
 
     Returns
     -------
@@ -303,8 +335,9 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
         Rows sorted, no loops, no repeated pairs.
     info : dict
         ``block_edges_expected``, ``excess_edges_expected``, ``layer_shares`` (phase-2 weight
-        share per layer, coarse to fine, the world first) and ``level_within_expected`` (the
-        expected in-group share of all edges per given level).
+        share per layer, coarse to fine, the world first, the band's part excluded),
+        ``band_share_used`` and ``level_within_expected`` (the expected in-group share of all
+        edges per given level).
 
     Notes
     -----
@@ -324,6 +357,21 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
     level), in bounded least squares when the targets cannot all be met (``info``
     says what was reached).
 
+    Degree band (``band_share`` b > 0): a part b of every node's excess weight goes to pairs
+    of similar weight anywhere in the world: i and j with e_i / e_j within a factor
+    ``band_ratio`` get b e_i e_j / B_i added to their pair factor, B_i the excess weight of
+    i's band (people of weight within the factor, i's own affinity block left out, as its
+    pairs belong to phase 1). A pair is still drawn once, by the layer of its finest common
+    group: the band is a prefix of every row's candidates (sorted by weight, descending), so
+    the pair probability stays non-increasing along a row. Band pairs are spread over the
+    world like the world layer's, so b is taken out of the world share s_0 (capped at it)
+    and every level's expected in-group share is unchanged. Why: BTER's only degree
+    correlation is inside affinity blocks, and the Pearson r over edge ends is dominated by
+    high-degree people, whose block share p ~ c(d)^(1/3) is small; the band correlates their
+    Chung-Lu partners' degrees too, over a population wide enough to close few triangles
+    (the density among i's band partners is ~b e_i^2 / B_i; it enters the background
+    clustering that the block densities correct for).
+
     Build without an edge list: pass 1 counts each node's degree from both phases
     (:func:`simulate.kernels.generators.power_law.chung_lu_count`,
     :func:`simulate.kernels.generators.bter.block_count`), one prefix sum gives ``indptr``,
@@ -340,7 +388,7 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
     levels = [np.asarray(lv, dtype=np.int64) for lv in levels]
     within = [float(w) for w in within]
     info = {"block_edges_expected": 0.0, "excess_edges_expected": 0.0, "layer_shares": [1.0],
-            "level_within_expected": [1.0] * len(levels)}
+            "level_within_expected": [1.0] * len(levels), "band_share_used": 0.0}
     if n == 0:
         return np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32), info
     finest = levels[-1] if levels else np.zeros(n, dtype=np.int64)
@@ -354,35 +402,39 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0):
     c_t = np.where(active, curve[np.minimum(block_d, curve.shape[0] - 1)] if curve.shape[0] else 0.0, 0.0)
     block_group = finest[order[block_ptr[:-1]]]
     block_p = c_t ** (1.0 / 3.0)  # BTER's p = c^(1/3), before the background correction
+    block_of = np.empty(n, dtype=np.int64)  # block id of each node
+    block_of[order] = np.repeat(np.arange(block_n.shape[0], dtype=np.int64), block_n)
     for _ in range(3):
         excess = _excess(target, order, block_p, block_n)
         e1 = float((block_p * block_n * (block_n - 1) / 2).sum())
         kept, shares, reached = _layer_shares(levels, within, excess, e1)
+        band, shares, pool = _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_p, block_of)
         c_bg = _background_clustering(kept, shares, excess, finest, order, block_ptr, block_p, block_group)
-        block_p = np.where(active, _block_density(c_t, c_bg[block_group]), 0.0)
+        c_bg = c_bg[block_group] + _band_clustering(band, excess, pool, order, block_ptr)
+        block_p = np.where(active, _block_density(c_t, c_bg), 0.0)
     excess = _excess(target, order, block_p, block_n)
     e1 = float((block_p * block_n * (block_n - 1) / 2).sum())
     kept, shares, reached = _layer_shares(levels, within, excess, e1)
+    band, shares, pool = _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_p, block_of)
     info.update(block_edges_expected=e1, excess_edges_expected=float(excess.sum() / 2),
-                layer_shares=[float(s) for s in shares], level_within_expected=reached)
-    # Block id of each node; nodes of blocks without edges are never excluded in phase 2.
-    block_of = np.empty(n, dtype=np.int64)
-    block_of[order] = np.repeat(np.arange(block_n.shape[0], dtype=np.int64), block_n)
+                layer_shares=[float(s) for s in shares], band_share_used=band, level_within_expected=reached)
+    # Nodes of blocks without edges are never excluded in phase 2.
     block_excl = np.where(block_p[block_of] > 0, block_of, -1)
     del block_of
-    lay = _layout(kept, shares, excess, block_excl)
-    del block_excl, excess, kept  # the layout holds its own copies: 16 bytes per node less at the peak
+    lay = _layout(kept, shares, excess, block_excl, band, band_ratio, pool)
+    del block_excl, excess, kept, pool  # the layout holds its own copies: 16 bytes per node less at the peak
     bounds, _ = block_bounds(lay["row_w"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["col_w"])
     cl_states = stream_states(_child(seed, 2), bounds.shape[0] - 1, (STREAM_TAG, 4))
     bl_states = stream_states(_child(seed, 1), block_n.shape[0], ())
     args = (lay["row_w"], lay["row_node"], lay["row_start"], lay["row_end"], lay["row_inv_s"], lay["row_excl"],
             lay["col_w"], lay["col_node"], lay["col_group"], bounds, cl_states)
     chunks = int(max(1, get_num_threads()))
-    cursors = _cl.chung_lu_count(*args, np.int64(n), np.int64(chunks))
+    band_args = dict(band_end=lay["band_end"], band_inv_s=lay["band_inv_s"]) if band > 0 else {}
+    cursors = _cl.chung_lu_count(*args, np.int64(n), np.int64(chunks), **band_args)
     _k.block_count(order, block_ptr, block_p, bl_states, cursors[0])  # chunk 0's slice also holds block arcs
     indptr = chunk_cursors(cursors)
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
-    _cl.chung_lu_scatter(*args, cursors, indices)
+    _cl.chung_lu_scatter(*args, cursors, indices, **band_args)
     del args, lay
     _k.block_scatter(order, block_ptr, block_p, bl_states, cursors[0], indices)
     del cursors, order
@@ -515,7 +567,7 @@ def _background_clustering(kept, shares, excess, finest, order, block_ptr, block
     return np.minimum(1.0, q**2 * (m_r**2 * inv + same_block))
 
 
-def _layout(kept, shares, excess, block_excl):
+def _layout(kept, shares, excess, block_excl, band=0.0, band_ratio=2.0, pool=None):
     """Rows and candidate columns of the layered Chung-Lu phase for the kernels.
 
     Layer L lists every node grouped by its kept level-L group, weight descending inside; a
@@ -526,13 +578,16 @@ def _layout(kept, shares, excess, block_excl):
     Rows and columns list the same nodes in the same order, so the column arrays are the row
     arrays (``col_w is row_w``, ``col_node is row_node``, ``col_group is row_excl``: a column
     of an edgeless block carries -1, which no row excludes): 16 bytes per node per layer saved.
+    With ``band`` > 0, ``band_end`` ends each row's prefix of candidates of weight above
+    e_i / ``band_ratio`` and ``band_inv_s`` = band / ``pool`` (see :func:`bter_csr`).
     """
     n = excess.shape[0]
     K = len(kept)
     itype = np.int32 if K * n < 2**31 - 1 else np.int64
     node_of_rank = np.argsort(-excess, kind="stable").astype(np.int64)
     inv = np.zeros(n)
-    parts = {k: [] for k in ("row_w", "row_node", "row_start", "row_end", "row_inv_s", "row_excl")}
+    keys = ("row_w", "row_node", "row_start", "row_end", "row_inv_s", "row_excl")
+    parts = {k: [] for k in keys + (("band_end", "band_inv_s") if band > 0 else ())}
     for L, ((lv, _), s) in enumerate(zip(kept, shares)):
         wg = _group_weights(lv, excess)
         inv = inv + s / np.where(wg > 0, wg, 1.0)[lv]
@@ -548,11 +603,62 @@ def _layout(kept, shares, excess, block_excl):
         parts["row_end"].append((base + ends).astype(itype))
         parts["row_inv_s"].append(inv[nodes])
         parts["row_excl"].append(finer.astype(itype))
+        if band > 0:
+            # rows sorted by (group, weight descending): z increases along the layer, and the
+            # band of row i ends at the first later node of weight < e_i / band_ratio
+            z = _band_key(g, excess[nodes])
+            parts["band_end"].append((base + np.searchsorted(z, z + np.log(band_ratio), side="right")).astype(itype))
+            parts["band_inv_s"].append(band / pool[nodes])
+            del z
         del nodes, g, ends, finer
     lay = {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in parts.items()}
     del parts
     lay.update(col_w=lay["row_w"], col_node=lay["row_node"], col_group=lay["row_excl"])
     return lay
+
+
+def _band_key(group, w):
+    """Sort key (group ascending, weight descending) in log units: a gap of log(f) is a weight ratio f."""
+    lw = np.log(np.maximum(w, 1e-300))
+    lo, hi = (float(lw.min()), float(lw.max())) if lw.shape[0] else (0.0, 0.0)
+    return group * (hi - lo + 1e3) + (hi - lw)
+
+
+def _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_p, block_of):
+    """The degree band's share b = min(band_share, s_0), the layer shares with s_0 reduced by b,
+    and each node's band pool B_i (excess weight of the world's people within a factor
+    ``band_ratio`` of e_i, its own affinity block's weight left out; at least e_i).
+    O(n log n).
+    """
+    band = float(min(band_share, shares[0])) if band_share > 0 else 0.0
+    if band <= 0:
+        return 0.0, shares, None
+    shares = shares.copy()
+    shares[0] -= band
+    n = excess.shape[0]
+    rank = np.argsort(-excess, kind="stable")
+    z = _band_key(np.zeros(n, dtype=np.int64), excess[rank])
+    cw = np.concatenate([[0.0], np.cumsum(excess[rank])])
+    lf = np.log(band_ratio)
+    pool = np.empty(n)
+    pool[rank] = cw[np.searchsorted(z, z + lf, side="right")] - cw[np.searchsorted(z, z - lf, side="left")]
+    wb = np.add.reduceat(excess[order], block_ptr[:-1]) if block_ptr.shape[0] > 1 else np.zeros(0)
+    own = np.where(block_p[block_of] > 0, wb[block_of], 0.0)
+    return band, shares, np.maximum(pool - own, np.maximum(excess, 1e-300))
+
+
+def _band_clustering(band, excess, pool, order, block_ptr):
+    """Per block: the clustering the degree band adds among a member's phase-2 neighbours.
+
+    A share b of them are band partners of weight ~e_i, joined to each other with
+    probability ~min(1, b e_i^2 / B_i): b^2 min(1, b e_i^2 / B_i), averaged over the block.
+    """
+    nb = block_ptr.shape[0] - 1
+    if band <= 0 or nb <= 0:
+        return np.zeros(max(nb, 0))
+    e = excess[order]
+    extra = band**2 * np.minimum(1.0, band * e * e / pool[order])
+    return np.add.reduceat(extra, block_ptr[:-1]) / np.diff(block_ptr)
 
 
 def _block_density(c, c_bg):

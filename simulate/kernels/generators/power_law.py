@@ -56,7 +56,7 @@ def _crossing_landing(e, h, span, j, t1, cend, tile, hi):
 
 @njit(cache=True)
 def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node,
-                    col_group, tile, st, mode, src, dst, c0, limit, deg, cur, out):
+                    col_group, tile, st, mode, src, dst, c0, limit, deg, cur, out, band_end, band_inv_s):
     # Miller & Hagberg (2011) for rows [r0, r1): candidates j sorted by weight (descending),
     # so p = min(1, rw * col_w[j] / S) only decreases; skip geometrically with the current p
     # and accept the landing candidate with probability q / p (thinning; no draw when q = p,
@@ -75,6 +75,10 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
     # stream is consumed in the same order as by that sweep (per tile, rows in increasing
     # order; a skip crossing tiles draws nothing until it lands), so graphs are bit-identical
     # to it (tests/naive.py keeps it as the oracle).
+    #
+    # ``band_end`` / ``band_inv_s`` (when not empty): candidates j < ``band_end[r]`` (a prefix of
+    # the row's range, the candidates of similar weight) get ``band_inv_s[r]`` added to the
+    # row's factor, so q stays non-increasing along the row and the thinning above holds.
     #
     # ``row_excl[r] >= 0`` (when ``row_excl`` is not empty) rejects candidates j with
     # ``col_group[j] == row_excl[r]`` after they are drawn: the pair's probability becomes 0
@@ -97,7 +101,10 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
         r = r0 + i
         sj[i] = row_start[r]
         if sj[i] < row_end[r] and row_w[r] > 0.0:
-            sp[i] = min(1.0, row_w[r] * col_w[sj[i]] * row_inv_s[r])
+            f = row_inv_s[r]
+            if band_end.shape[0] > 0 and sj[i] < band_end[r]:
+                f += band_inv_s[r]
+            sp[i] = min(1.0, row_w[r] * col_w[sj[i]] * f)
         else:
             sp[i] = 0.0
         lo = min(lo, row_start[r])
@@ -141,6 +148,8 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
             cend = row_end[r]
             rnode = row_node[r]
             excl = row_excl[r] if row_excl.shape[0] > 0 else -1
+            bend = band_end[r] if band_end.shape[0] > 0 else -1
+            binv = band_inv_s[r] if band_end.shape[0] > 0 else 0.0
             while True:
                 if p < 1.0:
                     if e == _LANDED:
@@ -163,7 +172,7 @@ def _chung_lu_block(r0, r1, row_w, row_node, row_start, row_end, row_inv_s, row_
                         e = -1.0
                 elif j >= t1:
                     break
-                q = min(1.0, rw * col_w[j] * inv_s)
+                q = min(1.0, rw * col_w[j] * (inv_s + binv if j < bend else inv_s))
                 if q >= p or next_double(st) * p < q:
                     v = col_node[j]
                     # directed rows scan every column: no self-loops
@@ -228,6 +237,7 @@ def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_no
     no_i32 = np.empty(0, dtype=np.int32)
     ex = no_i64 if row_excl is None else row_excl
     cg = no_i64 if col_group is None else col_group
+    no_f64 = np.empty(0, dtype=np.float64)
     src_c = np.empty(cap_ptr[nb], dtype=np.int32)
     dst_c = np.empty(cap_ptr[nb], dtype=np.int32)
     counts = np.zeros(nb, dtype=np.int64)
@@ -235,20 +245,20 @@ def chung_lu_edges(row_w, row_node, row_start, row_end, row_inv_s, col_w, col_no
         st = states[b].copy()
         counts[b] = _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end,
                                     row_inv_s, ex, col_w, col_node, cg, tile, st, 0, src_c, dst_c, cap_ptr[b],
-                                    cap_ptr[b + 1], no_i64, no_i64, no_i32)
+                                    cap_ptr[b + 1], no_i64, no_i64, no_i32, no_i64, no_f64)
     src, dst, offs = compact_blocks(src_c, dst_c, cap_ptr, counts)
     for b in range(nb):
         if counts[b] > cap_ptr[b + 1] - cap_ptr[b]:  # overflow: re-run from the same stream
             st = states[b].copy()
             _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end,
                             row_inv_s, ex, col_w, col_node, cg, tile, st, 0, src, dst, offs[b], offs[b + 1],
-                            no_i64, no_i64, no_i32)
+                            no_i64, no_i64, no_i32, no_i64, no_f64)
     return src, dst
 
 
 @njit(cache=True, parallel=True)
 def chung_lu_count(row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node, col_group,
-                   row_bounds, states, n, chunks, tile=1 << 16):
+                   row_bounds, states, n, chunks, tile=1 << 16, band_end=None, band_inv_s=None):
     """Pass 1 of the two-pass CSR build: per-chunk degree counts of Chung-Lu edges, none stored.
 
     Same model, blocks and streams as :func:`chung_lu_edges` (``row_excl`` / ``col_group``
@@ -261,19 +271,22 @@ def chung_lu_count(row_w, row_node, row_start, row_end, row_inv_s, row_excl, col
     deg = np.zeros((chunks, n), dtype=np.int64)
     no_i32 = np.empty(0, dtype=np.int32)
     no_i64 = np.empty(0, dtype=np.int64)
+    # no band: empty slices of the same types (``band_end`` has ``row_end``'s dtype)
+    be = row_end[:0] if band_end is None else band_end
+    bi = row_inv_s[:0] if band_inv_s is None else band_inv_s
     for t in prange(chunks):
         d = deg[t]
         for b in range(t, nb, chunks):
             st = states[b].copy()
             _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end, row_inv_s,
                             row_excl, col_w, col_node, col_group, tile, st, 1, no_i32, no_i32, 0, 0, d, no_i64,
-                            no_i32)
+                            no_i32, be, bi)
     return deg
 
 
 @njit(cache=True, parallel=True)
 def chung_lu_scatter(row_w, row_node, row_start, row_end, row_inv_s, row_excl, col_w, col_node, col_group,
-                     row_bounds, states, cursors, indices, tile=1 << 16):
+                     row_bounds, states, cursors, indices, tile=1 << 16, band_end=None, band_inv_s=None):
     """Pass 2: regenerate pass 1's edges from the same streams and write both arcs into CSR.
 
     ``cursors`` come from :func:`simulate.kernels.csr.chunk_cursors` (chunk t = ``b % chunks`` writes only inside
@@ -284,13 +297,16 @@ def chung_lu_scatter(row_w, row_node, row_start, row_end, row_inv_s, row_excl, c
     nb = row_bounds.shape[0] - 1
     chunks = cursors.shape[0]
     no_i32 = np.empty(0, dtype=np.int32)
+    # no band: empty slices of the same types (``band_end`` has ``row_end``'s dtype)
+    be = row_end[:0] if band_end is None else band_end
+    bi = row_inv_s[:0] if band_inv_s is None else band_inv_s
     for t in prange(chunks):
         cur = cursors[t]
         for b in range(t, nb, chunks):
             st = states[b].copy()
             _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end, row_inv_s,
                             row_excl, col_w, col_node, col_group, tile, st, 2, no_i32, no_i32, 0, 0, cur, cur,
-                            indices)
+                            indices, be, bi)
 
 
 @njit(cache=True, parallel=True)
@@ -307,10 +323,12 @@ def chung_lu_arc_count(row_w, row_node, row_start, row_end, row_inv_s, col_w, co
     deg = np.zeros(n, dtype=np.int64)
     no_i32 = np.empty(0, dtype=np.int32)
     no_i64 = np.empty(0, dtype=np.int64)
+    no_f64 = np.empty(0, dtype=np.float64)
     for b in prange(nb):
         st = states[b].copy()
         _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end, row_inv_s,
-                        no_i64, col_w, col_node, no_i64, tile, st, 3, no_i32, no_i32, 0, 0, deg, no_i64, no_i32)
+                        no_i64, col_w, col_node, no_i64, tile, st, 3, no_i32, no_i32, 0, 0, deg, no_i64, no_i32,
+                        no_i64, no_f64)
     return deg
 
 
@@ -326,11 +344,12 @@ def chung_lu_arc_scatter(row_w, row_node, row_start, row_end, row_inv_s, col_w, 
     nb = row_bounds.shape[0] - 1
     no_i32 = np.empty(0, dtype=np.int32)
     no_i64 = np.empty(0, dtype=np.int64)
+    no_f64 = np.empty(0, dtype=np.float64)
     for b in prange(nb):
         st = states[b].copy()
         _chung_lu_block(row_bounds[b], row_bounds[b + 1], row_w, row_node, row_start, row_end, row_inv_s,
                         no_i64, col_w, col_node, no_i64, tile, st, 4, no_i32, no_i32, 0, 0, cursors, cursors,
-                        out)
+                        out, no_i64, no_f64)
 
 
 @njit(cache=True)
