@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import resource
 
 import pytest
@@ -46,6 +47,9 @@ def _peak_gb(info):
         if isinstance(value, (int, float)):
             return f"{value * scale:.2f}"
     return f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} (process)"
+
+
+_RATIO_KEY = re.compile(r"(^|_)ratio(_|$)")
 
 
 def _accuracy(info):
@@ -79,7 +83,9 @@ def rows_of(name, info, load):
         return rows
     acc = _accuracy(info)
     for key, value in info.items():
-        if "ratio" in key and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # "ratio" as a word of the key (``peer_ratio``, ``ratio_vs_igraph``), not inside another
+        # word: "iterations" contains it and is a count, not a ratio.
+        if _RATIO_KEY.search(key) and isinstance(value, (int, float)) and not isinstance(value, bool):
             rows.append({"benchmark": name, "case": key, "peer": "", "ours_s": "", "peer_s": "",
                          "ratio": float(value), "peak": peak, "accuracy": acc, "load": load})
     return rows

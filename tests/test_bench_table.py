@@ -52,3 +52,10 @@ def test_markdown_table_has_one_line_per_row_and_escapes_pipes(table):
     header, rule, row = lines[2], lines[3], lines[4]
     assert header.count("|") == rule.count("|") == row.count("|") == 10
     assert "a/b" in row and "| 2.00 |" in row and row.endswith("| 1.25 |")
+
+
+def test_a_key_with_ratio_inside_another_word_is_not_a_ratio(table):
+    # "iterations" contains the letters "ratio" but is a count (bench_hyperball records it).
+    info = {"iterations": 6.0, "configurations": 3, "peer_ratio": 9.1, "ratio": 2.0}
+    rows = table.rows_of("test_w", info, 1.0)
+    assert [r["case"] for r in rows] == ["peer_ratio", "ratio"]
