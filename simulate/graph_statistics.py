@@ -206,7 +206,8 @@ def _sampled_clustering(graph, k, seed):
 
 
 def _run_graph_statistics(graph, params, seed):
-    # seed unused: the statistics are deterministic functions of the graph.
+    # The statistics are deterministic functions of the graph, except clustering_sample's draw of
+    # people, which takes the cell seed (same people on any thread or worker count).
     row = graph_statistics(graph, clustering=params["clustering"], clustering_sample=params["clustering_sample"],
                            assortativity=params["assortativity"], seed=seed)
     return pl.DataFrame([row], schema_overrides={"average_clustering": pl.Float64,
