@@ -64,7 +64,7 @@ MUTUAL_WEIGHTS = ("mean", "min")
                 lambda v: v["zero_followers_share"] + v["zero_followings_share"] <= 1.0,
                 lambda v: f"directed_follower: zero_followers_share + zero_followings_share must be <= 1 (no user "
                           f"is in both groups), got {v['zero_followers_share'] + v['zero_followings_share']:g}")],
-    build_bytes=lambda v: follower_build_bytes(v["n"], v["mean_degree"]),
+    build_bytes=lambda v: follower_build_bytes(v["n"], v["mean_degree"], mutual_weight=v["mutual_weight"]),
     retired={"reciprocity": "it set the share of ARCS whose reverse exists, which is not Kwak et al.'s 22.1% "
                             "(a share of connected PAIRS, = 36.2% of arcs). Write mutual_pair_share = r_p, the "
                             "share of connected pairs that follow each other; an arc share r_a is "
@@ -140,10 +140,11 @@ def directed_follower(n, gamma_out=2.5, gamma_in=2.2, mean_degree=20.0, mutual_p
     Built without an edge list (:func:`follower_csr`): both layers are counted, then
     regenerated from the same random streams straight into one int32 CSR buffer, filtered,
     trimmed and compacted in place. Memory ~4 bytes per candidate arc (about 4.4 per final
-    arc) plus ~100 bytes per node: Twitter's 41.7M users and 1.47G arcs take ~6.4 GB for the
-    buffer (the earlier edge-list build: ~23.5 GB). O(n + m log d) expected time. Same seed,
-    same graph on any thread count. The in-neighbour CSR (:meth:`Graph.transpose`) is built
-    by parallel counting on first use (another 4 bytes per arc).
+    arc) plus ~100-140 bytes per node (:func:`follower_build_bytes`): Twitter's 41.7M users
+    and 1.47G arcs take ~6.4 GB for the buffer (the earlier edge-list build: ~23.5 GB).
+    O(n + m log d) expected time. Same seed, same graph on any thread count. The in-neighbour
+    CSR (:meth:`Graph.transpose`) is built by parallel counting on first use (another 4 bytes
+    per arc).
     """
     rng = numpy_rng(seed, STREAM_TAG)
     meta = {"model": "directed_follower", "n": n, "gamma_out": gamma_out, "gamma_in": gamma_in,
@@ -245,17 +246,45 @@ def mutual_min_weights(w_out, w_in, arc_share):
     return low, float(min(scale, 1.0))
 
 
-def follower_build_bytes(n, mean_degree, threads=None):
-    """Peak bytes of :func:`follower_csr` for ``n`` nodes and ``n * mean_degree`` arcs (upper end).
+def follower_build_bytes(n, mean_degree, threads=None, mutual_weight="mean"):
+    """Peak bytes of :func:`directed_follower`'s build for ``n`` nodes and ``n * mean_degree`` arcs (upper end).
 
-    The int32 buffer holds every candidate arc, at most ``_OVERSAMPLE`` times the arcs
-    (4.6 bytes per arc); while the mutual layer is written, ~88 bytes per node of weights,
-    offsets and layout are alive, plus 8 bytes per node per counter row (one per thread).
+    Parameters
+    ----------
+    n : int
+        Users.
+    mean_degree : float
+        Arcs per user.
+    threads : int, optional
+        Numba threads [default: the current count].
+    mutual_weight : {"mean", "min"}
+        The mutual-layer rule (see :func:`directed_follower`).
+
+    Returns
+    -------
+    int
+        Bytes: ``4.6 * n * mean_degree + (72 + 24 threads + 16 [min]) * n``.
+
+    Notes
+    -----
+    The int32 buffer of :func:`follower_csr` holds every candidate arc, at most
+    ``_OVERSAMPLE`` times the arcs (4.6 bytes per arc). Per node: weights, the two layers'
+    layouts, offsets and counters (72 bytes, with a margin); per thread, the mutual layer's
+    counter row (8 bytes per node) and the bucket queue of each running Chung-Lu block (40
+    bytes per row of the block): 24 bytes per node per thread, measured. The ``"min"`` rule
+    keeps a third weight array, the mutual weights c min(w_out, w_in), alive through the whole
+    build (the ``"mean"`` rule's mutual weights are a temporary of the mutual layer alone), and
+    :func:`follower_weights` draws its users' permutations beside ``w_out`` and ``w_in``: 16
+    bytes per node more. Measured peak RSS growth beyond 4.6 bytes per arc (10^6 users, 3 and
+    12 arcs per user, 2026-11-30; ``tests/test_follower_two_pass.py`` checks the bound at
+    600,000 users): "mean" 80 / 104 bytes per node at 1 / 2 threads, "min" 93 / 108, against
+    96 / 120 and 112 / 136 declared.
     """
     from numba import get_num_threads
 
     threads = int(threads or get_num_threads())
-    return int(4 * _OVERSAMPLE * n * mean_degree + (88 + 8 * threads) * n)
+    per_node = 72 + 24 * threads + (16 if mutual_weight == "min" else 0)
+    return int(4 * _OVERSAMPLE * n * mean_degree + per_node * n)
 
 
 def _const(value, n, dtype):
