@@ -569,7 +569,9 @@ def diameter_command(graph, source, as_json):
               help="Worker processes (local pool or dask LocalCluster).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="dask scheduler address (tcp://host:port); implies --executor dask.")
-@click.option("--dry-run", is_flag=True, help="List the cells and which are done; run nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="List the cells and which are done, pending or stale (finished under another model: "
+                   "changed defaults, model revision or version; rerun recomputes them); run nothing.")
 @click.option("--quick", is_flag=True, help="Apply the config's [quick] overrides (small sizes).")
 @data_dir_option()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -577,7 +579,9 @@ def run_command(config, out, executor, workers, scheduler, dry_run, quick, data_
     """Run (or resume) the experiment sweep described by CONFIG (TOML).
 
     Each cell is written to its own Parquet file as soon as it finishes; rerunning skips
-    finished cells. Exit status: 0 all cells done, 1 some cell failed, 2 invalid config.
+    finished cells, except stale ones (computed under other parameter defaults, another model
+    revision or package version: recomputed, with a warning saying what changed). Exit status:
+    0 all cells done, 1 some cell failed, 2 invalid config.
     """
     from .config import load_config
     from .sweep import cell_listing, run_sweep
@@ -594,8 +598,9 @@ def run_command(config, out, executor, workers, scheduler, dry_run, quick, data_
         click.echo(f"{len(report.cells)} cells, {report.done} done, {len(report.cells) - report.done} to run "
                    f"-> {report.out}")
         return
+    stale = f", {len(report.stale)} of them stale, recomputed" if report.stale else ""
     click.echo(f"{report.out}: {len(report.cells)} cells, {report.done} done "
-               f"({report.ran} run now, {report.skipped} already done), {report.failed} failed "
+               f"({report.ran} run now{stale}, {report.skipped} already done), {report.failed} failed "
                f"in {report.seconds:.1f} s", err=True)
     for cid, err in list(report.errors.items())[:10]:
         click.echo(f"failed {cid}: {err}", err=True)

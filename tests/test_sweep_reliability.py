@@ -194,3 +194,144 @@ def test_sigkill_with_two_workers_leaves_no_process_alive(work):
     for k in alive:  # do not leave them behind if the test fails
         k.kill()
     assert alive == []
+
+
+# ---------------------------------------------------------------- stale cells (model fingerprint)
+FOLLOWER_CONFIG = """\
+seed = 3
+[graph]
+generator = "directed_follower"
+n = 400
+mean_degree = 4.0
+[experiment]
+kind = "graph"
+clustering = false
+[sweep]
+replicates = 2
+"""
+
+
+def _follower_config(work):
+    from simulate.config import load_config
+
+    path = work / "follower.toml"
+    path.write_text(FOLLOWER_CONFIG)
+    return load_config(path)
+
+
+def _resume_quietly(cfg, out):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a resume with nothing changed warns about nothing
+        return run_sweep(cfg, out=out, progress=False)
+
+
+def _patch_model(monkeypatch, **changes):
+    """Replace directed_follower's spec by one with ``changes`` (a parameter default or the revision)."""
+    import dataclasses
+
+    from simulate.generators import MODELS
+
+    spec = MODELS["directed_follower"]
+    if "default" in changes:
+        key, value = changes.pop("default")
+        params = dict(spec.params)
+        params[key] = dataclasses.replace(params[key], default=value)
+        changes["params"] = params
+    monkeypatch.setitem(MODELS, "directed_follower", dataclasses.replace(spec, **changes))
+
+
+def test_resume_with_nothing_changed_reuses_every_cell(work):
+    cfg = _follower_config(work)
+    first = run_sweep(cfg, out=work / "out", progress=False)
+    assert first.ran == 2 and first.ok
+    before = {cid: p.stat().st_mtime_ns for cid, p in existing_cells(work / "out").items()}
+    again = _resume_quietly(cfg, work / "out")
+    assert again.ran == 0 and again.skipped == 2 and again.stale == {}
+    assert {cid: p.stat().st_mtime_ns for cid, p in existing_cells(work / "out").items()} == before
+
+
+def test_resume_after_a_changed_default_recomputes_with_the_same_ids(work, monkeypatch):
+    # mutual_weight was declared after issue 10, so its default is not in the cell id: changing
+    # the default keeps ids and seeds, and only the recorded fingerprint can tell the cells apart.
+    from simulate.sweep import expand_cells, read_cell_metadata
+
+    cfg = _follower_config(work)
+    run_sweep(cfg, out=work / "out", progress=False)
+    ids = [(c.id, c.seed, c.graph_seed) for c in expand_cells(cfg)]
+    old = {cid: read_cell_metadata(p) for cid, p in existing_cells(work / "out").items()}
+    assert {md["model"]["graph"]["mutual_weight"] for md in old.values()} == {"mean"}
+
+    _patch_model(monkeypatch, default=("mutual_weight", "min"))
+    assert [(c.id, c.seed, c.graph_seed) for c in expand_cells(cfg)] == ids
+    with pytest.warns(UserWarning, match="recomputed"):
+        dry = run_sweep(cfg, out=work / "out", progress=False, dry_run=True)
+    assert set(dry.status.values()) == {"stale"} and dry.skipped == 0
+    with pytest.warns(UserWarning, match=r'2 finished cell\(s\) were computed under another model.*'
+                                         r'graph.mutual_weight: "mean" -> "min"'):
+        rep = run_sweep(cfg, out=work / "out", progress=False)
+    assert rep.ran == 2 and rep.skipped == 0 and rep.ok and set(rep.stale) == {i for i, _, _ in ids}
+    new = {cid: read_cell_metadata(p) for cid, p in existing_cells(work / "out").items()}
+    assert set(new) == set(old)  # same ids, files replaced
+    for cid, md in new.items():
+        assert md["model"]["graph"]["mutual_weight"] == "min"
+        assert md["graph_fingerprint"] != old[cid]["graph_fingerprint"]  # another graph
+    assert read_manifest(work / "out")["status"].to_list() == ["done", "done"]
+    again = _resume_quietly(cfg, work / "out")  # the recomputed cells are current
+    assert again.ran == 0 and again.skipped == 2
+
+
+def test_resume_after_a_model_revision_recomputes(work, monkeypatch):
+    cfg = _follower_config(work)
+    run_sweep(cfg, out=work / "out", progress=False)
+    _patch_model(monkeypatch, revision=2)
+    with pytest.warns(UserWarning, match="model directed_follower revision 1 -> 2"):
+        rep = run_sweep(cfg, out=work / "out", progress=False)
+    assert rep.ran == 2 and len(rep.stale) == 2
+
+
+def test_a_changed_code_digest_alone_is_reported_and_reused(work, monkeypatch):
+    from simulate.sweep import cells as cells_module
+
+    cfg = _follower_config(work)
+    run_sweep(cfg, out=work / "out", progress=False)
+    monkeypatch.setitem(cells_module._CODE_DIGESTS, "simulate.generators.follower", "0" * 12)
+    with pytest.warns(UserWarning, match="code digest changed.*are reused"):
+        rep = run_sweep(cfg, out=work / "out", progress=False)
+    assert rep.ran == 0 and rep.skipped == 2 and rep.stale == {}
+
+
+def test_a_cell_file_without_a_fingerprint_is_recomputed(work):
+    # Files written before fingerprints were recorded: their defaults are unknown.
+    import pyarrow.parquet as pq
+
+    cfg = _follower_config(work)
+    run_sweep(cfg, out=work / "out", progress=False)
+    cid, path = sorted(existing_cells(work / "out").items())[0]
+    table = pq.read_table(path)
+    md = {k: v for k, v in table.schema.metadata.items() if k != b"smallworld.model"}
+    pq.write_table(table.replace_schema_metadata(md), path)
+    with pytest.warns(UserWarning, match="no model fingerprint recorded"):
+        rep = run_sweep(cfg, out=work / "out", progress=False)
+    assert rep.ran == 1 and list(rep.stale) == [cid] and rep.skipped == 1
+
+
+def test_a_stale_cell_not_yet_recomputed_is_not_read(work, monkeypatch):
+    # A run killed before it recomputed a stale cell leaves the old file and a manifest row
+    # "stale": the old rows are not served as results.
+    from simulate.sweep import _EXECUTE
+
+    cfg = _follower_config(work)
+    run_sweep(cfg, out=work / "out", progress=False)
+    _patch_model(monkeypatch, default=("mutual_weight", "min"))
+
+    def killed(tasks, workers, scheduler):
+        raise KeyboardInterrupt
+        yield  # pragma: no cover
+
+    monkeypatch.setitem(_EXECUTE, "serial", killed)
+    with pytest.warns(UserWarning, match="recomputed"), pytest.raises(KeyboardInterrupt):
+        run_sweep(cfg, out=work / "out", progress=False)
+    assert set(read_manifest(work / "out")["status"].to_list()) == {"stale"}
+    assert read_cells(work / "out").height == 0

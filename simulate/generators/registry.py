@@ -40,6 +40,11 @@ class ModelSpec:
     retired: dict = field(default_factory=dict)
     build_bytes: object = None
     """Former parameter names -> why they went and what replaces them (a clean error, never ignored)."""
+    revision: int = 1
+    """Code revision of the model: bump it when a code change alters the graphs of the same
+    parameters and seed (a changed default needs no bump: sweeps compare every resolved
+    parameter). Sweep cells record it and are recomputed on resume when it differs
+    (:func:`simulate.sweep.cells.model_fingerprint`)."""
 
     def node_attributes(self, params: dict | None = None) -> tuple:
         """The node attributes a graph of this model carries with ``params`` (requirement strings).
@@ -98,7 +103,8 @@ MODELS: dict[str, ModelSpec] = {}
 """Every registered model by name."""
 
 
-def register_model(name, description, *params, provides=(), rules=(), retired=None, build_bytes=None):
+def register_model(name, description, *params, provides=(), rules=(), retired=None, build_bytes=None,
+                   revision=1):
     """Declare a model: wrap ``impl(seed=..., **params)`` with validation and register it.
 
     ``provides``: the node attributes its graphs carry (see :class:`ModelSpec`); each requirement
@@ -109,7 +115,7 @@ def register_model(name, description, *params, provides=(), rules=(), retired=No
     with that reason, so an old config never runs with a silently changed meaning.
     ``build_bytes(values)``: the model's own peak-memory estimate for validated parameters, for
     builds that hold no edge list (default: :func:`simulate.memory.graph_bytes` of the expected
-    size, which assumes one).
+    size, which assumes one). ``revision``: the model's code revision (:attr:`ModelSpec.revision`).
     """
     from ..node_attributes import parse_requirement
 
@@ -142,7 +148,7 @@ def register_model(name, description, *params, provides=(), rules=(), retired=No
             return impl(seed=check_seed(seed), **values)
 
         MODELS[name] = ModelSpec(name, public, description, specs, provides, rules, dict(retired or {}),
-                                 build_bytes)
+                                 build_bytes, int(revision))
         return public
 
     return decorate

@@ -17,7 +17,20 @@ per distance; chains: one row per chain) with the swept parameters, ``replicate`
 (JSON), the cell's parameters, seeds, package version, graph fingerprint, start/end time
 and the summary. Files are written by the worker that ran the cell, atomically
 (``.tmp-*`` name, then rename), so a killed run never leaves a partial result; rerunning
-skips cells whose file exists.
+skips cells whose file exists and was computed under the same model.
+
+Stale cells
+-----------
+A cell's id comes from its resolved sections, which leave out defaults declared after issue 10
+and the model's code (so that ids and seeds stay stable). Each cell file therefore records its
+:func:`~simulate.sweep.cells.model_fingerprint`: every graph and experiment parameter with its
+default filled in, the generator's (or implicit model's) declared code revision and the package
+version. On resume a finished cell whose fingerprint differs (a changed default such as
+``facebook_like``'s ``band_share``, a bumped revision, another version; or a file written before
+fingerprints were recorded) is *stale*: it is recomputed, with a warning naming the cells and the
+changed keys, and its old file is replaced atomically when the new one is written; until then the
+manifest lists it as ``stale`` and its old rows are not read. A changed code digest of the model's
+modules alone is reported and the cell reused (comments and unrelated edits change it too).
 
 Seeds (documented contract)
 ---------------------------
@@ -43,7 +56,7 @@ from ..config import Config, dump_config, load_config, parse_config
 from ..errors import ParameterError
 from ..graph_statistics import graph_statistics
 from ..progress import progress_bar
-from .cells import CELLS, SCHEME, Cell, expand_cells, param_columns
+from .cells import CELLS, SCHEME, Cell, expand_cells, fingerprint_changes, model_fingerprint, param_columns
 from .executors import (
     _EXECUTE,
     GRAPH_CACHE_SIZE,
@@ -58,6 +71,8 @@ from .executors import (
 )
 from .manifest import (
     MANIFEST,
+    describe_stale,
+    stale_cells,
     _cell_metadata_or_none,
     _refuse_changed_inputs,
     clean_temporaries,
@@ -74,7 +89,7 @@ from .signals import Terminated, sigterm_as_exception
 EXECUTORS = ("serial", "local", "dask")
 
 __all__ = ["EXECUTORS", "SCHEME", "MANIFEST", "CELLS", "GRAPH_CACHE_SIZE", "Cell", "SweepReport", "expand_cells",
-           "param_columns", "build_graph", "cached_graph", "run_experiment", "run_cell", "flatten_summary",
+           "param_columns", "model_fingerprint", "fingerprint_changes", "stale_cells", "build_graph", "cached_graph", "run_experiment", "run_cell", "flatten_summary",
            "write_cell", "exit_with_parent", "clean_temporaries", "existing_cells", "read_cell_metadata",
            "manifest_row", "write_manifest", "manifest_metadata", "read_manifest", "rebuild_manifest",
            "run_sweep", "cell_listing", "read_cells", "graph_statistics"]
@@ -90,15 +105,18 @@ class SweepReport:
     out : Path
     cells : list of Cell
     status : dict
-        Cell id -> "done", "failed" or "pending".
+        Cell id -> "done", "failed", "pending" or "stale" (finished under another model, to be
+        recomputed; only seen by ``dry_run``).
     ran, skipped, failed : int
-        Cells run now, found done already, failed now.
+        Cells run now, found done already (and current), failed now.
     errors : dict
         Cell id -> error message of failed cells.
     seconds : float
     dry_run : bool
     corrupt : list of str
         Cells whose file was damaged and which were run again.
+    stale : dict
+        Cell id -> what changed, for finished cells computed under another model (recomputed).
     """
 
     out: Path
@@ -111,6 +129,7 @@ class SweepReport:
     seconds: float = 0.0
     dry_run: bool = False
     corrupt: list = field(default_factory=list)
+    stale: dict = field(default_factory=dict)
 
     @property
     def done(self) -> int:
@@ -155,8 +174,10 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
 
     Notes
     -----
-    Cells whose file exists are skipped (resume); failed and missing ones are run. Each
-    worker builds a graph once and reuses it for later cells with the same graph.
+    Cells whose file exists are skipped (resume) unless they are stale (computed under another
+    model: module docstring; a warning names them and what changed); failed, missing and stale
+    ones are run. Each worker builds a graph once and reuses it for later cells with the same
+    graph.
     """
     t_start = time.perf_counter()
     if not isinstance(config, Config):
@@ -173,10 +194,13 @@ def run_sweep(config, out=None, executor="serial", workers=1, scheduler=None, qu
     out = out.resolve()
     cells = expand_cells(config)
     done_files = existing_cells(out)
-    status = {c.id: ("done" if c.id in done_files else "pending") for c in cells}
-    report = SweepReport(out=out, cells=cells, status=status, dry_run=dry_run,
-                         skipped=sum(1 for s in status.values() if s == "done"))
     _refuse_changed_inputs(out, cells, done_files)
+    stale, noted = stale_cells(cells, done_files)
+    status = {c.id: ("stale" if c.id in stale else "done" if c.id in done_files else "pending") for c in cells}
+    report = SweepReport(out=out, cells=cells, status=status, dry_run=dry_run,
+                         skipped=sum(1 for s in status.values() if s == "done"), stale=stale)
+    for line in describe_stale(out, cells, stale, noted):
+        warnings.warn(line, stacklevel=2)
     if dry_run:
         return report
 
@@ -201,6 +225,11 @@ def _run_locked(config, out, cells, done_files, status, report, executor, worker
     rows = {}
     for c in cells:
         result = None
+        if status[c.id] == "stale":
+            # Not a finished cell any more: its old file stays until the new one replaces it.
+            done_files.pop(c.id, None)
+            rows[c.id] = manifest_row(c, "stale", None)
+            continue
         md = _cell_metadata_or_none(done_files[c.id]) if c.id in done_files else None
         if c.id in done_files and md is None:
             # A damaged cell file: say which, and run the cell again (its new file replaces it).

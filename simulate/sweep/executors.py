@@ -165,6 +165,7 @@ def run_cell(task: dict) -> dict:
             "version": __version__,
             "cell_id": cell.id,
             "cell": canonical_json(cell.params),
+            "model": cell.model,
             "swept": canonical_json(cell.swept),
             "seed": {"config_seed": cell.config_seed, "spawn_key": list(cell.spawn_key),
                      "seed": cell.seed, "graph_seed": cell.graph_seed},

@@ -17,7 +17,7 @@ import polars as pl
 from ..config import canonical_json
 from ..errors import SmallworldError
 from ..outlock import pid_alive
-from .cells import CELLS, Cell
+from .cells import CELLS, Cell, fingerprint_changes
 
 MANIFEST = "manifest.parquet"
 
@@ -168,8 +168,9 @@ def read_manifest(out) -> pl.DataFrame:
     except Exception:  # a damaged manifest: rebuild it from the cell files, which hold everything
         warnings.warn(f"{path}: unreadable manifest; rebuilt from the cell files", stacklevel=2)
         return rebuild_manifest(out, files)
+    # ("stale": a finished cell of an older model, still on disk until it is recomputed.)
     stale = [cid for cid, st in zip(df["cell_id"].to_list(), df["status"].to_list())
-             if st != "done" and cid in files]
+             if st not in ("done", "stale") and cid in files]
     if not stale:
         return df
     rows = df.to_dicts()
@@ -227,6 +228,48 @@ def rebuild_manifest(out, files=None) -> pl.DataFrame:
             row[k if k not in row else f"summary_{k}"] = v
         rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None, strict=False) if rows else pl.DataFrame()
+
+
+def stale_cells(cells: list, done_files: dict) -> tuple[dict, dict]:
+    """Finished cells of ``cells`` whose recorded model fingerprint is not the current one.
+
+    Returns ``(stale, noted)``: cell id -> list of ``"what: old -> new"`` for cells to recompute
+    (a parameter's resolved value or default, the model's revision or the package version
+    changed, or no fingerprint was recorded), and for cells kept but reported (only the model's
+    code digest changed); see :func:`simulate.sweep.cells.fingerprint_changes`. Unreadable files
+    are left to the caller (they are corrupt, and rerun).
+    """
+    stale, noted = {}, {}
+    for c in cells:
+        if c.id not in done_files:
+            continue
+        md = _cell_metadata_or_none(done_files[c.id])
+        if md is None:
+            continue
+        changes, notes = fingerprint_changes(md.get("model"), c.model)
+        if changes:
+            stale[c.id] = changes
+        elif notes:
+            noted[c.id] = notes
+    return stale, noted
+
+
+def describe_stale(out: Path, cells: list, stale: dict, noted: dict) -> list[str]:
+    """Warning lines for :func:`stale_cells`' result: how many cells, an example path, what changed."""
+    by_id = {c.id: c for c in cells}
+    lines = []
+    for found, what in ((stale, "were computed under another model and are recomputed"),
+                        (noted, "were computed by other code of their model (its code digest changed; "
+                                "parameters and revision are the same) and are reused: bump the model's "
+                                "revision in register_model if the change alters its graphs")):
+        if not found:
+            continue
+        changes = list(dict.fromkeys(ch for chs in found.values() for ch in chs))
+        first = next(iter(found))
+        shown = "; ".join(changes[:6]) + (f"; and {len(changes) - 6} more" if len(changes) > 6 else "")
+        lines.append(f"{out}: {len(found)} finished cell(s) {what} (e.g. cell {first}, "
+                     f"{by_id[first].relpath()}): {shown}")
+    return lines
 
 
 def _refuse_changed_inputs(out: Path, cells: list, done_files: dict):
