@@ -69,6 +69,69 @@ def test_registers_are_hll_of_exact_balls(g, log2m, seed):
 
 
 @settings(max_examples=40, deadline=None)
+@given(small_graphs(), st.integers(4, 7), st.integers(0, 2**32))
+def test_registers_from_radius_1_without_materialising_radius_0(g, log2m, seed):
+    """The radius 0 rows are never written unless read: the first step builds radius 1 from
+    the slots and writes the rows of unchanged nodes (isolated nodes, neighbours that raise
+    nothing) that the second step reads. Every radius from 1 on must still be exact."""
+    state = stream_states(seed, 1)[0]
+    sa, sb = _salts(state)
+    dist = _dist(g)
+    m = 1 << log2m
+    counters = hb.HyperBallCounters(g.indptr, g.indices, log2m, state)
+    diameter = max((d for row in dist.values() for d in row.values()), default=0)
+    for t in range(1, diameter + 3):
+        counters.step()
+        want = naive.hyperball_registers_of_exact_balls(
+            dist, g.n, t, log2m, lambda v: hb.node_register_and_rank(v, sa, sb, log2m))
+        assert np.array_equal(counters.current.reshape(g.n, m), want), f"radius {t}"
+        est = naive.hyperloglog_estimates(want).sum() if g.n else 0.0
+        assert counters.estimate == pytest.approx(est, rel=1e-9, abs=1e-9)
+
+
+@st.composite
+def register_rows(draw):
+    log2m = draw(st.integers(4, 12))
+    m = 1 << log2m
+    k = draw(st.integers(1, 4))
+    # ranks around the integer path's limit (41), small balls (zeros) and the largest rank
+    # a 64-bit hash gives (65 - log2m), mixed in drawn proportions (rows too long to draw
+    # byte by byte are filled from a seeded generator)
+    pool = draw(st.lists(st.integers(0, 65 - log2m), min_size=1, max_size=6))
+    pool += draw(st.lists(st.sampled_from([0, 1, 2, 40, 41, 42, 43, 44]), min_size=0, max_size=3))
+    weights = np.array(draw(st.lists(st.integers(1, 100), min_size=len(pool), max_size=len(pool))),
+                       dtype=np.float64)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32)))
+    return rng.choice(np.array(pool, dtype=np.uint8), size=(k, m), p=weights / weights.sum())
+
+
+@settings(max_examples=200, deadline=None)
+@given(register_rows())
+def test_integer_register_sum_gives_the_float_loop_bit_for_bit(regs):
+    """The estimate's sum of 2^-M[j] is taken exactly in integers when every rank is <= 41 and
+    by the sequential float loop otherwise: the estimates must equal the float loop's bits."""
+    got = hb.counter_estimates(regs, True)
+    want = hb.counter_estimates(regs, False)
+    assert got.tobytes() == want.tobytes()
+
+
+def test_integer_register_sum_is_exact_at_its_limit():
+    # m = 4096: 2048 registers at rank 1, then 2048 at rank `top` (no zero register, so the
+    # raw estimate alpha m^2 / s is used). The float loop reaches 1024 (ulp 2^-42) and then adds
+    # 2^-top 2048 times: up to top = 42 each addition is exact, from 43 on each is half an ulp
+    # or less and is rounded away, so the exact sum is not the loop's (an integer path allowed
+    # up to rank 43 or more fails here; 41 is the limit that holds for every m <= 4096 and
+    # every sum, as partial sums may reach m when registers are 0).
+    for top in (40, 41, 42, 43, 50, 61):
+        regs = np.ones((1, 4096), dtype=np.uint8)
+        regs[0, 2048:] = top
+        assert hb.counter_estimates(regs, True).tobytes() == hb.counter_estimates(regs, False).tobytes()
+    regs = np.full((1, 64), 30, dtype=np.uint8)
+    alpha = hb.hll_alpha(64)
+    assert hb.counter_estimates(regs, True)[0] == pytest.approx(alpha * 64 * 64 / (64 * 2.0 ** -30))
+
+
+@settings(max_examples=40, deadline=None)
 @given(small_graphs(), st.integers(0, 2**32))
 def test_nf_close_to_exact_with_4096_registers(g, seed):
     dist = _dist(g)
