@@ -148,7 +148,7 @@ def run_peer(indptr, indices):
     """networkit ANF (k = 64, r = 7, seed 0) with as many threads as Numba: (seconds, mean distance)."""
     import numba
 
-    return run_anf(indptr, indices, 0, numba.get_num_threads())
+    return run_anf(indptr, indices, 0, numba.get_num_threads())[:2]
 
 
 def test_hyperball_chung_lu(benchmark):
@@ -250,7 +250,8 @@ def test_hyperball_chung_lu(benchmark):
 
 
 def run_anf(indptr, indices, seed, threads, k=64, r=7):
-    """networkit ANF on the same graph: (seconds, mean distance). Graph building not timed."""
+    """networkit ANF on the same graph: (seconds, mean distance, (user, system) CPU seconds of
+    the process during the run). Graph building not timed."""
     import networkit as nk
 
     nk.setNumberOfThreads(threads)
@@ -260,19 +261,26 @@ def run_anf(indptr, indices, seed, threads, k=64, r=7):
     keep = src < indices
     G = nk.Graph(n, directed=False)
     G.addEdges((src[keep], indices[keep].astype(np.int64)))
+    ru = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter()
     anf = nk.distance.NeighborhoodFunctionApproximation(G, k=k, r=r)
     anf.run()
     elapsed = time.perf_counter() - t
+    ru2 = resource.getrusage(resource.RUSAGE_SELF)
     nf = np.asarray(anf.getNeighborhoodFunction(), dtype=np.float64)
-    return elapsed, mean_distance(np.concatenate([[0.0], nf]))
+    return (elapsed, mean_distance(np.concatenate([[0.0], nf])),
+            (ru2.ru_utime - ru.ru_utime, ru2.ru_stime - ru.ru_stime))
 
 
 def _timed_run(indptr, indices, log2m, seed):
-    """One HyperBall run as :func:`simulate.kernels.hyperball.hyperball_run` does it, stepped
-    here to time every iteration: (seconds, per-iteration seconds, nf, final counters)."""
+    """One HyperBall run as :func:`simulate.distance_distribution` does it (the graph is
+    undirected, so its CSR is its own transpose), stepped here to time every iteration:
+    (seconds, per-iteration seconds, nf, final counters, (user, system) CPU seconds of the
+    process during the run)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
-    counters = HyperBallCounters(indptr, indices, log2m, stream_states(seed, 1)[0])
+    counters = HyperBallCounters(indptr, indices, log2m, stream_states(seed, 1)[0],
+                                 transpose=(indptr, indices))
     nf, steps = [counters.estimate], []
     while True:
         t = time.perf_counter()
@@ -281,7 +289,9 @@ def _timed_run(indptr, indices, log2m, seed):
         if changed == 0:
             break
         nf.append(est)
-    return time.perf_counter() - t0, steps, np.array(nf), counters
+    elapsed = time.perf_counter() - t0
+    ru2 = resource.getrusage(resource.RUSAGE_SELF)
+    return elapsed, steps, np.array(nf), counters, (ru2.ru_utime - ru.ru_utime, ru2.ru_stime - ru.ru_stime)
 
 
 def test_hyperball_vs_anf_at_equal_error(benchmark):
@@ -317,20 +327,23 @@ def test_hyperball_vs_anf_at_equal_error(benchmark):
           flush=True)
     times = {"anf": []}
     means = {"anf": []}
+    cpus = {"anf": []}
     steps, floors, alloc = {}, {}, {}
     for lm in log2ms:
-        times[lm], means[lm], steps[lm], floors[lm] = [], [], [], []
+        times[lm], means[lm], steps[lm], floors[lm], cpus[lm] = [], [], [], [], []
     rss_before_anf = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for r in range(rounds):
-        t, md = run_anf(indptr, indices, r, threads)
+        t, md, cpu = run_anf(indptr, indices, r, threads)
         times["anf"].append(t)
         means["anf"].append(md)
+        cpus["anf"].append(cpu)
         if r == 0:
             anf_rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before_anf
         for lm in log2ms:
             if r == 0:
                 tracemalloc.start()
-            t, st, nf, counters = _timed_run(indptr, indices, lm, r)
+            t, st, nf, counters, cpu = _timed_run(indptr, indices, lm, r)
+            cpus[lm].append(cpu)
             if r == 0:
                 alloc[lm] = tracemalloc.get_traced_memory()[1]
                 tracemalloc.stop()
@@ -354,7 +367,11 @@ def test_hyperball_vs_anf_at_equal_error(benchmark):
             "anf_median_s": round(med["anf"], 3), "anf_rel_error": round(err["anf"], 4),
             "anf_rel_bias": round(float(np.mean(means["anf"]) - md_bfs) / md_bfs, 4),
             "anf_rel_sd": round(float(np.std(means["anf"], ddof=1)) / md_bfs, 4),
-            "anf_peak_rss_growth_gb": round(anf_rss_growth / 1e6, 3)}
+            "anf_peak_rss_growth_gb": round(anf_rss_growth / 1e6, 3),
+            # CPU seconds of the process (both threads, user + system) per run: less sensitive
+            # to other jobs than wall time; system time is mostly page faults.
+            "anf_cpu_s": round(float(np.median([sum(c) for c in cpus["anf"]])), 3),
+            "anf_cpu_sys_s": round(float(np.median([c[1] for c in cpus["anf"]])), 3)}
     for lm in log2ms:
         key = f"m{1 << lm}"
         info[f"{key}_median_s"] = round(med[lm], 3)
@@ -363,6 +380,9 @@ def test_hyperball_vs_anf_at_equal_error(benchmark):
         info[f"{key}_rel_sd"] = round(float(np.std(means[lm], ddof=1)) / md_bfs, 4)
         info[f"{key}_ratio_vs_anf"] = round(med["anf"] / med[lm], 2)
         info[f"{key}_alloc_gb"] = round(alloc[lm] / 1e9, 3)
+        info[f"{key}_cpu_s"] = round(float(np.median([sum(c) for c in cpus[lm]])), 3)
+        info[f"{key}_cpu_sys_s"] = round(float(np.median([c[1] for c in cpus[lm]])), 3)
+        info[f"{key}_anf_cpu_over_ours"] = round(info["anf_cpu_s"] / info[f"{key}_cpu_s"], 2)
         floor = float(np.median(floors[lm]))
         width = min(len(x) for x in steps[lm])
         per_it = np.median([x[:width] for x in steps[lm]], axis=0)

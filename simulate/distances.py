@@ -736,7 +736,8 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
     bar = progress_bar(progress, runs, "hyperball", "run")
     try:
         for r in range(runs):
-            curves.append(np.asarray(hyperball_run(push[0], push[1], log2m, states[r], nf + 1),
+            curves.append(np.asarray(hyperball_run(push[0], push[1], log2m, states[r], nf + 1,
+                                                   transpose=pull),
                                      dtype=np.float64))
             bar.update(1)
     finally:

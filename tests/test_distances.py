@@ -238,9 +238,11 @@ def test_hyperball_runs_are_averaged_as_neighbourhood_functions(monkeypatch):
     factors = [1.0, 1.1, 0.9, 1.05]
     calls = []
 
-    def stand_in(indptr, indices, log2m, state, max_iter=None):
+    def stand_in(indptr, indices, log2m, state, max_iter=None, transpose=None):
         r = len(calls)
         calls.append((log2m, state.copy()))
+        # undirected: the in-arc CSR handed over for the sparse last steps is the CSR itself
+        assert transpose[0] is indptr and transpose[1] is indices
         nf = exact_nf * factors[r]
         return nf[:4] if r == 1 else nf  # run 1 "converged" one step early
 

@@ -252,6 +252,10 @@ src = rng.choice(n, 30000, p=w / w.sum()); dst = rng.choice(n, 30000, p=w / w.su
 g = Graph.from_edges(src, dst, directed=True, n=n)
 nf, balls = hyperball_balls(g.indptr, g.indices, 6, stream_states(9, 1)[0], None, [2, 3])
 print(nf.tobytes().hex(), hashlib.sha256(balls.tobytes()).hexdigest())
+t = g.transpose()
+nf, balls = hyperball_balls(g.indptr, g.indices, 6, stream_states(9, 1)[0], None, [2, 3],
+                            transpose=(t.indptr, t.indices))
+print(nf.tobytes().hex(), hashlib.sha256(balls.tobytes()).hexdigest())
 """
 
 
@@ -352,6 +356,61 @@ def test_node_order_leaves_registers_and_estimates_bit_identical(g, log2m, seed,
             break
         plain.step()
         ordered.step()
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_graphs(), st.integers(4, 7), st.integers(0, 2**32), st.sampled_from([None, "random"]),
+       st.sampled_from([0.25, 1.0]))
+def test_work_list_steps_are_bit_identical_to_full_scans(g, log2m, seed, kind, share):
+    """With the in-arc CSR, steps with few changed counters visit only the changed nodes and
+    their in-neighbours (always, at share 1.0): registers, estimates and change counts must
+    equal those of full scans at every radius, with and without a node order."""
+    state = stream_states(seed, 1)[0]
+    order = None if kind is None else _random_order(g.n, seed % 1000)
+    t = g.transpose() if g.directed else g
+    plain = hb.HyperBallCounters(g.indptr, g.indices, log2m, state)
+    listed = hb.HyperBallCounters(g.indptr, g.indices, log2m, state, order=order,
+                                  transpose=(t.indptr, t.indices))
+    old = hb.SPARSE_ARC_SHARE
+    hb.SPARSE_ARC_SHARE = share
+    try:
+        while True:
+            assert np.array_equal(listed.registers(), plain.registers())
+            assert listed.estimate == plain.estimate
+            assert listed.n_changed == plain.n_changed
+            assert not listed._work.any()     # every mark is cleared by the step that reads it
+            if plain.n_changed == 0 and plain.radius > 0:
+                break
+            plain.step()
+            listed.step()
+    finally:
+        hb.SPARSE_ARC_SHARE = old
+
+
+def test_work_list_needs_the_in_arcs_of_a_directed_graph():
+    # The list must hold the in-neighbours of changed nodes: a node whose ball grew at step t
+    # without raising a register (likely at m = 16) is not itself changed, and only its
+    # changed out-neighbour leads to it. Passing the out-arcs instead must give wrong curves
+    # for some seeds (the test can fail), the true in-arcs never.
+    rng = np.random.default_rng(5)
+    g = Graph.from_edges(rng.integers(0, 40, 70), rng.integers(0, 40, 70), directed=True, n=40)
+    t = g.transpose()
+    old = hb.SPARSE_ARC_SHARE
+    hb.SPARSE_ARC_SHARE = 1.0
+    wrong = 0
+    try:
+        for seed in range(60):
+            state = stream_states(seed, 1)[0]
+            want = hb.hyperball_run(g.indptr, g.indices, 4, state)
+            got = hb.hyperball_run(g.indptr, g.indices, 4, state, transpose=(t.indptr, t.indices))
+            assert got.tobytes() == want.tobytes()
+            bad = hb.hyperball_run(g.indptr, g.indices, 4, state, transpose=(g.indptr, g.indices))
+            wrong += bad.tobytes() != want.tobytes()
+    finally:
+        hb.SPARSE_ARC_SHARE = old
+    assert wrong > 0
+    with pytest.raises(ValueError, match="transpose"):
+        hb.HyperBallCounters(g.indptr, g.indices, 6, state, transpose=(g.indptr[:-1], g.indices))
 
 
 def test_bfs_order_on_a_larger_graph_gives_the_same_curve_and_balls():

@@ -20,7 +20,8 @@ the graph.
 Iteration ``t -> t + 1`` is "systolic" (Boldi, Rosa, Vigna 2011, section 4): if out-neighbour
 ``w`` did not change at iteration ``t``, its counter is already folded into ``v``'s, so only
 changed neighbours are merged, and a node none of whose neighbours (nor itself) changed is not
-touched at all. A merge is one vector ``max`` per 64 register bytes (LLVM ``<64 x i8>``
+touched at all; given the in-arc CSR, a step after which few counters changed visits only the
+changed nodes and their in-neighbours instead of reading every arc's flag. A merge is one vector ``max`` per 64 register bytes (LLVM ``<64 x i8>``
 unsigned max, one VPMAXUB on AVX-512), with every cache line of the row of the arc 32 arcs
 ahead prefetched, so a full iteration runs at 1.5-2.5x the time of reading the same bytes as a
 stream (``benchmarks/bench_hyperball.py``). The radius 0 counters are never written as rows:
@@ -85,6 +86,11 @@ hll_alpha_numba = njit(cache=True)(hll_alpha)
 #: load; hinting the line 8 arcs early overlaps those waits (1.27x less CPU per run, one
 #: thread, power law 1M nodes / 20M arcs, m = 64; results identical).
 PREFETCH_DISTANCE = 32
+
+#: A step visits only the changed nodes and their in-neighbours (given the in-arc CSR) when
+#: those nodes' in-arcs are at most this share of all arcs; otherwise it reads every arc's
+#: change flag.
+SPARSE_ARC_SHARE = 0.25
 
 
 # ---------------------------------------------------------------- hashing and initialisation
@@ -373,8 +379,20 @@ def _first_iteration(indptr, indices, current, nxt, slots, changed_next, m, alph
 
 
 @njit(cache=True, parallel=True)
+def _mark_work(t_indptr, t_indices, changed_nodes, work):
+    # work[u] = 1 for every changed node and every in-neighbour of one (an arc u -> w with w
+    # changed): the nodes whose counters the next step may change. Threads may set the same
+    # byte to 1 at once; the outcome does not depend on it.
+    for i in prange(changed_nodes.shape[0]):
+        w = changed_nodes[i]
+        work[w] = 1
+        for k in range(t_indptr[w], t_indptr[w + 1]):
+            work[t_indices[k]] = 1
+
+
+@njit(cache=True, parallel=True)
 def _iterate(indptr, indices, current, nxt, changed_prev, changed_next, m, alpha_mm, pow2neg,
-             est, block_est, block_changed, ids, node_delta):
+             est, block_est, block_changed, ids, node_delta, work):
     """Compute radius t + 1 counters into ``nxt`` from radius t counters in ``current`` (t >= 1).
 
     Invariant on entry: ``nxt`` holds the radius t - 1 counters of every node (anything when
@@ -390,9 +408,16 @@ def _iterate(indptr, indices, current, nxt, changed_prev, changed_next, m, alpha
 
     With relabelled nodes (``ids`` not empty) each changed node's estimate change goes to
     ``node_delta[ids[v]]`` instead, for :func:`_fold_node_values` to sum in the caller's order.
+
+    ``work`` (uint8, length n, or empty): when given, only nodes with ``work[v]`` set are
+    visited (and their mark cleared); it must cover every node that changed at step t and
+    every in-neighbour of one (:func:`_mark_work`), the only nodes whose counter can change.
+    Each block still adds its nodes' changes in node order, so results are bit-identical to
+    the full scan, without reading every arc's flag when few counters changed.
     """
     n = indptr.shape[0] - 1
     n_arcs = indices.shape[0]
+    listed = work.shape[0] > 0
     nblocks = block_est.shape[0]
     for b in prange(nblocks):
         lo = b * BLOCK
@@ -400,6 +425,11 @@ def _iterate(indptr, indices, current, nxt, changed_prev, changed_next, m, alpha
         delta = 0.0
         nchg = 0
         for v in range(lo, hi):
+            if listed:
+                if work[v] == 0:
+                    changed_next[v] = 0
+                    continue
+                work[v] = 0
             a = indptr[v]
             z = indptr[v + 1]
             self_changed = changed_prev[v] != 0
@@ -471,6 +501,11 @@ class HyperBallCounters:
         and pages; an array is the order itself (``order[i]`` = caller's id of node ``i``).
         Nodes are hashed by the caller's ids and estimates summed in the caller's order, so
         counters, estimates and ball sizes are bit-identical under every order.
+    transpose : (ndarray of int64, ndarray of int32), optional
+        The in-arc CSR of the same graph (the same two arrays for an undirected graph). With
+        it, a step after which few counters changed visits only the changed nodes and their
+        in-neighbours instead of reading every arc's change flag (:data:`SPARSE_ARC_SHARE`);
+        results are bit-identical with or without it.
 
     Attributes
     ----------
@@ -487,16 +522,22 @@ class HyperBallCounters:
     copy of the CSR and ``16 n`` bytes (ids and per-node estimate changes).
     """
 
-    def __init__(self, indptr, indices, log2m, state, order=None):
+    def __init__(self, indptr, indices, log2m, state, order=None, transpose=None):
         log2m = int(log2m)
         if not LOG2M_MIN <= log2m <= LOG2M_MAX:
             raise ValueError(f"log2m must be in {LOG2M_MIN}..{LOG2M_MAX}, got {log2m}")
         state = np.ascontiguousarray(state, dtype=np.uint64)
         if state.shape != (4,):
             raise ValueError("state must be a uint64 array of shape (4,)")
+        same_csr = transpose is not None and transpose[0] is indptr and transpose[1] is indices
         indptr = np.ascontiguousarray(indptr, dtype=np.int64)
         indices = np.ascontiguousarray(indices, dtype=np.int32)
         self.n = n = indptr.shape[0] - 1
+        if transpose is not None:
+            t_indptr = np.ascontiguousarray(transpose[0], dtype=np.int64)
+            t_indices = np.ascontiguousarray(transpose[1], dtype=np.int32)
+            if t_indptr.shape != indptr.shape or t_indices.shape != indices.shape:
+                raise ValueError("transpose must be the in-arc CSR of the same graph (same n and arcs)")
         if isinstance(order, str):
             if order != "bfs":
                 raise ValueError(f"order must be None, 'bfs' or a permutation, got {order!r}")
@@ -509,9 +550,18 @@ class HyperBallCounters:
             if order.shape != (n,) or not np.array_equal(np.bincount(order, minlength=n), np.ones(n)):
                 raise ValueError("order must be a permutation of the nodes")
             indptr, indices = permute_csr(indptr, indices, order)
+            if transpose is not None and not same_csr:
+                t_indptr, t_indices = permute_csr(t_indptr, t_indices, order)
             self.ids = order
             self._node_delta = np.zeros(n, dtype=np.float64)
         self.indptr, self.indices = indptr, indices
+        if transpose is None:
+            self._transpose = None
+            self._work = np.empty(0, dtype=np.uint8)
+        else:
+            self._transpose = (indptr, indices) if same_csr else (t_indptr, t_indices)
+            self._in_degree = np.diff(self._transpose[0])
+            self._work = np.zeros(n, dtype=np.uint8)
         self.log2m = log2m
         self.m = m = 1 << log2m
         self.alpha_mm = hll_alpha(m) * m * m
@@ -572,7 +622,8 @@ class HyperBallCounters:
             else:
                 _iterate(self.indptr, self.indices, self._current, self._next, self.changed,
                          self._changed_next, self.m, self.alpha_mm, _POW2_NEG, self._est,
-                         self.block_est, self._block_changed, self.ids, self._node_delta)
+                         self.block_est, self._block_changed, self.ids, self._node_delta,
+                         self._work_list())
             if self.ids.shape[0]:
                 _fold_node_values(self._node_delta, self.block_est)
         self._current, self._next = self._next, self._current
@@ -581,6 +632,19 @@ class HyperBallCounters:
         self.estimate = float(np.sum(self.block_est))
         self.n_changed = int(np.sum(self._block_changed))
         return self.estimate, self.n_changed
+
+    def _work_list(self):
+        # The nodes the next step may change, marked in self._work, when they are few: every
+        # changed node and its in-neighbours, if their in-arcs are at most SPARSE_ARC_SHARE of
+        # all arcs (else the step scans every arc's flag, and an empty array says so).
+        if self._transpose is None or self.n_changed > self.n * SPARSE_ARC_SHARE:
+            return self._work[:0]
+        changed_nodes = np.flatnonzero(self.changed)
+        if changed_nodes.shape[0] + int(self._in_degree[changed_nodes].sum()) > \
+                SPARSE_ARC_SHARE * self.indices.shape[0]:
+            return self._work[:0]
+        _mark_work(self._transpose[0], self._transpose[1], changed_nodes, self._work)
+        return self._work
 
     def ball_sizes(self, out=None):
         """Estimated ball size of every node at the current radius (float32, length n)."""
@@ -604,15 +668,15 @@ class HyperBallCounters:
         return out
 
 
-def hyperball_steps(indptr, indices, log2m, state, max_iter=None, order=None):
+def hyperball_steps(indptr, indices, log2m, state, max_iter=None, order=None, transpose=None):
     """Iterate HyperBall, yielding ``(radius, estimate, n_changed)`` after every step.
 
     The first item is radius 0. Stops after the first step in which no counter changed (that
     step is yielded too, with ``n_changed == 0``) or after ``max_iter`` steps. Wrap it in
-    ``tqdm`` for a per-iteration progress bar. ``order`` as in :class:`HyperBallCounters`
-    (the same results under every order).
+    ``tqdm`` for a per-iteration progress bar. ``order`` and ``transpose`` as in
+    :class:`HyperBallCounters` (the same results with any of them).
     """
-    counters = HyperBallCounters(indptr, indices, log2m, state, order)
+    counters = HyperBallCounters(indptr, indices, log2m, state, order, transpose)
     yield 0, counters.estimate, counters.n_changed
     limit = np.inf if max_iter is None else int(max_iter)
     while counters.radius < limit:
@@ -622,7 +686,7 @@ def hyperball_steps(indptr, indices, log2m, state, max_iter=None, order=None):
             return
 
 
-def hyperball_run(indptr, indices, log2m, state, max_iter=None, order=None):
+def hyperball_run(indptr, indices, log2m, state, max_iter=None, order=None, transpose=None):
     """Estimated neighbourhood function of a graph by HyperBall.
 
     Parameters
@@ -639,6 +703,10 @@ def hyperball_run(indptr, indices, log2m, state, max_iter=None, order=None):
     order : {None, "bfs"} or ndarray of int64, optional
         Node order of the registers (:class:`HyperBallCounters`): a locality order makes
         iterations faster and leaves ``nf`` bit-identical.
+    transpose : (ndarray of int64, ndarray of int32), optional
+        In-arc CSR of the same graph (``(indptr, indices)`` again when undirected): the last
+        steps, where few counters change, then visit only the nodes they can change.
+        ``nf`` is bit-identical with or without it.
 
     Returns
     -------
@@ -667,19 +735,19 @@ def hyperball_run(indptr, indices, log2m, state, max_iter=None, order=None):
     P. Flajolet, E. Fusy, O. Gandouet, F. Meunier, AofA 2007.
     """
     nf = []
-    for _, est, nchg in hyperball_steps(indptr, indices, log2m, state, max_iter, order):
+    for _, est, nchg in hyperball_steps(indptr, indices, log2m, state, max_iter, order, transpose):
         if nchg == 0 and nf:
             break
         nf.append(est)
     return np.asarray(nf, dtype=np.float64)
 
 
-def hyperball_balls(indptr, indices, log2m, state, max_iter, record_ts, order=None):
+def hyperball_balls(indptr, indices, log2m, state, max_iter, record_ts, order=None, transpose=None):
     """HyperBall neighbourhood function plus every node's ball size at chosen radii.
 
     Parameters
     ----------
-    indptr, indices, log2m, state, max_iter, order
+    indptr, indices, log2m, state, max_iter, order, transpose
         As in :func:`hyperball_run`.
     record_ts : sequence of int
         Radii (>= 0) at which to record every node's estimated ball size. Radii beyond
@@ -701,7 +769,7 @@ def hyperball_balls(indptr, indices, log2m, state, max_iter, record_ts, order=No
     record_ts = np.asarray(record_ts, dtype=np.int64).ravel()
     if record_ts.size and record_ts.min() < 0:
         raise ValueError("record_ts must be >= 0")
-    counters = HyperBallCounters(indptr, indices, log2m, state, order)
+    counters = HyperBallCounters(indptr, indices, log2m, state, order, transpose)
     balls = np.empty((record_ts.shape[0], counters.n), dtype=np.float32)
     done = np.zeros(record_ts.shape[0], dtype=bool)
 
