@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from simulate.errors import ParameterError
 from simulate.generators import facebook_like
-from simulate.generators.facebook import (assign_regions, bter_csr, clustering_target, country_shares,
+from simulate.generators.facebook import (_bter_plan, assign_regions, bter_csr, clustering_target,
+                                          country_shares, expected_assortativity, facebook_band_share,
                                           region_counts)
+from simulate.kernels.generators.bter import _first_below, _first_below_near
 from simulate.graph import Graph
 from simulate.kernels.triangles import node_triangles
 
@@ -73,8 +75,115 @@ ASSORTATIVITY_TARGET, ASSORTATIVITY_BAND = 0.226, 0.056
 
 def test_degree_assortativity_in_band_around_ugander(fb):
     # Plain BTER (no degree band) gives r ~ 0.12 at this n: outside the band, so this can fail.
-    assert abs(degree_assortativity(fb) - ASSORTATIVITY_TARGET) < ASSORTATIVITY_BAND
-    assert fb.meta["band_share_used"] == pytest.approx(fb.meta["band_share"])
+    r = degree_assortativity(fb)
+    assert abs(r - ASSORTATIVITY_TARGET) < ASSORTATIVITY_BAND
+    # The default band share is solved so that the model's *expected* r is the target; the
+    # built graph's r must be that expectation up to seed noise (sd ~0.002 at this n) and the
+    # expectation's own approximations (Poisson degrees): 0.0013 apart at seed 1.
+    assert fb.meta["band_share"] is None and 0.1 < fb.meta["band_share_used"] < 0.25
+    assert fb.meta["assortativity_expected"] == pytest.approx(ASSORTATIVITY_TARGET, abs=2e-4)
+    assert abs(r - fb.meta["assortativity_expected"]) < 0.008
+
+
+def test_expected_assortativity_predicts_measured_r_at_fixed_shares():
+    # Explicit band shares (no solver): the expected r computed without building is the built
+    # graph's r, at small n where hub pairs hit the cap min(1, .) (which is what bends r with n).
+    for band in (0.0, 0.3):
+        g = facebook_like(20_000, band_share=band, seed=2)
+        exp = facebook_band_share(20_000, band_share=band, seed=2)
+        assert exp["band_share"] == pytest.approx(band)
+        assert abs(degree_assortativity(g) - exp["assortativity_expected"]) < 0.01
+
+
+def test_auto_band_share_falls_with_n():
+    # At small n the hubs are few: the band's weight at the top cannot be spent (pairs capped
+    # at 1) and hub-hub Chung-Lu pairs are capped too, so a larger share is needed for the same
+    # r; with n, both caps loosen and the share falls (0.24 / 0.18 / 0.075 at these sizes, one
+    # country). Each share's expected r is the target (the solver's job).
+    got = [facebook_band_share(n, countries=1, seed=1) for n in (30_000, 100_000, 300_000)]
+    shares = [g["band_share"] for g in got]
+    assert shares[0] > shares[1] + 0.03 > shares[2] + 0.06
+    for g in got:
+        assert g["assortativity_expected"] == pytest.approx(ASSORTATIVITY_TARGET, abs=2e-4)
+        assert g["r_without_band"] < ASSORTATIVITY_TARGET - 0.05
+
+
+def test_explicit_band_share_keeps_the_graphs_of_before_the_solver():
+    # Fingerprint of this graph on main at e31dd2a (band_share default 0.15, before the solved
+    # default): an explicit share must still give it bit for bit.
+    g = facebook_like(30_000, band_share=0.15, seed=3)
+    assert g.fingerprint == "c1d3d2b651283c51fc20f373b2b6a61e"
+    assert g.meta["assortativity_expected"] is None
+
+
+def _brute_force_r(plan, band_ratio):
+    """Expected r from every pair's probability written out (O(n^2)), the model's definition."""
+    excess, kept, shares, band, pool = (plan[k] for k in ("excess", "kept", "shares", "band", "pool"))
+    n = excess.shape[0]
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(-excess, kind="stable")] = np.arange(n)
+    i, j = np.triu_indices(n, 1)
+    heavy = np.where(rank[i] < rank[j], i, j)
+    light = np.where(rank[i] < rank[j], j, i)
+    f = np.zeros(i.shape[0])
+    common = np.ones(i.shape[0], dtype=bool)
+    for (lv, _), s in zip(kept, shares):
+        w = np.bincount(lv, weights=excess)
+        common &= lv[i] == lv[j]
+        f += np.where(common, s / w[lv[i]], 0.0)
+    p_plain = np.minimum(1.0, excess[i] * excess[j] * f)
+    if band > 0:
+        inband = excess[light] >= excess[heavy] * np.exp(-np.log(band_ratio))
+        f += np.where(inband, band / pool[heavy], 0.0)
+    p = np.minimum(1.0, excess[i] * excess[j] * f)
+    blk, bp = plan["block_of"], plan["block_p"]
+    same = (blk[i] == blk[j]) & (bp[blk[i]] > 0)
+    p = np.where(same, bp[blk[i]], p)
+    p_band = np.where(same, 0.0, p - p_plain)
+
+    def degree(q):
+        return np.bincount(i, weights=q, minlength=n) + np.bincount(j, weights=q, minlength=n)
+
+    mu = degree(p)
+    s1, s2, s3 = mu.sum(), (mu * mu + mu).sum(), (mu**3 + 3 * mu * mu + mu).sum()
+    x = 2 * (p * (mu[i] + 1) * (mu[j] + 1)).sum()
+    return (x / s1 - (s2 / s1) ** 2) / (s3 / s1 - (s2 / s1) ** 2), mu, degree(p_band), degree(np.where(same, p, 0))
+
+
+@pytest.mark.parametrize("band", [0.0, 0.25])
+def test_expected_assortativity_against_every_pair(band):
+    # Oracle: the pair probabilities written out over all n(n-1)/2 pairs. Small groups and large
+    # weights so that many pairs hit the cap of 1 (the part the prefix-sum kernel must get right).
+    rng = np.random.default_rng(7)
+    n = 700
+    target = np.rint(np.exp(rng.normal(3.2, 0.9, size=n))).clip(1, 150).astype(np.int64)
+    country = rng.integers(0, 3, size=n)
+    region = country * 4 + rng.integers(0, 4, size=n)
+    curve = clustering_target(np.arange(151), 0.14, 0.5, 0.5)
+    plan = _bter_plan(target, curve, [country, region], [0.8, 0.5], band, 1.7)
+    got = expected_assortativity(plan["excess"], plan["kept"], plan["shares"], plan["band"], 1.7, plan["pool"],
+                                 plan["order"], plan["block_ptr"], plan["block_p"], plan["block_of"])
+    r, mu, band_mu, block_mu = _brute_force_r(plan, 1.7)
+    assert (plan["excess"][:, None] * plan["excess"][None, :] / plan["excess"].sum() > 1).sum() > 100
+    np.testing.assert_allclose(got["degree"], mu, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(got["layer_degree"]["band"], band_mu, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(got["layer_degree"]["blocks"], block_mu, rtol=1e-9, atol=1e-9)
+    assert (band_mu > 0).sum() > (100 if band else -1)
+    assert got["r"] == pytest.approx(r, abs=1e-10)
+    assert sum(got["parts"].values()) == pytest.approx(got["r"], abs=1e-12)
+    assert sum(got["edge_shares"].values()) == pytest.approx(1.0, abs=1e-12)
+
+
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=30), st.integers(0, 40), st.integers(0, 40),
+       st.floats(-1, 8), st.integers(-3, 40))
+@settings(max_examples=300, deadline=None)
+def test_galloping_search_is_a_binary_search(values, lo, hi, t, hint):
+    e = np.sort(np.array(values, dtype=np.float64))[::-1].copy()
+    lo, hi = min(lo, e.shape[0]), min(hi, e.shape[0])
+    hi = max(lo, hi)
+    want = lo + int(np.searchsorted(-e[lo:hi], -t, side="right"))  # first index with e < t
+    assert _first_below(e, lo, hi, t) == want
+    assert _first_below_near(e, lo, hi, t, hint) == want
 
 
 def test_degree_band_is_what_raises_assortativity(fb):

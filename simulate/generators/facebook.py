@@ -131,11 +131,16 @@ def _provides(p):
     ParamSpec("within_region", float, default=0.63, low=0.0, high=1.0,
               doc="Expected share of all edges inside a region (Bailey et al. 2018: 62.8% of US friends live "
                   "within 100 miles)."),
-    ParamSpec("band_share", float, default=0.15, low=0.0, high=1.0,
+    ParamSpec("band_share", float, default=None, low=0.0, high=1.0,
               doc="Share of each person's Chung-Lu weight spent on people of similar degree anywhere in the "
-                  "world (the degree band: raises degree assortativity; taken from the world layer)."),
+                  "world (the degree band: raises degree assortativity; taken from the world layer). Default: "
+                  "solved so that the model's expected r is assortativity_target at this n (a calibration to r); "
+                  "0.15 gives the graphs of before that default."),
     ParamSpec("band_ratio", float, default=2.0, low=1.0001, high=1e6,
               doc="Width of the degree band: partners' Chung-Lu weights within this factor."),
+    ParamSpec("assortativity_target", float, default=0.226, low=-1.0, high=1.0,
+              doc="Degree assortativity (Newman's r) that the default band_share aims at (Ugander et al. 2011: "
+                  "0.226); unused when band_share is given."),
     provides=_provides,
     rules=[Rule(("median_degree", "mean_degree"), "median_degree <= mean_degree (a lognormal's median is below its mean)",
                 lambda v: v["median_degree"] <= v["mean_degree"]),
@@ -147,8 +152,8 @@ def _provides(p):
 )
 def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, clustering_at_100=0.14,
                   clustering_exponent=0.5, clustering_max=0.5, countries=None, country_exponent=1.0, within=0.84,
-                  region_size=100_000.0, region_exponent=1.0, within_region=0.63, band_share=0.15, band_ratio=2.0,
-                  *, seed=0) -> Graph:
+                  region_size=100_000.0, region_exponent=1.0, within_region=0.63, band_share=None, band_ratio=2.0,
+                  assortativity_target=0.226, *, seed=0) -> Graph:
     """Undirected Facebook-like graph by BTER with countries and regions.
 
     Parameters
@@ -175,6 +180,14 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
         Zipf exponent of the region shares inside a country.
     within_region : float
         Expected share of all edges with both ends in one region (<= ``within``).
+    band_share : float, optional
+        Share b of each person's Chung-Lu weight spent on the degree band. Default (None): solved
+        so that the model's expected degree assortativity is ``assortativity_target`` (a
+        calibration to r; see Notes).
+    band_ratio : float
+        Width of the degree band (ratio of Chung-Lu weights).
+    assortativity_target : float
+        Newman's r that the default ``band_share`` aims at (Ugander et al. 2011: 0.226).
     seed : int or numpy.random.SeedSequence
 
     Returns
@@ -185,7 +198,9 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
         parameters, ``countries_used``, ``regions_used``, ``block_edges_expected``,
         ``excess_edges_expected``, ``layer_shares`` (share of phase-2 weight spent per layer,
         coarse to fine), ``within_expected`` / ``within_region_expected`` (expected shares
-        of the built model, phase 1 included), seed.
+        of the built model, phase 1 included), ``band_share_used`` and
+        ``assortativity_expected`` (the model's expected r at that share; None for an
+        explicit ``band_share``), seed.
 
     Notes
     -----
@@ -241,14 +256,29 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
     facebook-wosn-links: 0.177; the 2005 Facebook100 campuses: -0.07 to 0.09). So the band
     we aim at is 0.226 +- 0.05. Plain BTER gives r ~ 0.12 at 10^5 and 0.17 at 10^6: its only
     degree correlation is inside affinity blocks, and the high-degree people who dominate r
-    spend most of their degree on Chung-Lu partners of unrelated degree. ``band_share``
-    (default 0.15) spends 15% of every person's Chung-Lu weight on partners of similar
-    weight (within ``band_ratio`` = 2) anywhere in the world (:func:`bter_csr`), across
-    regions and blocks so that it closes few triangles; it is taken from the world layer, so
-    the in-country and in-region shares are unchanged. The value 0.15 was chosen by measuring
-    r at seed 1 (band_share 0 / 0.1 / 0.15 / 0.2: r = 0.116 / 0.176 / 0.209 / 0.242 at 10^5,
-    0.143 / 0.227 / 0.269 / 0.309 at 10^6 with its default 10 countries): 0.15 keeps both sizes
-    inside the band; r still grows with n. Not fitted to any distance.
+    spend most of their degree on Chung-Lu partners of unrelated degree. ``band_share`` b
+    spends a share b of every person's Chung-Lu weight on partners of similar weight (within
+    ``band_ratio`` = 2) anywhere in the world (:func:`bter_csr`), across regions and blocks so
+    that it closes few triangles; it is taken from the world layer, so the in-country and
+    in-region shares are unchanged.
+
+    **The default b is a calibration to r** (to this one structural statistic, never to a
+    distance): b is solved, per graph, so that the model's *expected* r
+    (:func:`expected_assortativity`: Newman's r from every pair's probability, caps included,
+    O(n log n), no build) equals ``assortativity_target`` (0.226); :func:`facebook_band_share`
+    gives b and the expected r for any parameters without building. Why a size-dependent b:
+    at a fixed b, r grows with n (b = 0.15, seed 1: r = 0.209 at 10^5, 0.269 at 10^6 with 10
+    countries), because the pair probability min(1, e_i e_j f) caps hub pairs at small n. With
+    few hubs (about 230 people above degree 2,500 at 10^5) a hub's band weight b e_i cannot be
+    spent on the few people of its own degree (b e_i^2 / B_i > 1, B_i the band's weight), and
+    hub-hub Chung-Lu pairs are capped too (the structural cutoff sqrt(sum of degrees) ~4,400
+    at 10^5 is below the 5,000 cap); with n both caps loosen and the same b adds more r. The
+    solved b falls with n: 0.24 / 0.18 / 0.075 at 3 x 10^4 / 10^5 / 3 x 10^5 people (one
+    country), 0.099 at 10^6 (10 countries), 0.056 at 3 x 10^6 (one country, 30 regions).
+    Measured r of the built graphs (seed 1): 0.2247 at 10^5 and 0.2260 at 10^6 (expected
+    0.2260). An explicit ``band_share`` is used as given (0.15 gives the graphs of before
+    this default, bit for bit; then 0 / 0.1 / 0.15 / 0.2 gave r = 0.116 / 0.176 / 0.209 /
+    0.242 at 10^5 and 0.143 / 0.227 / 0.269 / 0.309 at 10^6).
     """
     rng = numpy_rng(seed, STREAM_TAG)
     meta = {"model": "facebook_like", "n": n, "median_degree": median_degree, "mean_degree": mean_degree,
@@ -256,7 +286,34 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
             "clustering_exponent": clustering_exponent, "clustering_max": clustering_max,
             "countries": countries, "country_exponent": country_exponent, "within": within,
             "region_size": region_size, "region_exponent": region_exponent, "within_region": within_region,
-            "band_share": band_share, "band_ratio": band_ratio, "seed": seed_meta(seed)}
+            "band_share": band_share, "band_ratio": band_ratio, "assortativity_target": assortativity_target,
+            "seed": seed_meta(seed)}
+    people = _people(n, median_degree, mean_degree, max_degree, clustering_at_100, clustering_exponent,
+                     clustering_max, countries, country_exponent, within, region_size, region_exponent,
+                     within_region, rng)
+    target, curve, levels, targets, names = (people[k] for k in ("target", "curve", "levels", "targets", "names"))
+    group, region, grouped, regioned = (people[k] for k in ("group", "region", "grouped", "regioned"))
+    meta.update(countries_used=people["countries_used"], regions_used=people["regions_used"])
+    del people
+    indptr, indices, info = bter_csr(target, curve, levels, targets, seed, band_share, band_ratio,
+                                     assortativity_target)
+    meta.update(block_edges_expected=info["block_edges_expected"],
+                excess_edges_expected=info["excess_edges_expected"], layer_shares=info["layer_shares"],
+                band_share_used=info["band_share_used"], assortativity_expected=info["assortativity_expected"])
+    for name, share in zip(names, info["level_within_expected"]):
+        meta["within_expected" if name == "country" else "within_region_expected"] = share
+    cols = {}
+    if grouped:
+        cols["country"] = group
+    if regioned:
+        cols["region"] = region
+    report = BuildReport(input_edges=int(indices.shape[0] // 2))
+    return Graph(indptr, indices, False, node_attrs=pl.DataFrame(cols) if cols else None, meta=meta, report=report)
+
+
+def _people(n, median_degree, mean_degree, max_degree, clustering_at_100, clustering_exponent, clustering_max,
+            countries, country_exponent, within, region_size, region_exponent, within_region, rng):
+    """facebook_like's people before any edge: target degrees, clustering curve, countries, regions."""
     deg_sorted = lognormal_degrees(n, median_degree, mean_degree, max_degree)
     target = np.empty(n, dtype=np.int64)
     target[rng.permutation(n)] = deg_sorted
@@ -268,7 +325,6 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
     counts = region_counts(n, shares, region_size) if n > 0 else np.ones(1, dtype=np.int64)
     regioned = n > 0 and int(counts.max()) >= 2
     region = assign_regions(group, counts, region_exponent, rng) if regioned else group
-    meta.update(countries_used=k, regions_used=int(counts.sum()) if regioned else k)
     levels, targets, names = [], [], []
     if grouped:
         levels.append(group), targets.append(within), names.append("country")
@@ -276,19 +332,40 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
         levels.append(region), targets.append(within_region), names.append("region")
     curve = clustering_target(np.arange(int(target.max(initial=0)) + 1), clustering_at_100, clustering_exponent,
                               clustering_max)
-    indptr, indices, info = bter_csr(target, curve, levels, targets, seed, band_share, band_ratio)
-    meta.update(block_edges_expected=info["block_edges_expected"],
-                excess_edges_expected=info["excess_edges_expected"], layer_shares=info["layer_shares"],
-                band_share_used=info["band_share_used"])
-    for name, share in zip(names, info["level_within_expected"]):
-        meta["within_expected" if name == "country" else "within_region_expected"] = share
-    cols = {}
-    if grouped:
-        cols["country"] = group
-    if regioned:
-        cols["region"] = region
-    report = BuildReport(input_edges=int(indices.shape[0] // 2))
-    return Graph(indptr, indices, False, node_attrs=pl.DataFrame(cols) if cols else None, meta=meta, report=report)
+    return dict(target=target, curve=curve, levels=levels, targets=targets, names=names, group=group,
+                region=region, grouped=grouped, regioned=regioned, countries_used=k,
+                regions_used=int(counts.sum()) if regioned else k)
+
+
+def facebook_band_share(n, seed=0, **params):
+    """The degree band share that :func:`facebook_like` would use, and its expected r; no edges built.
+
+    Same parameters as :func:`facebook_like` (defaults filled in the same way). Returns a dict:
+    ``band_share`` (the share used: solved when ``band_share`` is not given, see Notes of
+    :func:`facebook_like`), ``assortativity_expected`` (the model's expected r at that share,
+    :func:`expected_assortativity`), ``parts`` and ``edge_shares`` (per layer), and ``r_without_band``.
+    O(n log n); about a tenth of a build's memory.
+    """
+    from .registry import MODELS, check_seed
+
+    values = MODELS["facebook_like"].validate(dict(params, n=n))
+    MODELS["facebook_like"].check(values)
+    seed = check_seed(seed)
+    v = values
+    people = _people(v["n"], v["median_degree"], v["mean_degree"], v["max_degree"], v["clustering_at_100"],
+                     v["clustering_exponent"], v["clustering_max"], v["countries"], v["country_exponent"],
+                     v["within"], v["region_size"], v["region_exponent"], v["within_region"],
+                     numpy_rng(seed, STREAM_TAG))
+    plan = _bter_plan(people["target"], people["curve"], people["levels"], people["targets"], v["band_share"],
+                      v["band_ratio"], v["assortativity_target"])
+    del people
+    model = assortativity_model(plan["excess"], plan["kept"], v["band_ratio"], plan["pool"], plan["order"],
+                                plan["block_ptr"], plan["block_p"], plan["block_of"])
+    res = model(plan["shares"], plan["band"])
+    plain = plan["shares"].copy()
+    plain[0] += plan["band"]
+    return {"band_share": plan["band"], "assortativity_expected": res["r"], "parts": res["parts"],
+            "edge_shares": res["edge_shares"], "r_without_band": model(plain, 0.0)["r"]}
 
 
 def facebook_build_bytes(n, mean_degree, threads=None):
@@ -306,7 +383,8 @@ def facebook_build_bytes(n, mean_degree, threads=None):
     return int(4 * n * mean_degree + (8 + 3 * (32 + 12) + 200 + 8 * threads) * n)  # 12: the degree band per layer
 
 
-def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0, band_share=0.0, band_ratio=2.0):
+def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0, band_share=0.0, band_ratio=2.0,
+             assortativity_target=None):
     """CSR of a BTER graph with nested groups, from arrays, built in two passes without an edge list.
 
     Parameters
@@ -327,8 +405,13 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0, band_sh
         similar excess weight (ratio below ``band_ratio``) anywhere in the world, across
         groups and affinity blocks (see Notes). 0 (default): plain BTER. Taken from the
         world layer's share, so the in-group shares are unchanged; capped at that share.
+        None: solved so that the model's expected degree assortativity
+        (:func:`expected_assortativity`) is ``assortativity_target`` (:func:`_auto_band_share`;
+        a calibration to r).
     band_ratio : float
         Width of the band: j is in i's band when max(e_i, e_j) / min(e_i, e_j) < ``band_ratio``.
+    assortativity_target : float, optional
+        The r that ``band_share`` None aims at (required then).
 
     Returns
     -------
@@ -338,8 +421,9 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0, band_sh
     info : dict
         ``block_edges_expected``, ``excess_edges_expected``, ``layer_shares`` (phase-2 weight
         share per layer, coarse to fine, the world first, the band's part excluded),
-        ``band_share_used`` and ``level_within_expected`` (the expected in-group share of all
-        edges per given level).
+        ``band_share_used``, ``level_within_expected`` (the expected in-group share of all
+        edges per given level) and ``assortativity_expected`` (the expected r at the solved
+        share; None for a given ``band_share``).
 
     Notes
     -----
@@ -390,36 +474,17 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0, band_sh
     levels = [np.asarray(lv, dtype=np.int64) for lv in levels]
     within = [float(w) for w in within]
     info = {"block_edges_expected": 0.0, "excess_edges_expected": 0.0, "layer_shares": [1.0],
-            "level_within_expected": [1.0] * len(levels), "band_share_used": 0.0}
+            "level_within_expected": [1.0] * len(levels), "band_share_used": 0.0, "assortativity_expected": None}
     if n == 0:
         return np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32), info
-    finest = levels[-1] if levels else np.zeros(n, dtype=np.int64)
-    # Phase 1: affinity blocks inside each finest group.
-    order = np.lexsort((target, finest)).astype(np.int64)
-    sizes = np.bincount(finest, minlength=int(finest.max()) + 1)
-    group_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    block_ptr, active = _k.affinity_blocks(target[order], group_ptr)
-    block_n = np.diff(block_ptr)
-    block_d = target[order[block_ptr[:-1]]]
-    c_t = np.where(active, curve[np.minimum(block_d, curve.shape[0] - 1)] if curve.shape[0] else 0.0, 0.0)
-    block_group = finest[order[block_ptr[:-1]]]
-    block_p = c_t ** (1.0 / 3.0)  # BTER's p = c^(1/3), before the background correction
-    block_of = np.empty(n, dtype=np.int64)  # block id of each node
-    block_of[order] = np.repeat(np.arange(block_n.shape[0], dtype=np.int64), block_n)
-    for _ in range(3):
-        excess = _excess(target, order, block_p, block_n)
-        e1 = float((block_p * block_n * (block_n - 1) / 2).sum())
-        kept, shares, reached = _layer_shares(levels, within, excess, e1)
-        band, shares, pool = _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_p, block_of)
-        c_bg = _background_clustering(kept, shares, excess, finest, order, block_ptr, block_p, block_group)
-        c_bg = c_bg[block_group] + _band_clustering(band, excess, pool, order, block_ptr)
-        block_p = np.where(active, _block_density(c_t, c_bg), 0.0)
-    excess = _excess(target, order, block_p, block_n)
-    e1 = float((block_p * block_n * (block_n - 1) / 2).sum())
-    kept, shares, reached = _layer_shares(levels, within, excess, e1)
-    band, shares, pool = _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_p, block_of)
-    info.update(block_edges_expected=e1, excess_edges_expected=float(excess.sum() / 2),
-                layer_shares=[float(s) for s in shares], band_share_used=band, level_within_expected=reached)
+    plan = _bter_plan(target, curve, levels, within, band_share, band_ratio, assortativity_target)
+    order, block_ptr, block_p, block_n, block_of = (plan[k] for k in ("order", "block_ptr", "block_p", "block_n",
+                                                                       "block_of"))
+    kept, shares, band, pool, excess = (plan[k] for k in ("kept", "shares", "band", "pool", "excess"))
+    info.update(block_edges_expected=plan["e1"], excess_edges_expected=float(excess.sum() / 2),
+                layer_shares=[float(s) for s in shares], band_share_used=band,
+                level_within_expected=plan["reached"], assortativity_expected=plan["r_expected"])
+    del plan
     # Nodes of blocks without edges are never excluded in phase 2.
     block_excl = np.where(block_p[block_of] > 0, block_of, -1)
     del block_of
@@ -444,6 +509,116 @@ def bter_csr(target, clustering_by_degree, levels=(), within=(), seed=0, band_sh
     if repeats:  # pragma: no cover - the layers and blocks are disjoint by construction
         raise RuntimeError(f"bter_csr: {repeats} repeated arcs (layout broken)")
     return indptr, indices, info
+
+
+def _bter_plan(target, curve, levels, within, band_share, band_ratio, assortativity_target=None):
+    """BTER's affinity blocks, block densities, excess weights, layer shares and degree band; no edges.
+
+    ``band_share`` None: the band share whose expected degree assortativity
+    (:func:`expected_assortativity`) is ``assortativity_target`` (:func:`_auto_band_share`),
+    solved in every round of the block-density correction. Returns a dict of arrays.
+    """
+    n = target.shape[0]
+    finest = levels[-1] if levels else np.zeros(n, dtype=np.int64)
+    # Phase 1: affinity blocks inside each finest group.
+    order = np.lexsort((target, finest)).astype(np.int64)
+    sizes = np.bincount(finest, minlength=int(finest.max()) + 1)
+    group_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    block_ptr, active = _k.affinity_blocks(target[order], group_ptr)
+    block_n = np.diff(block_ptr)
+    block_d = target[order[block_ptr[:-1]]]
+    c_t = np.where(active, curve[np.minimum(block_d, curve.shape[0] - 1)] if curve.shape[0] else 0.0, 0.0)
+    block_group = finest[order[block_ptr[:-1]]]
+    block_p = c_t ** (1.0 / 3.0)  # BTER's p = c^(1/3), before the background correction
+    block_of = np.empty(n, dtype=np.int64)  # block id of each node
+    block_of[order] = np.repeat(np.arange(block_n.shape[0], dtype=np.int64), block_n)
+    wanted = slope = r_exp = None
+    for rnd in range(4):
+        excess = _excess(target, order, block_p, block_n)
+        e1 = float((block_p * block_n * (block_n - 1) / 2).sum())
+        kept, shares, reached = _layer_shares(levels, within, excess, e1)
+        if band_share is not None:
+            wanted = band_share
+        elif rnd in (1, 3):
+            # Solved on round 1's blocks (round 0's, BTER's uncorrected p = c^(1/3), are far from the
+            # final ones: at 10^5 they want b ~0.10 where the final blocks want ~0.18) and again, from
+            # there, on the final blocks; round 0 and 2 take the last value (0.15 at first).
+            wanted, slope, r_exp = _auto_band_share(assortativity_target, excess, kept, shares, band_ratio, order,
+                                                    block_ptr, block_p, block_of, wanted, slope)
+        else:
+            wanted = 0.15 if wanted is None else wanted
+        band, shares, pool = _band_split(shares, wanted, band_ratio, excess, order, block_ptr, block_p, block_of)
+        if rnd == 3:
+            break
+        c_bg = _background_clustering(kept, shares, excess, finest, order, block_ptr, block_p, block_group)
+        c_bg = c_bg[block_group] + _band_clustering(band, excess, pool, order, block_ptr)
+        block_p = np.where(active, _block_density(c_t, c_bg), 0.0)
+    return dict(order=order, block_ptr=block_ptr, block_p=block_p, block_n=block_n, block_of=block_of, kept=kept,
+                shares=shares, band=band, pool=pool, excess=excess, e1=e1, reached=reached, r_expected=r_exp)
+
+
+def _auto_band_share(assortativity_target, excess, kept, shares, band_ratio, order, block_ptr, block_p, block_of,
+                     guess=None, slope=None):
+    """The degree band's share b in [0, s_0] whose expected r (:func:`expected_assortativity`) is the target.
+
+    A calibration of b to one structural statistic, the degree assortativity r (never a
+    distance). r rises with b (more of every person's weight goes to partners of similar
+    degree; nearly linearly, slope ~0.6-1.1 over b in [0, 0.3]), so a bracketed secant
+    (Illinois) search from ``guess`` (default 0.15) with ``slope`` (dr/db, default from two
+    evaluations) stops when |r - target| < 2e-4 or the bracket is below 1e-4 wide: about
+    4 evaluations, each O(K n log n). 0 when plain BTER already reaches the target, s_0 (the
+    whole world layer) when even that falls short. Returns ``(b, slope, expected r at b)``.
+    """
+    if assortativity_target is None:
+        raise ValueError("band_share None needs assortativity_target")
+    pool = _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of)
+    model = assortativity_model(excess, kept, band_ratio, pool, order, block_ptr, block_p, block_of)
+    top = float(shares[0])
+
+    def miss(b):
+        s = shares.copy()
+        s[0] -= b
+        return model(s, b)["r"] - assortativity_target
+
+    if top <= 0:
+        return 0.0, slope, miss(0.0) + assortativity_target
+    slope = 0.7 if slope is None or slope <= 0 else slope
+    b0 = min(top, 0.15 if guess is None else guess)
+    f0 = miss(b0)
+    # walk by secant steps until the target is bracketed (r rises with b)
+    while abs(f0) >= 2e-4:
+        b1 = min(top, max(0.0, b0 - f0 / slope))
+        if b1 == b0:  # at a bound, still short of (or past) the target
+            return b0, slope, f0 + assortativity_target
+        f1 = miss(b1)
+        if f1 != f0 and (f1 - f0) / (b1 - b0) > 0:
+            slope = (f1 - f0) / (b1 - b0)
+        if (f0 < 0) != (f1 < 0):
+            break
+        b0, f0 = b1, f1
+    else:
+        return b0, slope, f0 + assortativity_target
+    if abs(f1) < 2e-4:
+        return b1, slope, f1 + assortativity_target
+    (lo, flo), (hi, fhi) = sorted([(b0, f0), (b1, f1)], key=lambda t: t[1])
+    slope = (fhi - flo) / (hi - lo)
+    side = 0
+    for _ in range(40):
+        b = lo - flo * (hi - lo) / (fhi - flo)
+        fb = miss(b)
+        if abs(fb) < 2e-4 or hi - lo < 1e-4:
+            return b, slope, fb + assortativity_target
+        if fb < 0:
+            lo, flo = b, fb
+            if side == -1:
+                fhi *= 0.5  # Illinois: keep the kept end from stalling the secant
+            side = -1
+        else:
+            hi, fhi = b, fb
+            if side == 1:
+                flo *= 0.5
+            side = 1
+    return b, slope, fb + assortativity_target
 
 
 def _country_count(n, countries):
@@ -637,6 +812,12 @@ def _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_
         return 0.0, shares, None
     shares = shares.copy()
     shares[0] -= band
+    return band, shares, _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of)
+
+
+def _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of):
+    """Each node's band pool B_i: excess weight of the world's people within a factor ``band_ratio``
+    of e_i, its own affinity block's weight left out; at least e_i. O(n log n)."""
     n = excess.shape[0]
     rank = np.argsort(-excess, kind="stable")
     z = _band_key(np.zeros(n, dtype=np.int64), excess[rank])
@@ -646,7 +827,7 @@ def _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_
     pool[rank] = cw[np.searchsorted(z, z + lf, side="right")] - cw[np.searchsorted(z, z - lf, side="left")]
     wb = np.add.reduceat(excess[order], block_ptr[:-1]) if block_ptr.shape[0] > 1 else np.zeros(0)
     own = np.where(block_p[block_of] > 0, wb[block_of], 0.0)
-    return band, shares, np.maximum(pool - own, np.maximum(excess, 1e-300))
+    return np.maximum(pool - own, np.maximum(excess, 1e-300))
 
 
 def _band_clustering(band, excess, pool, order, block_ptr):
@@ -685,3 +866,149 @@ def _child(seed, key):
     if isinstance(seed, np.random.SeedSequence):
         return np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + (STREAM_TAG, key))
     return np.random.SeedSequence(seed, spawn_key=(STREAM_TAG, key))
+
+
+def _level_order(lv, node_of_rank, excess):
+    """Nodes sorted by (group of ``lv``, excess descending) as the layout lists them, group ends, weights."""
+    nodes = node_of_rank[np.argsort(lv[node_of_rank], kind="stable")]
+    g = lv[nodes]
+    sizes = np.bincount(g, minlength=int(g.max()) + 1 if g.shape[0] else 1)
+    return nodes, np.cumsum(sizes)[g].astype(np.int64), excess[nodes]
+
+
+def expected_assortativity(excess, kept, shares, band, band_ratio, pool, order, block_ptr, block_p, block_of):
+    """Expected degree assortativity r of the BTER model, with each edge layer's part; no build.
+
+    Parameters
+    ----------
+    excess, kept, shares, band, band_ratio, pool, order, block_ptr, block_p, block_of
+        The model as :func:`bter_csr` lays it out: excess (Chung-Lu) weights, kept levels and
+        their weight shares (the band's part taken out), the band share and ratio, each
+        node's band pool, and the affinity blocks (``order``, ``block_ptr``, densities and each
+        node's block).
+
+    Returns
+    -------
+    dict
+        ``r``; ``parts``: each layer's additive part of r (``blocks``, ``level0`` (world),
+        ``level1``, ... and ``band``; they sum to ``r``); ``edge_shares``: each layer's share of
+        the expected edges; ``degree``: each node's expected degree mu_i; ``layer_degree``:
+        its part in each layer.
+
+    Notes
+    -----
+    Newman's r (Phys. Rev. Lett. 89, 208701, 2002, doi:10.1103/PhysRevLett.89.208701) over
+    edge ends, ``r = (X / S1 - (S2 / S1)^2) / (S3 / S1 - (S2 / S1)^2)`` with the sums' expected
+    values under the model: pairs are independent with probability P_ij (block density p_b
+    inside a block; min(1, e_i e_j F_ij) in phase 2, F_ij the layer factor of the pair's
+    finest common group plus ``band / pool`` of the heavier node inside the band, exactly the
+    kernel's), degrees k_i have mean mu_i = sum_j P_ij and Poisson moments, so S1 = sum mu,
+    S2 = sum (mu^2 + mu), S3 = sum (mu^3 + 3 mu^2 + mu), and X = sum over ordered pairs of
+    P_ij (mu_i + 1)(mu_j + 1) (the degrees at the ends of an edge, given the edge). The cap
+    at 1, which is what limits hub-hub pairs at small n, is summed exactly: in each group,
+    sorted by weight, a node's capped partners are a prefix (one binary search; prefix sums
+    for the rest). Layer L's pairs are the later members of its group at level L minus those
+    of its group at level L + 1 (the affinity block for the finest level), each side summed
+    with L's factor (:func:`simulate.kernels.generators.bter.chung_lu_pair_sums`). The part
+    of r of a layer with m_L ordered edges, cross sum X_L and end sum D_L (its edges' degree
+    at one end) is (X_L - 2 mu D_L + m_L mu^2) / S1 / var, mu = S2 / S1: its edges' covariance
+    about the mean over all edge ends, weighted by their share (``parts[L] / edge_shares[L]``
+    is the correlation the layer's edges carry). O(K n log n) time for K levels, ~10 arrays
+    of n floats.
+    """
+    return assortativity_model(excess, kept, band_ratio, pool, order, block_ptr, block_p, block_of)(shares, band)
+
+
+def assortativity_model(excess, kept, band_ratio, pool, order, block_ptr, block_p, block_of):
+    """:func:`expected_assortativity` as a function of (shares, band) for one block layout.
+
+    The sorted orders of every level are made once (what a band-share solver evaluates many
+    times costs two passes of :func:`simulate.kernels.generators.bter.chung_lu_pair_sums`
+    per level). ``pool`` may be None when only band 0 is asked for.
+    """
+    n = excess.shape[0]
+    K = len(kept)
+    node_of_rank = np.argsort(-excess, kind="stable").astype(np.int64)
+    block_n = np.diff(block_ptr)
+    # Nodes of blocks without edges exclude nothing: each is its own group at the block level.
+    blk = np.where(block_p[block_of] > 0, block_of, block_of.shape[0] + np.arange(n) if n else block_of)
+    blk = np.unique(blk, return_inverse=True)[1].astype(np.int64)
+    layers = [lv for lv, _ in kept] + [blk]
+    orders = [_level_order(lv, node_of_rank, excess) for lv in layers]
+    # Layer L's pairs: later members of its level-L group (order L) minus those of its level
+    # L + 1 group (order L + 1), both with L's factor sum_{l <= L} s_l / W_{anc_l}: the inverse
+    # group weights of levels <= L gathered once into each order's positions.
+    inv_pos = {}
+    for l, (lv, _) in enumerate(kept):
+        wg = _group_weights(lv, excess)
+        inv_w = (1.0 / np.where(wg > 0, wg, 1.0))[lv]
+        for M in range(l, K + 1):
+            inv_pos[(l, M)] = inv_w[orders[M][0]]
+    pool_pos = [pool[nodes] for nodes, _, _ in orders] if pool is not None else None
+    log_ratio = float(np.log(band_ratio))
+    del layers, node_of_rank, blk
+    block_deg = np.repeat(block_p * (block_n - 1), block_n)  # in ``order``
+    return lambda shares, band: _assortativity_of(shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, order,
+                                                  block_ptr, block_p, block_n, block_deg)
+
+
+def _assortativity_of(shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, order, block_ptr, block_p,
+                      block_n, block_deg):
+    """One evaluation of :func:`assortativity_model`'s function (see :func:`expected_assortativity`)."""
+    no_band = np.zeros(0)
+    no_degree = np.zeros(0)
+
+    def layer_sums(L, x, degree, band_degree):
+        """Layer L's (cross, band cross) sums; adds its pairs' expected counts (and the band's part
+        of them) to ``degree`` (and ``band_degree``), by node."""
+        out = np.zeros(2)
+        for M, sign in ((L, 1.0), (L + 1, -1.0)):
+            nodes, gend, e = orders[M]
+            coef = shares[0] * inv_pos[(0, M)]
+            for l in range(1, L + 1):
+                coef += shares[l] * inv_pos[(l, M)]
+            bcoef = band / pool_pos[M] if band > 0 else no_band
+            deg = np.zeros(n) if degree is not None else no_degree
+            bdeg = np.zeros(n) if degree is not None else no_degree
+            out += sign * np.array(_k.chung_lu_pair_sums(gend, e, x[nodes] if x is not None else np.ones(n),
+                                                         coef, bcoef, log_ratio, deg, bdeg))
+            if degree is not None:
+                degree[nodes] += sign * deg
+                band_degree[nodes] += sign * bdeg
+        return out
+
+    deg = {f"level{L}": np.zeros(n) for L in range(K)}
+    deg["band"] = np.zeros(n)
+    ones = []
+    for L in range(K):
+        bdeg = np.zeros(n)
+        ones.append(layer_sums(L, None, deg[f"level{L}"], bdeg))
+        deg[f"level{L}"] -= bdeg  # the band's part of a pair is the band's
+        deg["band"] += bdeg
+    deg["blocks"] = np.zeros(n)
+    deg["blocks"][order] = block_deg
+    mu = sum(deg.values())
+    x = mu + 1.0
+    xo = x[order]
+    bx = np.add.reduceat(xo, block_ptr[:-1]) if block_n.shape[0] else np.zeros(0)
+    bx2 = np.add.reduceat(xo * xo, block_ptr[:-1]) if block_n.shape[0] else np.zeros(0)
+    cross = {"blocks": float((block_p * (bx * bx - bx2)).sum()), "band": 0.0}
+    edges = {"blocks": float((block_p * block_n * (block_n - 1)).sum()), "band": 0.0}
+    for L in range(K):  # ordered pairs: twice the sums over each pair's heavier end
+        c, cb = 2.0 * layer_sums(L, x, None, None)
+        m, mb = 2.0 * ones[L]
+        cross[f"level{L}"], edges[f"level{L}"] = c - cb, m - mb
+        cross["band"] += cb
+        edges["band"] += mb
+    ends = {k: float(np.dot(deg[k], x)) for k in cross}  # sum over a layer's ordered pairs of k at one end
+    s1 = float(mu.sum())
+    s2 = float((mu * mu + mu).sum())
+    s3 = float((mu**3 + 3 * mu * mu + mu).sum())
+    if s1 <= 0:
+        return {"r": float("nan"), "parts": {}, "edge_shares": {}, "degree": mu}
+    mean = s2 / s1
+    var = s3 / s1 - mean * mean
+    # each layer's share of the covariance about the mean over all edge ends
+    parts = {k: (cross[k] - 2.0 * mean * ends[k] + edges[k] * mean * mean) / s1 / var for k in cross}
+    return {"r": float(sum(parts.values())), "parts": parts,
+            "edge_shares": {k: edges[k] / s1 for k in edges}, "degree": mu, "layer_degree": deg}

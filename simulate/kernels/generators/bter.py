@@ -97,3 +97,142 @@ def block_scatter(order, block_ptr, block_p, states, cursor, indices):
         st = states[b].copy()
         _block_walk(st, order, block_ptr[b], block_ptr[b + 1] - block_ptr[b], block_p[b], cursor, cursor,
                     indices, True)
+
+
+@njit(cache=True)
+def _first_below(e, lo, hi, t):
+    # First index k in [lo, hi) with e[k] < t (``e`` non-increasing on [lo, hi)); hi if none.
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if e[mid] < t:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True)
+def _first_below_near(e, lo, hi, t, hint):
+    # _first_below by galloping from ``hint``: O(log |answer - hint|), so a walk whose
+    # answers move little from node to node (sorted weights, thresholds that follow them)
+    # costs O(1) per node instead of a cold O(log n) search with its cache misses.
+    if lo >= hi:
+        return lo
+    hint = min(max(hint, lo), hi - 1)
+    step = 1
+    if e[hint] < t:  # answer at or before hint
+        b = hint
+        while b - step > lo and e[b - step] < t:
+            b -= step
+            step <<= 1
+        return _first_below(e, max(lo, b - step), b, t) if b > lo else lo
+    a = hint + 1  # answer after hint
+    while a + step < hi and e[a + step] >= t:
+        a += step
+        step <<= 1
+    return _first_below(e, a, min(hi, a + step + 1), t)
+
+
+@njit(cache=True)
+def _capped_range(e, cx, cex, a, c, ei, f, hint):
+    # sum over k in [a, c) of min(1, ei e[k] f) x[k] from prefix sums cx (x) and cex (e x);
+    # also the first index t whose pair is below the cap (searched from ``hint``).
+    if a >= c or f <= 0.0 or ei <= 0.0:
+        return 0.0, a
+    t = _first_below_near(e, a, c, 1.0 / (ei * f), hint)
+    return (cx[t] - cx[a]) + ei * f * (cex[c] - cex[t]), t
+
+
+@njit(cache=True)
+def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
+    """Expected Chung-Lu pair sums over later members of each node's group, capped at 1.
+
+    Every array is in *position* order: nodes sorted by (group, weight ``e`` descending), and
+    ``gend[k]`` ends position k's group (the caller gathers per-node arrays into this order,
+    so the walk reads memory in sequence). For the node at position k and every later
+    position j of its group, P_kj = min(1, e_k e_j f) with f = ``coef[k] + bcoef[k]`` for the
+    *band prefix* (e_j >= e_k / exp(``log_ratio``)) and f = ``coef[k]`` after it: the pair
+    probability of the layered Chung-Lu kernel with the degree band
+    (:func:`simulate.kernels.generators.power_law.chung_lu_count`; ``bcoef`` empty: no band).
+
+    Returns ``(sum_k x_k sum_j P_kj x_j, the same for the band's part)``, the band's part of a
+    pair being P_kj minus its value without ``bcoef``. With ``degree`` not empty, adds every
+    position's expected number of these pairs, sum_j P_kj + sum_j P_jk, to ``degree`` and
+    the band's part of it to ``band_degree``. The
+    cap and band boundaries are found by galloping from the previous node's: O(n) for a
+    ``coef`` constant in each group (weights and thresholds move together), O(n log n) at
+    worst.
+    """
+    n = gend.shape[0]
+    cx = np.zeros(n + 1)
+    cex = np.zeros(n + 1)
+    for k in range(n):
+        cx[k + 1] = cx[k] + x[k]
+        cex[k + 1] = cex[k] + e[k] * x[k]
+    use_band = bcoef.shape[0] > 0
+    cols = degree.shape[0] > 0
+    # the partners' side as difference arrays: the capped part (1 each) and the coefficient
+    # of the linear part (P = e_j times it)
+    d_one = np.zeros(n + 1 if cols else 0)
+    d_coef = np.zeros(n + 1 if cols else 0)
+    b_one = np.zeros(n + 1 if cols else 0)  # the same for the band's part (P minus P without it)
+    b_coef = np.zeros(n + 1 if cols else 0)
+    shrink = np.exp(-log_ratio)
+    total = 0.0
+    band_total = 0.0
+    h_band = h_cap_b = h_cap_0 = h_cap = 0  # the previous node's answers: searches start there
+    for k in range(n):
+        ei = e[k]
+        a = k + 1
+        c = gend[k]
+        if a >= c or ei <= 0.0:
+            continue
+        f = coef[k]
+        bend = a
+        row = 0.0
+        if use_band and bcoef[k] > 0.0:
+            bend = _first_below_near(e, a, c, ei * shrink, h_band)
+            h_band = bend
+            fb = f + bcoef[k]
+            s_b, t_b = _capped_range(e, cx, cex, a, bend, ei, fb, h_cap_b)
+            s_0, t_0 = _capped_range(e, cx, cex, a, bend, ei, f, h_cap_0)
+            h_cap_b = t_b
+            h_cap_0 = t_0
+            row += s_b
+            band_total += x[k] * (s_b - s_0)
+            if cols:
+                d_one[a] += 1.0
+                d_one[t_b] -= 1.0
+                d_coef[t_b] += ei * fb
+                d_coef[bend] -= ei * fb
+                # t_0 <= t_b: on [t_0, t_b) capped with the band only, 1 - ei f e_j; on
+                # [t_b, bend) ei (fb - f) e_j
+                b_one[t_0] += 1.0
+                b_one[t_b] -= 1.0
+                b_coef[t_0] -= ei * f
+                b_coef[t_b] += ei * fb
+                b_coef[bend] -= ei * (fb - f)
+                band_degree[k] += s_b - s_0
+        if f > 0.0:
+            s, t = _capped_range(e, cx, cex, bend, c, ei, f, h_cap)
+            h_cap = t
+            row += s
+            if cols:
+                d_one[bend] += 1.0
+                d_one[t] -= 1.0
+                d_coef[t] += ei * f
+                d_coef[c] -= ei * f
+        total += x[k] * row
+        if cols:
+            degree[k] += row
+    if cols:
+        one = lin = b1 = bl = 0.0
+        for k in range(n):
+            one += d_one[k]
+            lin += d_coef[k]
+            b1 += b_one[k]
+            bl += b_coef[k]
+            degree[k] += one + e[k] * lin
+            if use_band:
+                band_degree[k] += b1 + e[k] * bl
+    return total, band_total
