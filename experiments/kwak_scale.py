@@ -42,10 +42,10 @@ BFS from 1,000 users 29 s CPU, peak 1.40 GiB with the undirected version; 6M use
 build 367 s wall (111 s CPU, load 8-16), transpose 34 s, BFS 427 s wall (131 s CPU), peak 2.47 GiB;
 5M users / 176M arcs with the undirected version: build 217 s (71 s CPU), BFS 201 s (95 s CPU), undirected
 build 94 s and BFS 88 s, peak 3.03 GiB (load 12-13).
-CPU time grows like n^1.4 (cache misses: the hub rows' neighbours no longer fit), so 41.7M users
-would need ~1,600 s CPU to build and ~1,900 s CPU for the BFS: ~30 min with both cores to itself,
-3+ hours at the load the 6M run saw (it got ~0.3 of a core). Memory extrapolates linearly: build
-~10.8 GiB, with the transpose and BFS ~14 GiB, within 24 GiB; the undirected version needs the
+CPU time grows like n^1.4 from 2M to 6M (cache misses: the hub rows' neighbours no longer fit); the
+full 41.7M users (1.47G arcs, 2026-11-30, load 0.7 at start and 5-9 during, beside other work): build
+1,431 s wall (886 s CPU, 10.0 GiB peak), transpose 61 s, BFS from 1,000 users 615 s wall (966 s CPU), peak RSS
+14.1 GiB for the whole run, within 24 GiB. The undirected version was not run at that size: it needs the
 directed CSR and the symmetric one (2 (M + A) = 1.64 arcs per follow arc) at once, ~19 GiB.
 
 The distances: exact BFS along follow arcs (u -> v: u follows v) from ``S`` users drawn
@@ -197,7 +197,33 @@ RECORDED = [{'n': 2000000,
                'mode': 5,
                'mode_share': 0.71339,
                'pairs': 4490528757,
-               'reachable_share': 0.74842}}]
+               'reachable_share': 0.74842}},
+ {'n': 41652230,
+  'shape': 'kwak',
+  'seed': 2010,
+  'command': 'python -m simulate.experiments.kwak_scale --n 41652230 --sources 1000 --transpose',
+  'date': '2026-11-30 12:51 UTC',
+  'sources': 1000,
+  'arcs': 1468251633,
+  'build_seconds': 1430.8,
+  'total_seconds': 2132.2,
+  'peak_rss': 15184125952,
+  'mutual_pair_share_realised': 0.221,
+  'load': '0.7-8.9',
+  'directed': {'mean': 5.35104,
+               'mean_ci': [5.33708, 5.365],
+               'sd': 0.57973,
+               'sd_ci': [0.57607, 0.58338],
+               'within_4': 0.04893,
+               'within_4_ci': [0.04582, 0.05204],
+               'within_5': 0.60047,
+               'within_5_ci': [0.58925, 0.61168],
+               'within_6': 0.99799,
+               'within_6_ci': [0.99768, 0.9983],
+               'mode': 5,
+               'mode_share': 0.55154,
+               'pairs': 31243269733,
+               'reachable_share': 0.7501}}]
 
 # (quantity label, published value, status, what graph and direction the number refers to)
 PUBLISHED = {
