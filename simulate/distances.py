@@ -728,16 +728,18 @@ def distance_distribution(graph: Graph, method="exact", sources=None, n_sources=
     # Two register arrays (current and next ball) of one byte per register, plus per-node
     # float64 estimates and change flags.
     require_memory(graph.n * (2 * registers + 24), f"HyperBall with {registers} registers on {graph.n:,} nodes")
-    from .kernels.hyperball import hyperball_run
+    from .kernels.hyperball import hyperball_run, register_buffers
     from .kernels.random import stream_states
 
     states = stream_states(int(seed), runs, spawn_key=(0x4842,))
+    # One pair of register arrays for all runs: later runs write into memory already paged in.
+    buffers = register_buffers(nf, log2m)
     curves = []
     bar = progress_bar(progress, runs, "hyperball", "run")
     try:
         for r in range(runs):
             curves.append(np.asarray(hyperball_run(push[0], push[1], log2m, states[r], nf + 1,
-                                                   transpose=pull),
+                                                   transpose=pull, buffers=buffers),
                                      dtype=np.float64))
             bar.update(1)
     finally:

@@ -238,7 +238,7 @@ def test_hyperball_runs_are_averaged_as_neighbourhood_functions(monkeypatch):
     factors = [1.0, 1.1, 0.9, 1.05]
     calls = []
 
-    def stand_in(indptr, indices, log2m, state, max_iter=None, transpose=None):
+    def stand_in(indptr, indices, log2m, state, max_iter=None, transpose=None, buffers=None):
         r = len(calls)
         calls.append((log2m, state.copy()))
         # undirected: the in-arc CSR handed over for the sparse last steps is the CSR itself

@@ -477,6 +477,14 @@ def _aligned_bytes(size, align=64):
     return raw[off:off + size]
 
 
+def register_buffers(n, log2m):
+    """Two cache-line aligned uint8 arrays of ``n * 2**log2m`` bytes: the register arrays of a
+    HyperBall run (:class:`HyperBallCounters` ``buffers``), reusable by later runs on the same
+    number of nodes (or fewer) and the same or smaller m."""
+    size = int(n) << int(log2m)
+    return _aligned_bytes(size), _aligned_bytes(size)
+
+
 class HyperBallCounters:
     """The HyperBall state of one run: two register arrays, flags and block sums.
 
@@ -506,6 +514,11 @@ class HyperBallCounters:
         it, a step after which few counters changed visits only the changed nodes and their
         in-neighbours instead of reading every arc's change flag (:data:`SPARSE_ARC_SHARE`);
         results are bit-identical with or without it.
+    buffers : (ndarray of uint8, ndarray of uint8), optional
+        The two register arrays (:func:`register_buffers`), for runs one after another to reuse
+        memory already paged in instead of faulting in ``2 n m`` fresh bytes each (0.2-0.5 s of
+        system time per run at m = 128 on 10^6 nodes); their contents are never read. Default:
+        new arrays.
 
     Attributes
     ----------
@@ -522,7 +535,7 @@ class HyperBallCounters:
     copy of the CSR and ``16 n`` bytes (ids and per-node estimate changes).
     """
 
-    def __init__(self, indptr, indices, log2m, state, order=None, transpose=None):
+    def __init__(self, indptr, indices, log2m, state, order=None, transpose=None, buffers=None):
         log2m = int(log2m)
         if not LOG2M_MIN <= log2m <= LOG2M_MAX:
             raise ValueError(f"log2m must be in {LOG2M_MIN}..{LOG2M_MAX}, got {log2m}")
@@ -568,8 +581,17 @@ class HyperBallCounters:
         salt_a, salt_b = (np.uint64(x) for x in salt_from_state(state))
         # Neither register array is written here: the radius 0 counters live in the 4-byte
         # slots until the first step (or until :attr:`current` is read at radius 0).
-        self._current = _aligned_bytes(n * m)
-        self._next = _aligned_bytes(n * m)
+        if buffers is None:
+            buffers = register_buffers(n, log2m)
+        a, b = buffers
+        if (a.dtype != np.uint8 or b.dtype != np.uint8 or a.ndim != 1 or b.ndim != 1
+                or a.shape[0] < n * m or b.shape[0] < n * m or not a.flags.c_contiguous
+                or not b.flags.c_contiguous or np.shares_memory(a, b)):
+            raise ValueError(f"buffers must be two separate contiguous uint8 arrays of at least n * m = {n * m} "
+                             "bytes (register_buffers)")
+        # Whatever the buffers hold is never read: every row is written before it is read.
+        self._current = a[:n * m]
+        self._next = b[:n * m]
         self._slots = np.empty(n, dtype=np.uint32)
         _init_slots(n, log2m, salt_a, salt_b, self.ids, self._slots)
         self._rows_hold_radius0 = False
@@ -668,15 +690,16 @@ class HyperBallCounters:
         return out
 
 
-def hyperball_steps(indptr, indices, log2m, state, max_iter=None, order=None, transpose=None):
+def hyperball_steps(indptr, indices, log2m, state, max_iter=None, order=None, transpose=None,
+                    buffers=None):
     """Iterate HyperBall, yielding ``(radius, estimate, n_changed)`` after every step.
 
     The first item is radius 0. Stops after the first step in which no counter changed (that
     step is yielded too, with ``n_changed == 0``) or after ``max_iter`` steps. Wrap it in
-    ``tqdm`` for a per-iteration progress bar. ``order`` and ``transpose`` as in
+    ``tqdm`` for a per-iteration progress bar. ``order``, ``transpose`` and ``buffers`` as in
     :class:`HyperBallCounters` (the same results with any of them).
     """
-    counters = HyperBallCounters(indptr, indices, log2m, state, order, transpose)
+    counters = HyperBallCounters(indptr, indices, log2m, state, order, transpose, buffers)
     yield 0, counters.estimate, counters.n_changed
     limit = np.inf if max_iter is None else int(max_iter)
     while counters.radius < limit:
@@ -686,7 +709,8 @@ def hyperball_steps(indptr, indices, log2m, state, max_iter=None, order=None, tr
             return
 
 
-def hyperball_run(indptr, indices, log2m, state, max_iter=None, order=None, transpose=None):
+def hyperball_run(indptr, indices, log2m, state, max_iter=None, order=None, transpose=None,
+                  buffers=None):
     """Estimated neighbourhood function of a graph by HyperBall.
 
     Parameters
@@ -707,6 +731,9 @@ def hyperball_run(indptr, indices, log2m, state, max_iter=None, order=None, tran
         In-arc CSR of the same graph (``(indptr, indices)`` again when undirected): the last
         steps, where few counters change, then visit only the nodes they can change.
         ``nf`` is bit-identical with or without it.
+    buffers : (ndarray of uint8, ndarray of uint8), optional
+        Register arrays to reuse (:func:`register_buffers`): runs one after another then pay
+        the page faults of ``2 n m`` bytes once. Same ``nf``.
 
     Returns
     -------
@@ -735,7 +762,8 @@ def hyperball_run(indptr, indices, log2m, state, max_iter=None, order=None, tran
     P. Flajolet, E. Fusy, O. Gandouet, F. Meunier, AofA 2007.
     """
     nf = []
-    for _, est, nchg in hyperball_steps(indptr, indices, log2m, state, max_iter, order, transpose):
+    for _, est, nchg in hyperball_steps(indptr, indices, log2m, state, max_iter, order, transpose,
+                                        buffers):
         if nchg == 0 and nf:
             break
         nf.append(est)
