@@ -29,8 +29,10 @@ version. On resume a finished cell whose fingerprint differs (a changed default 
 ``facebook_like``'s ``band_share``, a bumped revision, another version; or a file written before
 fingerprints were recorded) is *stale*: it is recomputed, with a warning naming the cells and the
 changed keys, and its old file is replaced atomically when the new one is written; until then the
-manifest lists it as ``stale`` and its old rows are not read. A changed code digest of the model's
-modules alone is reported and the cell reused (comments and unrelated edits change it too).
+manifest lists it as ``stale`` and its old rows are not read. A parameter declared after a cell
+was computed makes it stale too (its default may change the model, as ``band_share``'s did). A
+changed code digest of the model's modules alone is reported and the cell reused (comments and
+unrelated edits change it too): bump the model's ``revision`` when a code change alters its graphs.
 
 Seeds (documented contract)
 ---------------------------
@@ -89,8 +91,8 @@ from .signals import Terminated, sigterm_as_exception
 EXECUTORS = ("serial", "local", "dask")
 
 __all__ = ["EXECUTORS", "SCHEME", "MANIFEST", "CELLS", "GRAPH_CACHE_SIZE", "Cell", "SweepReport", "expand_cells",
-           "param_columns", "model_fingerprint", "fingerprint_changes", "stale_cells", "build_graph", "cached_graph", "run_experiment", "run_cell", "flatten_summary",
-           "write_cell", "exit_with_parent", "clean_temporaries", "existing_cells", "read_cell_metadata",
+           "param_columns", "model_fingerprint", "fingerprint_changes", "stale_cells", "build_graph", "cached_graph",
+           "run_experiment", "run_cell", "flatten_summary", "write_cell", "exit_with_parent", "clean_temporaries", "existing_cells", "read_cell_metadata",
            "manifest_row", "write_manifest", "manifest_metadata", "read_manifest", "rebuild_manifest",
            "run_sweep", "cell_listing", "read_cells", "graph_statistics"]
 
