@@ -109,9 +109,13 @@ PARAMETER_SOURCES = {
                               "stays below Ugander's curve; not fitted. Quick runs only: 5,000, so that a 40,000-person "
                               "country has regions at all"),
     "region_exponent": ("structural", "Zipf region sizes inside a country, as city sizes (Gabaix 1999)"),
-    "band_share": ("structural", "0.2 of each person's Chung-Lu weight on people of similar degree (the degree band): "
-                                 "set so that degree assortativity lands in a band around Ugander et al.'s r = 0.226 "
-                                 "(S; r = 0.242 at 10^5 people): tuned to a structural statistic, never to a distance"),
+    "band_share": ("calibrated", "default: solved per graph (O(n log n), before the build) so that the model's "
+                                 "expected degree assortativity equals assortativity_target; the share of each "
+                                 "person's Chung-Lu weight spent on people of similar degree (the degree band). "
+                                 "A calibration to a structural statistic (r), never to a distance; r realised "
+                                 "is reported beside the target"),
+    "assortativity_target": ("structural", "Newman's r = 0.226 over all edges of the whole May 2011 graph "
+                                           "(Ugander et al. 2011, S), the target of band_share"),
     "band_ratio": ("chosen", "width of the degree band: partners' Chung-Lu weights within a factor 2; chosen, not fitted"),
     "within_region": ("structural", "63% of all edges inside a region: 62.8% of US users' friends live within "
                                     "100 miles (Bailey et al. 2018, doi:10.1257/jep.32.3.259; our reading: a region "
@@ -200,8 +204,9 @@ def parameter_notes(graph_section, extra=()):
         kind, why = PARAMETER_SOURCES.get(name, ("source not declared", "see the generator's docstring"))
         value = graph_section.get(name, p.default)
         parts.append(f"`{name}` = {value} ({kind}: {why})")
-    return ("Model parameters (facebook_like; none fitted to a distance, none calibrated): "
-            + "; ".join(list(parts) + list(extra)) + ".")
+    calibrated = [name for name, (kind, _) in PARAMETER_SOURCES.items() if kind == "calibrated"]
+    return (f"Model parameters (facebook_like; none fitted to a distance; calibrated to a structural statistic: "
+            f"{', '.join(calibrated) or 'none'}): " + "; ".join(list(parts) + list(extra)) + ".")
 
 
 # ---------------------------------------------------------------------------- the reproduction

@@ -61,14 +61,17 @@ def test_log_size_fit_recovers_a_line_and_its_interval_covers():
     assert fb.log_size_fit(n[:2], y[:2]) is None
 
 
-def test_every_model_parameter_has_a_declared_source_and_none_is_calibrated():
+def test_every_model_parameter_has_a_declared_source_and_only_band_share_is_calibrated():
     from simulate.generators import model_spec
 
     params = set(model_spec("facebook_like").params)
     assert params <= set(fb.PARAMETER_SOURCES), params - set(fb.PARAMETER_SOURCES)
-    assert all(kind in ("structural", "chosen") for kind, _ in fb.PARAMETER_SOURCES.values())
+    assert all(kind in ("structural", "chosen", "calibrated") for kind, _ in fb.PARAMETER_SOURCES.values())
+    # band_share is calibrated to r (a structural statistic); nothing else may be calibrated
+    assert [p for p, (kind, _) in fb.PARAMETER_SOURCES.items() if kind == "calibrated"] == ["band_share"]
     note = fb.parameter_notes({"n": 10, "countries": 1})
     assert "`n` = 10" in note and "`mean_degree` = 190.0" in note and "source not declared" not in note
+    assert "calibrated to a structural statistic: band_share" in note
     assert all(f"`{p}` =" in note for p in params)
 
 
