@@ -576,9 +576,12 @@ def _auto_band_share(assortativity_target, excess, kept, shares, band_ratio, ord
     top = float(shares[0])
 
     def miss(b):
+        # exact evaluations: a one-pass evaluation with the previous share's degrees
+        # (``_assortativity_of``'s ``x``) made r jump between neighbouring shares and the
+        # search slower, not faster (31 evaluations at 3 x 10^4 people)
         s = shares.copy()
         s[0] -= b
-        return model(s, b)["r"] - assortativity_target
+        return model(s, b, None, False)["r"] - assortativity_target
 
     if top <= 0:
         return 0.0, slope, miss(0.0) + assortativity_target
@@ -948,19 +951,26 @@ def assortativity_model(excess, kept, band_ratio, pool, order, block_ptr, block_
     log_ratio = float(np.log(band_ratio))
     del layers, node_of_rank, blk
     block_deg = np.repeat(block_p * (block_n - 1), block_n)  # in ``order``
-    return lambda shares, band: _assortativity_of(shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, order,
-                                                  block_ptr, block_p, block_n, block_deg)
+    return lambda shares, band, x=None, detail=True: _assortativity_of(
+        shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, order, block_ptr, block_p, block_n, block_deg,
+        x, detail)
 
 
 def _assortativity_of(shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, order, block_ptr, block_p,
-                      block_n, block_deg):
-    """One evaluation of :func:`assortativity_model`'s function (see :func:`expected_assortativity`)."""
+                      block_n, block_deg, x=None, detail=True):
+    """One evaluation of :func:`assortativity_model`'s function (see :func:`expected_assortativity`).
+
+    ``x`` None: exact, two passes (the expected degrees mu, then the cross sums with x = mu + 1).
+    ``x`` given (a solver's previous mu + 1): one pass, cross sums with that x and mu from this
+    pass, so r is off by the change of mu between the two shares (second order near a solution).
+    ``detail`` False: r and mu only, no per-layer parts.
+    """
     no_band = np.zeros(0)
     no_degree = np.zeros(0)
 
     def layer_sums(L, x, degree, band_degree):
-        """Layer L's (cross, band cross) sums; adds its pairs' expected counts (and the band's part
-        of them) to ``degree`` (and ``band_degree``), by node."""
+        """Layer L's (cross, band cross) sums over ordered pairs; adds its pairs' expected counts
+        (and the band's part of them) to ``degree`` (and ``band_degree``), by node, when given."""
         out = np.zeros(2)
         for M, sign in ((L, 1.0), (L + 1, -1.0)):
             nodes, gend, e = orders[M]
@@ -969,38 +979,41 @@ def _assortativity_of(shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, 
                 coef += shares[l] * inv_pos[(l, M)]
             bcoef = band / pool_pos[M] if band > 0 else no_band
             deg = np.zeros(n) if degree is not None else no_degree
-            bdeg = np.zeros(n) if degree is not None else no_degree
+            bdeg = np.zeros(n) if band_degree is not None else no_degree
             out += sign * np.array(_k.chung_lu_pair_sums(gend, e, x[nodes] if x is not None else np.ones(n),
                                                          coef, bcoef, log_ratio, deg, bdeg))
-            if degree is not None:
-                degree[nodes] += sign * deg
-                band_degree[nodes] += sign * bdeg
-        return out
+            for acc, part in ((degree, deg), (band_degree, bdeg)):
+                if acc is not None:
+                    spread = np.empty(n)
+                    spread[nodes] = part
+                    acc += sign * spread
+        return 2.0 * out  # ordered pairs: twice the sums over each pair's heavier end
 
+    lagged = x is not None
     deg = {f"level{L}": np.zeros(n) for L in range(K)}
-    deg["band"] = np.zeros(n)
-    ones = []
-    for L in range(K):
-        bdeg = np.zeros(n)
-        ones.append(layer_sums(L, None, deg[f"level{L}"], bdeg))
-        deg[f"level{L}"] -= bdeg  # the band's part of a pair is the band's
-        deg["band"] += bdeg
+    if detail:
+        deg["band"] = np.zeros(n)
+    sums = []
+    for L in range(K):  # the degrees (with x = 1 when exact; the lagged x otherwise)
+        bdeg = np.zeros(n) if detail else None
+        sums.append(layer_sums(L, x, deg[f"level{L}"], bdeg))
+        if detail:  # the band's part of a pair is the band's
+            deg[f"level{L}"] -= bdeg
+            deg["band"] += bdeg
     deg["blocks"] = np.zeros(n)
     deg["blocks"][order] = block_deg
     mu = sum(deg.values())
-    x = mu + 1.0
+    if not lagged:
+        x = mu + 1.0
+        sums = [layer_sums(L, x, None, None) for L in range(K)]
     xo = x[order]
     bx = np.add.reduceat(xo, block_ptr[:-1]) if block_n.shape[0] else np.zeros(0)
     bx2 = np.add.reduceat(xo * xo, block_ptr[:-1]) if block_n.shape[0] else np.zeros(0)
     cross = {"blocks": float((block_p * (bx * bx - bx2)).sum()), "band": 0.0}
-    edges = {"blocks": float((block_p * block_n * (block_n - 1)).sum()), "band": 0.0}
-    for L in range(K):  # ordered pairs: twice the sums over each pair's heavier end
-        c, cb = 2.0 * layer_sums(L, x, None, None)
-        m, mb = 2.0 * ones[L]
-        cross[f"level{L}"], edges[f"level{L}"] = c - cb, m - mb
+    for L in range(K):
+        c, cb = sums[L]
+        cross[f"level{L}"] = c - cb  # the band's part of a pair is the band's
         cross["band"] += cb
-        edges["band"] += mb
-    ends = {k: float(np.dot(deg[k], x)) for k in cross}  # sum over a layer's ordered pairs of k at one end
     s1 = float(mu.sum())
     s2 = float((mu * mu + mu).sum())
     s3 = float((mu**3 + 3 * mu * mu + mu).sum())
@@ -1008,6 +1021,10 @@ def _assortativity_of(shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, 
         return {"r": float("nan"), "parts": {}, "edge_shares": {}, "degree": mu}
     mean = s2 / s1
     var = s3 / s1 - mean * mean
+    if not detail:
+        return {"r": (sum(cross.values()) / s1 - mean * mean) / var, "degree": mu}
+    edges = {k: float(v.sum()) for k, v in deg.items()}
+    ends = {k: float(np.dot(deg[k], x)) for k in deg}  # sum over a layer's ordered pairs of k at one end
     # each layer's share of the covariance about the mean over all edge ends
     parts = {k: (cross[k] - 2.0 * mean * ends[k] + edges[k] * mean * mean) / s1 / var for k in cross}
     return {"r": float(sum(parts.values())), "parts": parts,

@@ -157,8 +157,8 @@ def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
 
     Returns ``(sum_k x_k sum_j P_kj x_j, the same for the band's part)``, the band's part of a
     pair being P_kj minus its value without ``bcoef``. With ``degree`` not empty, adds every
-    position's expected number of these pairs, sum_j P_kj + sum_j P_jk, to ``degree`` and
-    the band's part of it to ``band_degree``. The
+    position's expected number of these pairs, sum_j P_kj + sum_j P_jk (whatever ``x``), to
+    ``degree``, and with ``band_degree`` not empty the band's part of it there. The
     cap and band boundaries are found by galloping from the previous node's: O(n) for a
     ``coef`` constant in each group (weights and thresholds move together), O(n log n) at
     worst.
@@ -166,17 +166,20 @@ def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
     n = gend.shape[0]
     cx = np.zeros(n + 1)
     cex = np.zeros(n + 1)
+    ce = np.zeros(n + 1)  # prefix sums of e: the same sums with x = 1, for the degrees
     for k in range(n):
         cx[k + 1] = cx[k] + x[k]
         cex[k + 1] = cex[k] + e[k] * x[k]
+        ce[k + 1] = ce[k] + e[k]
     use_band = bcoef.shape[0] > 0
     cols = degree.shape[0] > 0
+    band_cols = cols and use_band and band_degree.shape[0] > 0
     # the partners' side as difference arrays: the capped part (1 each) and the coefficient
     # of the linear part (P = e_j times it)
     d_one = np.zeros(n + 1 if cols else 0)
     d_coef = np.zeros(n + 1 if cols else 0)
-    b_one = np.zeros(n + 1 if cols else 0)  # the same for the band's part (P minus P without it)
-    b_coef = np.zeros(n + 1 if cols else 0)
+    b_one = np.zeros(n + 1 if band_cols else 0)  # the same for the band's part (P minus P without it)
+    b_coef = np.zeros(n + 1 if band_cols else 0)
     shrink = np.exp(-log_ratio)
     total = 0.0
     band_total = 0.0
@@ -190,6 +193,7 @@ def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
         f = coef[k]
         bend = a
         row = 0.0
+        row1 = 0.0  # the row with x = 1: this node's expected number of these pairs
         if use_band and bcoef[k] > 0.0:
             bend = _first_below_near(e, a, c, ei * shrink, h_band)
             h_band = bend
@@ -201,10 +205,13 @@ def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
             row += s_b
             band_total += x[k] * (s_b - s_0)
             if cols:
+                one_b = (t_b - a) + ei * fb * (ce[bend] - ce[t_b])
+                row1 += one_b
                 d_one[a] += 1.0
                 d_one[t_b] -= 1.0
                 d_coef[t_b] += ei * fb
                 d_coef[bend] -= ei * fb
+            if band_cols:
                 # t_0 <= t_b: on [t_0, t_b) capped with the band only, 1 - ei f e_j; on
                 # [t_b, bend) ei (fb - f) e_j
                 b_one[t_0] += 1.0
@@ -212,27 +219,28 @@ def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
                 b_coef[t_0] -= ei * f
                 b_coef[t_b] += ei * fb
                 b_coef[bend] -= ei * (fb - f)
-                band_degree[k] += s_b - s_0
+                band_degree[k] += one_b - ((t_0 - a) + ei * f * (ce[bend] - ce[t_0]))
         if f > 0.0:
             s, t = _capped_range(e, cx, cex, bend, c, ei, f, h_cap)
             h_cap = t
             row += s
             if cols:
+                row1 += (t - bend) + ei * f * (ce[c] - ce[t])
                 d_one[bend] += 1.0
                 d_one[t] -= 1.0
                 d_coef[t] += ei * f
                 d_coef[c] -= ei * f
         total += x[k] * row
         if cols:
-            degree[k] += row
+            degree[k] += row1
     if cols:
         one = lin = b1 = bl = 0.0
         for k in range(n):
             one += d_one[k]
             lin += d_coef[k]
-            b1 += b_one[k]
-            bl += b_coef[k]
             degree[k] += one + e[k] * lin
-            if use_band:
+            if band_cols:
+                b1 += b_one[k]
+                bl += b_coef[k]
                 band_degree[k] += b1 + e[k] * bl
     return total, band_total
