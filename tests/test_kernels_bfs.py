@@ -17,6 +17,7 @@ from simulate import Graph
 from simulate.distances import bfs_distances
 from simulate.kernels.bfs import bfs_direction_optimizing, bfs_top_down, path_node_at
 from simulate.kernels.diameter import directed_bounds, double_sweep, four_sweep, ifub
+from simulate.kernels.llvm_intrinsics import WORDS_ABSORB, WORDS_LOAD, WORDS_OR, WORDS_OR_FULL, WORDS_RIPPLE4
 from simulate.kernels.msbfs import (WIDTHS, batch_plan, msbfs_eccentricities, msbfs_histograms,
                                     msbfs_total_histogram, popcount64)
 
@@ -116,6 +117,79 @@ def _popcount(v):
 @given(st.integers(0, 2 ** 64 - 1))
 def test_popcount64(x):
     assert _popcount(np.uint64(x)) == bin(x).count("1")
+
+
+def _make_words_case(W):
+    words_or, words_or_full, words_load = WORDS_OR[W], WORDS_OR_FULL[W], WORDS_LOAD[W]
+    words_absorb, words_ripple = WORDS_ABSORB[W], WORDS_RIPPLE4[W]
+
+    @njit
+    def run(rows, acc0, reached0, small0, u, v, use_b):
+        """Apply each row intrinsic of width W once, on copies; return every output."""
+        r_or = rows.copy()
+        words_or(r_or, np.int64(v) * W, rows, np.int64(u) * W)
+        a_full = acc0.copy()
+        full = words_or_full(a_full, 0, rows, np.int64(u) * W)
+        a_load = np.empty(W, dtype=np.uint64)
+        load_full = words_load(a_load, rows, np.int64(u) * W, rows, np.int64(v) * W, use_b)
+        seen = rows.copy()
+        out = np.zeros_like(rows)
+        reached = reached0.copy()
+        new = np.empty(W, dtype=np.uint64)
+        cnt, done = words_absorb(acc0, seen, np.int64(v) * W, out, np.int64(u) * W, reached, new)
+        small = small0.copy()
+        words_ripple(small, acc0)
+        return r_or, a_full, full, a_load, load_full, seen, out, reached, new, cnt, done, small
+
+    return run
+
+
+_WORDS_CASES = {}
+
+
+def _words_case(W, *args):
+    if W not in _WORDS_CASES:
+        _WORDS_CASES[W] = _make_words_case(W)
+    return _WORDS_CASES[W](*args)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(WIDTHS), st.data())
+def test_row_intrinsics_equal_word_loops(W, data):
+    # each vector row operation against the word-by-word numpy meaning it replaces
+    words = st.lists(st.sampled_from([0, 2 ** 64 - 1, 1, 2 ** 63]) | st.integers(0, 2 ** 64 - 1),
+                     min_size=W, max_size=W)
+    rows = np.array([data.draw(words) for _ in range(3)], dtype=np.uint64)
+    acc0 = np.array(data.draw(words), dtype=np.uint64)
+    reached0 = np.array(data.draw(words), dtype=np.uint64)
+    small0 = np.array([data.draw(words) for _ in range(4)], dtype=np.uint64).reshape(4 * W)
+    u, v = data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))
+    use_b = data.draw(st.booleans())
+    r_or, a_full, full, a_load, load_full, seen, out, reached, new, cnt, done, small = _words_case(
+        W, rows, acc0, reached0, small0, u, v, use_b)
+    ALL = np.uint64(2 ** 64 - 1)
+    want = rows.copy()
+    want[v] |= rows[u]
+    assert np.array_equal(r_or, want)
+    assert np.array_equal(a_full, acc0 | rows[u]) and full == bool(((acc0 | rows[u]) == ALL).all())
+    want_load = rows[u] | (rows[v] if use_b else np.uint64(0))
+    assert np.array_equal(a_load, want_load) and load_full == bool((want_load == ALL).all())
+    x = acc0 & ~rows[v]
+    want_seen = rows.copy()
+    want_seen[v] = acc0
+    want_out = np.zeros_like(rows)
+    want_out[u] = x
+    assert np.array_equal(seen, want_seen) and np.array_equal(out, want_out)
+    assert np.array_equal(reached, reached0 | x) and np.array_equal(new, x)
+    assert cnt == sum(bin(int(w)).count("1") for w in x) and done == bool((acc0 == ALL).all())
+    # ripple: lane counts (4-bit, plane-major) plus one per set bit of acc0, mod 16
+    planes = small0.reshape(4, W)
+    got = small.reshape(4, W)
+    for w in range(W):
+        for b in range(64):
+            before = sum(((int(planes[j, w]) >> b) & 1) << j for j in range(4))
+            after = sum(((int(got[j, w]) >> b) & 1) << j for j in range(4))
+            assert after == (before + ((int(acc0[w]) >> b) & 1)) % 16
 
 
 def test_msbfs_many_sources_several_batches_and_words():

@@ -1,7 +1,7 @@
-"""Single LLVM instructions that Numba does not expose: population count and prefetch.
+"""Single LLVM instructions that Numba does not expose: population count, prefetch, vector row operations.
 
-Both are pure functions of their arguments (the prefetch only hints the cache), so kernels
-using them give the same results as without them.
+Each does what the plain numba loop it replaces does (the prefetch only hints the cache), so
+kernels using them give the same results as without them.
 """
 
 from __future__ import annotations
@@ -47,6 +47,180 @@ def prefetch_read(typingctx, arr, offset):
         return context.get_dummy_value()
 
     return types.none(arr, offset), codegen
+
+
+# ---------------------------------------------------------------- rows of 64-bit words
+# Bitset rows of a multi-source BFS (``W`` uint64 words per node, W <= 8: one cache line) as
+# one LLVM ``<W x i64>`` vector each. The compiled word loops do not vectorise (numba arrays
+# may alias, and W is too short for LLVM's runtime alias checks), so a row update was W
+# scalar read-modify-writes: W stores per arc filled the store buffer and limited the
+# cache misses in flight. As vectors it is one load, one OR and one store per arc. Offsets
+# are in elements from the start of each array's data; no bounds check (callers pass row
+# starts ``v * W`` of C-contiguous ``(n, W)`` arrays, or 0 for a length-W array).
+
+def _vec_ptr(context, builder, aryty, ary, off, vt):
+    a = context.make_array(aryty)(context, builder, ary)
+    return builder.bitcast(builder.gep(a.data, [off]), vt.as_pointer())
+
+
+def _all_ones(builder, vec, width):
+    # lane-wise compare with all ones, the <W x i1> mask read as one W-bit integer
+    # (VPCMPEQQ into a mask register and one test on AVX-512, not W extracts and ANDs)
+    eq = builder.icmp_unsigned("==", vec, ir.Constant(vec.type, [ir.IntType(64)(-1)] * width))
+    bits = builder.bitcast(eq, ir.IntType(width))
+    return builder.icmp_unsigned("==", bits, ir.IntType(width)(-1))
+
+
+def _is_words(*tys):
+    return all(isinstance(t, types.Array) and t.dtype == types.uint64 for t in tys)
+
+
+def _words_or_intrinsic(width):
+    @intrinsic
+    def words_or(typingctx, dst, doff, src, soff):
+        if not _is_words(dst, src):
+            return None
+
+        def codegen(context, builder, sig, args):
+            vt = ir.VectorType(ir.IntType(64), width)
+            dp = _vec_ptr(context, builder, sig.args[0], args[0], args[1], vt)
+            sp = _vec_ptr(context, builder, sig.args[2], args[2], args[3], vt)
+            builder.store(builder.or_(builder.load(dp, align=8), builder.load(sp, align=8)), dp, align=8)
+            return context.get_dummy_value()
+
+        return types.none(dst, doff, src, soff), codegen
+
+    words_or.__doc__ = f"``dst[doff:doff + {width}] |= src[soff:soff + {width}]`` (uint64), one vector OR."
+    return words_or
+
+
+def _words_or_full_intrinsic(width):
+    @intrinsic
+    def words_or_full(typingctx, dst, doff, src, soff):
+        if not _is_words(dst, src):
+            return None
+
+        def codegen(context, builder, sig, args):
+            vt = ir.VectorType(ir.IntType(64), width)
+            dp = _vec_ptr(context, builder, sig.args[0], args[0], args[1], vt)
+            sp = _vec_ptr(context, builder, sig.args[2], args[2], args[3], vt)
+            c = builder.or_(builder.load(dp, align=8), builder.load(sp, align=8))
+            builder.store(c, dp, align=8)
+            return _all_ones(builder, c, width)
+
+        return types.boolean(dst, doff, src, soff), codegen
+
+    words_or_full.__doc__ = (f"``dst[doff:doff + {width}] |= src[soff:soff + {width}]``; True when every "
+                             "bit of the result is set.")
+    return words_or_full
+
+
+def _words_load_intrinsic(width):
+    @intrinsic
+    def words_load(typingctx, dst, a, aoff, b, boff, use_b):
+        # dst[0:W] = a[aoff:aoff+W] | (b[boff:boff+W] if use_b); returns True when every bit is set
+        if not _is_words(dst, a, b) or not isinstance(use_b, types.Boolean):
+            return None
+
+        def codegen(context, builder, sig, args):
+            vt = ir.VectorType(ir.IntType(64), width)
+            dp = _vec_ptr(context, builder, sig.args[0], args[0], ir.IntType(64)(0), vt)
+            ap = _vec_ptr(context, builder, sig.args[1], args[1], args[2], vt)
+            bp = _vec_ptr(context, builder, sig.args[3], args[3], args[4], vt)
+            va = builder.load(ap, align=8)
+            zero = ir.Constant(vt, None)
+            with builder.if_else(args[5]) as (then, other):
+                with then:
+                    bb_then = builder.block
+                    vb = builder.load(bp, align=8)
+                with other:
+                    bb_other = builder.block
+            phi = builder.phi(vt)
+            phi.add_incoming(vb, bb_then)
+            phi.add_incoming(zero, bb_other)
+            c = builder.or_(va, phi)
+            builder.store(c, dp, align=8)
+            return _all_ones(builder, c, width)
+
+        return types.boolean(dst, a, aoff, b, boff, use_b), codegen
+
+    words_load.__doc__ = (f"``dst[0:{width}] = a[aoff:aoff + {width}] | (b[boff:boff + {width}] if use_b else 0)``; "
+                          "True when every bit of the result is set.")
+    return words_load
+
+
+def _words_absorb_intrinsic(width):
+    @intrinsic
+    def words_absorb(typingctx, acc, seen, soff, out, ooff, reached, new):
+        if not _is_words(acc, seen, out, reached, new):
+            return None
+
+        def codegen(context, builder, sig, args):
+            i64 = ir.IntType(64)
+            vt = ir.VectorType(i64, width)
+            zero = i64(0)
+            accp = _vec_ptr(context, builder, sig.args[0], args[0], zero, vt)
+            sp = _vec_ptr(context, builder, sig.args[1], args[1], args[2], vt)
+            op = _vec_ptr(context, builder, sig.args[3], args[3], args[4], vt)
+            rp = _vec_ptr(context, builder, sig.args[5], args[5], zero, vt)
+            np_ = _vec_ptr(context, builder, sig.args[6], args[6], zero, vt)
+            a = builder.load(accp, align=8)
+            s = builder.load(sp, align=8)
+            x = builder.and_(a, builder.not_(s))
+            builder.store(a, sp, align=8)
+            builder.store(x, op, align=8)
+            builder.store(builder.or_(builder.load(rp, align=8), x), rp, align=8)
+            builder.store(x, np_, align=8)
+            fnty = ir.FunctionType(vt, [vt])
+            cnt = builder.call(cgutils.get_or_insert_function(builder.module, fnty, f"llvm.ctpop.v{width}i64"), [x])
+            total = builder.extract_element(cnt, ir.IntType(32)(0))
+            for i in range(1, width):
+                total = builder.add(total, builder.extract_element(cnt, ir.IntType(32)(i)))
+            full = _all_ones(builder, a, width)
+            return context.make_tuple(builder, sig.return_type, [total, full])
+
+        return types.Tuple((types.int64, types.boolean))(acc, seen, soff, out, ooff, reached, new), codegen
+
+    words_absorb.__doc__ = (
+        f"Keep a node's newly reached bits ({width} words): with ``a = acc[0:{width}]``, "
+        f"``s = seen[soff:soff + {width}]``: ``x = a & ~s``; ``seen[...] = a``, ``out[ooff:...] = x``, "
+        "``reached |= x``, ``new[:] = x``. Returns (popcount of ``x``, every bit of ``a`` set).")
+    return words_absorb
+
+
+def _words_ripple_intrinsic(width, planes):
+    @intrinsic
+    def words_ripple(typingctx, small, new):
+        if not _is_words(small, new):
+            return None
+
+        def codegen(context, builder, sig, args):
+            i64 = ir.IntType(64)
+            vt = ir.VectorType(i64, width)
+            c = builder.load(_vec_ptr(context, builder, sig.args[1], args[1], i64(0), vt), align=8)
+            for j in range(planes):
+                pp = _vec_ptr(context, builder, sig.args[0], args[0], i64(j * width), vt)
+                p = builder.load(pp, align=8)
+                builder.store(builder.xor(p, c), pp, align=8)
+                c = builder.and_(p, c)
+            return context.get_dummy_value()
+
+        return types.none(small, new), codegen
+
+    words_ripple.__doc__ = (
+        f"Add the bits ``new[0:{width}]`` (one per lane) to {planes}-plane vertical counters "
+        f"``small`` (plane-major: plane ``j`` is ``small[j * {width}:(j + 1) * {width}]``): a fixed "
+        f"{planes}-step ripple carry, each step one vector AND and XOR. The caller flushes before "
+        f"a lane can pass {2 ** planes - 1}.")
+    return words_ripple
+
+
+#: Row operations per width ``W`` (words per row): ``WORDS_OR[W]`` etc.
+WORDS_OR = {w: _words_or_intrinsic(w) for w in (1, 2, 4, 8)}
+WORDS_OR_FULL = {w: _words_or_full_intrinsic(w) for w in (1, 2, 4, 8)}
+WORDS_LOAD = {w: _words_load_intrinsic(w) for w in (1, 2, 4, 8)}
+WORDS_ABSORB = {w: _words_absorb_intrinsic(w) for w in (1, 2, 4, 8)}
+WORDS_RIPPLE4 = {w: _words_ripple_intrinsic(w, 4) for w in (1, 2, 4, 8)}
 
 
 def _umax_bytes_intrinsic(width):

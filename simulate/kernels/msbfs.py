@@ -25,7 +25,10 @@ the output is identical on any number of threads. The batch kernel is compiled o
 :data:`WIDTHS` with ``W`` a constant (sources are cut into batches of these widths with no
 idle word, :func:`batch_plan`), so every per-node loop over words is unrolled; a node's
 row of ``W <= 8`` words is one 64-byte-aligned cache line, and the rows that the arcs reach
-at random are prefetched a few arcs ahead.
+at random are prefetched a few arcs ahead. Row updates are LLVM vector operations on the
+whole row (``WORDS_*`` in :mod:`.llvm_intrinsics`): one load, OR and store per arc instead
+of ``W`` scalar read-modify-writes, whose ``W`` stores per arc filled the store buffer and
+limited the cache misses in flight (1.5-1.7x less CPU per batch on a 100k-node power law).
 
 References
 ----------
@@ -41,7 +44,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange, uint64
 
-from .llvm_intrinsics import popcount64, prefetch_read
+from .llvm_intrinsics import (WORDS_ABSORB, WORDS_LOAD, WORDS_OR, WORDS_OR_FULL, WORDS_RIPPLE4, popcount64,
+                              prefetch_read)
 
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
 _ONE = uint64(1)
@@ -52,6 +56,8 @@ WIDTHS = (1, 2, 4, 8)
 #: Arcs ahead whose bitset row is prefetched: each arc reads (pull) or updates (push) the
 #: row of a random node, a cache miss on large graphs; hinting it early overlaps the waits.
 PREFETCH_DISTANCE = 8
+#: Arcs ahead whose row is prefetched in top-down levels, across row ends.
+PUSH_PREFETCH = 32
 #: Nodes ahead whose first in-arcs' rows are prefetched in bottom-up levels.
 PREFETCH_NODES = 4
 
@@ -78,19 +84,20 @@ _SMALL_MAX = (1 << _SMALL_BITS) - 1
 
 @njit(cache=True, inline="always")
 def _flush_counters(small, counters, W):
-    """Add the 4-plane vertical numbers ``small[w]`` into the wide ones ``counters[w]``
-    (bit-sliced ripple-carry addition, 64 lanes per word) and clear ``small``."""
+    """Add the 4-plane vertical numbers in ``small`` (plane-major: plane ``j`` of word ``w`` is
+    ``small[j * W + w]``) into the wide ones ``counters[w]`` (bit-sliced ripple-carry addition,
+    64 lanes per word) and clear ``small``."""
     for w in range(W):
         carry = uint64(0)
         for j in range(_COUNTER_BITS):
-            x = small[w, j] if j < _SMALL_BITS else uint64(0)
+            x = small[j * W + w] if j < _SMALL_BITS else uint64(0)
             if j >= _SMALL_BITS and carry == 0:
                 break
             t = counters[w, j]
             counters[w, j] = t ^ x ^ carry
             carry = (t & x) | (carry & (t ^ x))
         for j in range(_SMALL_BITS):
-            small[w, j] = 0
+            small[j * W + w] = 0
 
 
 @njit(cache=True, inline="always")
@@ -118,11 +125,18 @@ def _make_batch_kernel(W):
     register operations (and vector instructions) instead of a counted loop per word.
     """
 
+    words_or = WORDS_OR[W]
+    words_or_full = WORDS_OR_FULL[W]
+    words_load = WORDS_LOAD[W]
+    words_absorb = WORDS_ABSORB[W]
+    words_ripple = WORDS_RIPPLE4[W]
+
     def batch(push_indptr, push_indices, pull_indptr, pull_indices, sources, start, stop,
               alpha, hist, hist_row, ecc, mode, seen, visit, nxt):
         want_hist = mode == MODE_PER_SOURCE
         want_total = mode == MODE_TOTAL
         n = push_indptr.shape[0] - 1
+        n_arcs = push_indptr[n]
         nb = stop - start
         cap = hist.shape[1]
         # Lanes without a source start "seen", so "all words == ALL" means "every search has been here".
@@ -154,10 +168,10 @@ def _make_batch_kernel(W):
                 m_u -= pull_indptr[s + 1] - pull_indptr[s]
 
         counters = np.zeros((W, _COUNTER_BITS), dtype=np.uint64)
-        small = np.zeros((W, _SMALL_BITS), dtype=np.uint64)
-        old = np.empty(W, dtype=np.uint64)
+        small = np.zeros(_SMALL_BITS * W, dtype=np.uint64)  # plane-major, see _flush_counters
         reached = np.zeros(W, dtype=np.uint64)
         acc = np.empty(W, dtype=np.uint64)
+        new = np.empty(W, dtype=np.uint64)
         level = 0
         while True:
             pull = m_f * alpha > m_u
@@ -216,12 +230,7 @@ def _make_batch_kernel(W):
                             if done == _ALL and was != _ALL:
                                 m_u -= pull_indptr[v + 1] - pull_indptr[v]
                             if want_hist:
-                                for w in range(W):
-                                    c = acc[w]
-                                    for j in range(_SMALL_BITS):
-                                        t = small[w, j] & c
-                                        small[w, j] ^= c
-                                        c = t
+                                words_ripple(small, acc)
                                 pending += 1
                                 if pending == _SMALL_MAX:
                                     _flush_counters(small, counters, W)
@@ -238,23 +247,20 @@ def _make_batch_kernel(W):
                     a = push_indptr[u]
                     z = push_indptr[u + 1]
                     for k in range(a, z):
-                        if k + PREFETCH_DISTANCE < z:
-                            prefetch_read(nxt, np.int64(push_indices[k + PREFETCH_DISTANCE]) * W)
-                        v = push_indices[k]
-                        for w in range(W):
-                            nxt[v, w] |= visit[u, w]
+                        # hint across row ends: the next frontier node's arcs follow (most
+                        # rows are shorter than the distance, and most nodes are active in
+                        # the levels that cost)
+                        if k + PUSH_PREFETCH < n_arcs:
+                            prefetch_read(nxt, np.int64(push_indices[k + PUSH_PREFETCH]) * W)
+                        words_or(nxt, np.int64(push_indices[k]) * W, visit, np.int64(u) * W)
+            out = nxt if pull else visit  # where a level's new bits go (the next frontier)
             for v in range(n if not sparse else 0):
-                if pull:
+                vw = np.int64(v) * W
+                # acc = what has reached v: seen, plus (top-down) what the frontier pushed
+                done = words_load(acc, seen, vw, nxt, vw, not pull)
+                if pull and not done:
                     # ---- bottom-up, fused with the level's bookkeeping: v ORs the frontier
                     # bits of its in-neighbours (reading last level's visit, writing nxt)
-                    done = _ALL
-                    for w in range(W):
-                        acc[w] = seen[v, w]
-                        done &= acc[w]
-                    if done == _ALL:
-                        for w in range(W):
-                            nxt[v, w] = 0
-                        continue
                     a = pull_indptr[v]
                     z = pull_indptr[v + 1]
                     # Most nodes stop after a few in-arcs, so also hint the first in-arcs of
@@ -268,49 +274,25 @@ def _make_batch_kernel(W):
                     for k in range(a, z):
                         if k + PREFETCH_DISTANCE < z:
                             prefetch_read(visit, np.int64(pull_indices[k + PREFETCH_DISTANCE]) * W)
-                        u = pull_indices[k]
-                        done = _ALL
-                        for w in range(W):
-                            acc[w] |= visit[u, w]
-                            done &= acc[w]
-                        if done == _ALL:
+                        if words_or_full(acc, 0, visit, np.int64(pull_indices[k]) * W):
                             break  # every search has now reached v: the rest cannot add bits
-                else:
-                    for w in range(W):
-                        acc[w] = seen[v, w] | nxt[v, w]
-                # ---- keep the new bits, count them per lane, measure the next frontier
-                active = uint64(0)
-                done = _ALL
-                for w in range(W):
-                    old[w] = seen[v, w]
-                    x = acc[w] & ~old[w]
-                    done &= acc[w]
-                    seen[v, w] = acc[w]
-                    if pull:
-                        nxt[v, w] = x
-                    else:
-                        visit[v, w] = x
-                    active |= x
-                    reached[w] |= x
-                    if want_total:
-                        level_total += popcount64(x)
-                if active != 0:
+                # ---- keep the new bits (seen = acc, out = acc & ~seen), count them, measure
+                # the next frontier; a node every search had reached gets a zero row in out
+                cnt, done = words_absorb(acc, seen, vw, out, vw, reached, new)
+                if cnt != 0:
                     any_new = True
                     m_f += push_indptr[v + 1] - push_indptr[v]
+                    if want_total:
+                        level_total += cnt
                     if want_hist:
                         # add the new bits to the lanes' 4-bit vertical counters: a fixed
                         # 4-step ripple, branch-free over all words (a zero word adds nothing)
-                        for w in range(W):
-                            c = acc[w] & ~old[w]
-                            for j in range(_SMALL_BITS):
-                                t = small[w, j] & c
-                                small[w, j] ^= c
-                                c = t
+                        words_ripple(small, new)
                         pending += 1
                         if pending == _SMALL_MAX:
                             _flush_counters(small, counters, W)
                             pending = 0
-                if done != _ALL:
+                if not done:
                     m_u += pull_indptr[v + 1] - pull_indptr[v]
             if pull:
                 visit, nxt = nxt, visit
