@@ -531,8 +531,10 @@ class HyperBallCounters:
 
     Notes
     -----
-    Memory: ``2 n m + 10 n`` bytes (registers, flags, float64 estimates) plus ``8 n / BLOCK``; with an order, also a relabelled
-    copy of the CSR and ``16 n`` bytes (ids and per-node estimate changes).
+    Memory: ``2 n m + 10 n`` bytes (registers, flags, float64 estimates) plus ``8 n / BLOCK``
+    (``4 n`` more until the first step: radius 0 slots); with a transpose, ``9 n`` (marks and
+    in-degrees); with an order, also a relabelled copy of the CSR (and of a directed graph's
+    transpose) and ``16 n`` bytes (ids and per-node estimate changes).
     """
 
     def __init__(self, indptr, indices, log2m, state, order=None, transpose=None, buffers=None):
