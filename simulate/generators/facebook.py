@@ -244,6 +244,15 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
     background per region (:func:`bter_csr`). Degree-1 people get no block edges (BTER's
     treatment).
 
+    When the in-country and in-region targets conflict, both are missed: a country with one
+    region has every in-country edge in-region too. At 10^6 people with the default 10
+    countries, 8 of them (49% of the people) have one region, and the bounded least squares
+    (:func:`bter_csr`) reaches 0.801 in country and 0.681 in region (the region layer's share
+    goes to 0); without regions (``region_size`` = 0) it reaches 0.840, and with regions of
+    2 x 10^4 people (every country split) 0.840 and 0.630. A single country (the headline
+    configs) does not have this conflict; the default countries keep it at any n (at 10^7,
+    88 of 100 countries, ~40% of the people, have one region).
+
     Degree assortativity (an input aimed at a structural number, not a distance fit).
     Target: Ugander et al. 2011's r = 0.226, which we read as Newman's r (Phys. Rev. Lett.
     89, 208701, 2002, doi:10.1103/PhysRevLett.89.208701: the Pearson correlation of the
@@ -268,15 +277,26 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
     O(n log n), no build) equals ``assortativity_target`` (0.226); :func:`facebook_band_share`
     gives b and the expected r for any parameters without building. Why a size-dependent b:
     at a fixed b, r grows with n (b = 0.15, seed 1: r = 0.209 at 10^5, 0.269 at 10^6 with 10
-    countries), because the pair probability min(1, e_i e_j f) caps hub pairs at small n. With
-    few hubs (about 230 people above degree 2,500 at 10^5) a hub's band weight b e_i cannot be
-    spent on the few people of its own degree (b e_i^2 / B_i > 1, B_i the band's weight), and
-    hub-hub Chung-Lu pairs are capped too (the structural cutoff sqrt(sum of degrees) ~4,400
-    at 10^5 is below the 5,000 cap); with n both caps loosen and the same b adds more r. The
-    solved b falls with n: 0.24 / 0.18 / 0.075 at 3 x 10^4 / 10^5 / 3 x 10^5 people (one
-    country), 0.099 at 10^6 (10 countries), 0.056 at 3 x 10^6 (one country, 30 regions).
-    Measured r of the built graphs (seed 1): 0.2247 at 10^5 and 0.2260 at 10^6 (expected
-    0.2260). An explicit ``band_share`` is used as given (0.15 gives the graphs of before
+    countries). Measured on the expected r and its per-layer parts (one country, seed 1):
+    (1) the affinity blocks carry plain BTER's r, and they grow with n: a block's density p
+    solves p^3 + (1 - p)^2 c_bg = c(d), and the Chung-Lu background clustering c_bg ~ M^2 / W
+    falls like 1/n, so at small n the background already gives hubs their clustering and their
+    blocks get p ~ 0 (block edges 9.5% / 34% / 41% / 41% of all at 3 x 10^4 / 10^5 / 3 x 10^5 /
+    10^7; their part of r 0.05 / 0.09 / 0.175 / 0.191; r without the band 0.028 / 0.117 /
+    0.164 / 0.189). (2) The band saturates at small n: with few hubs (~240 people above
+    degree 2,500 at 10^5) a hub's band weight b e_i cannot be spent on people of its own
+    degree (b e_i^2 / B_i > 1, B_i the band's weight, for 43% of them at 10^5, 18% at 3 x 10^5,
+    none at 10^6), so a band edge adds less r (its part of r per unit edge share 0.76 at 10^5,
+    1.3-1.4 at 3 x 10^5 - 10^7); with the band alone on plain Chung-Lu (no blocks), b = 0.15
+    gives r = 0.090 / 0.126 / 0.137 at 10^5 / 3 x 10^5 / 10^6. (3) The structural cutoff of
+    plain Chung-Lu (hub pairs capped at 1) makes r negative only below 10^5 (-0.076 at 10^4,
+    -0.001 at 10^5). The solved b falls with n, not strictly: 0.24 / 0.18 / 0.075 / 0.068 /
+    0.074 / 0.056 / 0.048 at 3 x 10^4 / 10^5 / 3 x 10^5 / 10^6 / 2 x 10^6 / 3 x 10^6 / 10^7
+    people (one country, seed 1; the region layer changes with the number of Zipf regions),
+    0.099 at 10^6 with 10 countries.
+    Measured r of the built graphs (seed 1): 0.2247 at 10^5, 0.2260 at 10^6 (10 countries)
+    and 0.2261 at 2 x 10^6 (one country; expected 0.2260 each); the 10^7-person headline
+    country (seed of its config): 0.226. An explicit ``band_share`` is used as given (0.15 gives the graphs of before
     this default, bit for bit; then 0 / 0.1 / 0.15 / 0.2 gave r = 0.116 / 0.176 / 0.209 /
     0.242 at 10^5 and 0.143 / 0.227 / 0.269 / 0.309 at 10^6).
     """
