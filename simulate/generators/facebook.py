@@ -295,8 +295,8 @@ def facebook_like(n, median_degree=99.0, mean_degree=190.0, max_degree=5000.0, c
     people (one country, seed 1; the region layer changes with the number of Zipf regions),
     0.099 at 10^6 with 10 countries.
     Measured r of the built graphs (seed 1): 0.2247 at 10^5, 0.2260 at 10^6 (10 countries)
-    and 0.2261 at 2 x 10^6 (one country; expected 0.2260 each); the 10^7-person headline
-    country (seed of its config): 0.226. An explicit ``band_share`` is used as given (0.15 gives the graphs of before
+    and 0.2261 at 2 x 10^6 and 3 x 10^6 (one country; expected 0.2260 each); the
+    10^7-person headline country (seed of its config): 0.226. An explicit ``band_share`` is used as given (0.15 gives the graphs of before
     this default, bit for bit; then 0 / 0.1 / 0.15 / 0.2 gave r = 0.116 / 0.176 / 0.209 /
     0.242 at 10^5 and 0.143 / 0.227 / 0.269 / 0.309 at 10^6).
     """
