@@ -107,6 +107,20 @@ def networkit_sampled(g, sources):
     return dt, np.bincount(dist, minlength=64)
 
 
+def _edge_chunks(g, max_arcs):
+    """Undirected edges (src < dst) of ``g`` in chunks of rows with at most ~``max_arcs`` arcs each."""
+    lo = 0
+    while lo < g.n:
+        hi = int(np.searchsorted(g.indptr, g.indptr[lo] + max_arcs, side="right")) - 1
+        hi = min(g.n, max(hi, lo + 1))
+        a, b = int(g.indptr[lo]), int(g.indptr[hi])
+        src = np.repeat(np.arange(lo, hi, dtype=np.int32), np.diff(g.indptr[lo:hi + 1]))
+        dst = g.indices[a:b]
+        keep = src < dst
+        yield src[keep], dst[keep]
+        lo = hi
+
+
 def ours_sampled(g, n_sources=N_SOURCES, threads=None, sources=None):
     prev = numba.get_num_threads()
     if threads:
@@ -139,18 +153,20 @@ def sampled_vs_peers(n, n_sources, peer_sources, rounds=5, g=None):
     ours_sampled(g, 64)  # compile / load caches
     _, res = ours_sampled(g, n_sources)
     peer_src = res.sources[:peer_sources]
-    src, dst = g.edges()
-    # a Python list of pairs would take ~100 bytes per edge: above ~10M edges pass the array
-    # (igraph reads it pair by pair: slower to build, but building is not timed)
-    pairs = np.column_stack([src, dst])
-    G = ig.Graph(n=g.n, edges=pairs.tolist() if pairs.shape[0] < 10_000_000 else pairs, directed=False)
-    del pairs
+    # Peers are built from edge chunks: igraph converts a pair array at ~160 bytes per edge
+    # (a whole 10M-node / 100M-edge array: 16 GB, which killed the first 10M run), and
+    # g.edges() alone makes ~5 GB of int64 copies there. add_edges per chunk re-indexes the
+    # graph, so chunks are large (building is not timed).
+    G = ig.Graph(n=g.n, directed=False)
+    for src, dst in _edge_chunks(g, 5_000_000 if g.num_arcs > 20_000_000 else g.num_arcs):
+        G.add_edges(np.column_stack([src, dst]).tolist() if src.shape[0] < 10_000_000 else np.column_stack([src, dst]))
     try:
         import networkit as nk
 
         nk.setNumberOfThreads(threads)
         K = nk.Graph(g.n, weighted=False, directed=False)
-        K.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
+        for src, dst in _edge_chunks(g, 20_000_000):
+            K.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
     except Exception:  # networkit missing: igraph only
         K = None
     t_ours, t_ig, t_nk = [], [], []
