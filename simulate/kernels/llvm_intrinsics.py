@@ -75,6 +75,17 @@ def _is_words(*tys):
     return all(isinstance(t, types.Array) and t.dtype == types.uint64 for t in tys)
 
 
+def _or_into(context, builder, sig, args, width):
+    """Codegen shared by WORDS_OR and WORDS_OR_FULL: ``dst[doff:doff + width] |= src[soff:...]`` as one
+    vector load/OR/store (args: dst, doff, src, soff); returns the stored vector."""
+    vt = ir.VectorType(ir.IntType(64), width)
+    dp = _vec_ptr(context, builder, sig.args[0], args[0], args[1], vt)
+    sp = _vec_ptr(context, builder, sig.args[2], args[2], args[3], vt)
+    c = builder.or_(builder.load(dp, align=8), builder.load(sp, align=8))
+    builder.store(c, dp, align=8)
+    return c
+
+
 def _words_or_intrinsic(width):
     @intrinsic
     def words_or(typingctx, dst, doff, src, soff):
@@ -82,10 +93,7 @@ def _words_or_intrinsic(width):
             return None
 
         def codegen(context, builder, sig, args):
-            vt = ir.VectorType(ir.IntType(64), width)
-            dp = _vec_ptr(context, builder, sig.args[0], args[0], args[1], vt)
-            sp = _vec_ptr(context, builder, sig.args[2], args[2], args[3], vt)
-            builder.store(builder.or_(builder.load(dp, align=8), builder.load(sp, align=8)), dp, align=8)
+            _or_into(context, builder, sig, args, width)
             return context.get_dummy_value()
 
         return types.none(dst, doff, src, soff), codegen
@@ -101,12 +109,7 @@ def _words_or_full_intrinsic(width):
             return None
 
         def codegen(context, builder, sig, args):
-            vt = ir.VectorType(ir.IntType(64), width)
-            dp = _vec_ptr(context, builder, sig.args[0], args[0], args[1], vt)
-            sp = _vec_ptr(context, builder, sig.args[2], args[2], args[3], vt)
-            c = builder.or_(builder.load(dp, align=8), builder.load(sp, align=8))
-            builder.store(c, dp, align=8)
-            return _all_ones(builder, c, width)
+            return _all_ones(builder, _or_into(context, builder, sig, args, width), width)
 
         return types.boolean(dst, doff, src, soff), codegen
 
