@@ -328,7 +328,7 @@ def model_parameters(mean_degree, shape="kwak"):
 SHAPES = ("kwak", "kwak_no_zero", "capped")
 
 
-def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0, shape="kwak"):
+def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0, shape="kwak", directed=True):
     from simulate.generators import directed_follower
     from simulate.kernels.csr import undirected_from_directed
 
@@ -358,6 +358,38 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0, sh
     rng = np.random.default_rng(seed)
     src = np.sort(rng.choice(n, size=min(sources, n), replace=False)).astype(np.int64)
     rng.shuffle(src)  # random order: jackknife groups by position
+    tables = []
+    if directed:
+        tables.append(_directed_distances(g, src, transpose, words, out, summary, t0))
+    if undirected:
+        ip, ix = g.indptr, g.indices
+        g = None  # the directed graph stays alive only through ip, ix
+        tu = time.time()
+        uip, uix = undirected_from_directed(ip, ix, numba.get_num_threads())
+        del ip, ix
+        summary["undirected_build_seconds"] = time.time() - tu
+        summary["undirected_edges"] = int(uix.shape[0] // 2)
+        _log(f"undirected version: {summary['undirected_edges']:,} edges", t0)
+        tq, cq = time.time(), cpu_seconds()
+        counts_u = histograms((uip, uix), (uip, uix), src, 1.0, words, t0)
+        summary["undirected_bfs_seconds"] = time.time() - tq
+        summary["undirected_bfs_cpu_seconds"] = cpu_seconds() - cq
+        summary["undirected"] = statistics(counts_u)
+        summary["undirected"]["reachable_share"] = summary["undirected"]["pairs"] / (src.shape[0] * (n - 1))
+        tables.append(_table(src, counts_u, "undirected"))
+    summary["peak_rss"] = peak_rss_bytes()
+    summary["total_seconds"] = time.time() - t0
+    out.mkdir(parents=True, exist_ok=True)
+    pl.concat(tables).write_parquet(out / "profiles.parquet")
+    (out / "summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
+    text = report(summary)
+    (out / "report.md").write_text(text + "\n")
+    print(text)
+    return summary
+
+
+def _directed_distances(g, src, transpose, words, out, summary, t0):
+    """Directed BFS from ``src`` along follow arcs; fills ``summary`` and returns the profile table."""
     push = (g.indptr, g.indices)
     if transpose:
         tt = time.time()
@@ -376,33 +408,8 @@ def run(n, mean_degree, sources, seed, transpose, undirected, words, out, t0, sh
     summary["bfs_cpu_seconds"] = cpu_seconds() - cq
     summary["bfs_peak_rss"] = peak_rss_bytes()
     summary["directed"] = statistics(counts)
-    summary["directed"]["reachable_share"] = summary["directed"]["pairs"] / (src.shape[0] * (n - 1))
-    tables = [_table(src, counts, "directed")]
-    pull = push = t = None
-    if undirected:
-        ip, ix = g.indptr, g.indices
-        g = None  # the directed graph stays alive only through ip, ix
-        tu = time.time()
-        uip, uix = undirected_from_directed(ip, ix, numba.get_num_threads())
-        del ip, ix
-        summary["undirected_build_seconds"] = time.time() - tu
-        summary["undirected_edges"] = int(uix.shape[0] // 2)
-        _log(f"undirected version: {summary['undirected_edges']:,} edges", t0)
-        tq = time.time()
-        counts_u = histograms((uip, uix), (uip, uix), src, 1.0, words, t0)
-        summary["undirected_bfs_seconds"] = time.time() - tq
-        summary["undirected"] = statistics(counts_u)
-        summary["undirected"]["reachable_share"] = summary["undirected"]["pairs"] / (src.shape[0] * (n - 1))
-        tables.append(_table(src, counts_u, "undirected"))
-    summary["peak_rss"] = peak_rss_bytes()
-    summary["total_seconds"] = time.time() - t0
-    out.mkdir(parents=True, exist_ok=True)
-    pl.concat(tables).write_parquet(out / "profiles.parquet")
-    (out / "summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
-    text = report(summary)
-    (out / "report.md").write_text(text + "\n")
-    print(text)
-    return summary
+    summary["directed"]["reachable_share"] = summary["directed"]["pairs"] / (src.shape[0] * (summary["n"] - 1))
+    return _table(src, counts, "directed")
 
 
 def recorded_entry(summary):
@@ -429,7 +436,7 @@ def _ci(stats, key, scale=1.0):
 
 
 def report(s):
-    d = s["directed"]
+    d = s.get("directed")
     gb = 2**30
     lines = [
         f"# Twitter at Kwak scale: synthetic follower graph, n = {s['n']:,} (shape {s.get('shape', 'capped')!r})", "",
@@ -441,16 +448,22 @@ def report(s):
         f"{s['out_degree']['median']:g}, max {s['out_degree']['max']:,}, "
         f"{100 * s['out_degree']['zero_share']:.2f}% without any.",
         f"Build {s['build_seconds']:.0f} s ({s['build_cpu_seconds']:.0f} s CPU), peak RSS "
-        f"{s['build_peak_rss'] / gb:.2f} GiB; BFS from {s['sources']:,} users {s['bfs_seconds']:.0f} s "
-        f"({s['bfs_cpu_seconds']:.0f} s CPU); peak RSS of the whole run {s['peak_rss'] / gb:.2f} GiB; "
+        f"{s['build_peak_rss'] / gb:.2f} GiB; "
+        + (f"directed BFS from {s['sources']:,} users {s['bfs_seconds']:.0f} s ({s['bfs_cpu_seconds']:.0f} s CPU); "
+           if d else "directed BFS not run (--skip-directed); ")
+        + f"peak RSS of the whole run {s['peak_rss'] / gb:.2f} GiB; "
         f"{s['threads']} threads, load at start {s['load_at_start'][0]:.1f}"
         + (f", after the directed BFS {s['bfs_load_at_end'][0]:.1f}" if "bfs_load_at_end" in s else "")
         + (f"; transpose {s['transpose_seconds']:.0f} s" if "transpose_seconds" in s else "")
         + (f"; undirected version built in {s['undirected_build_seconds']:.0f} s, BFS "
            f"{s['undirected_bfs_seconds']:.0f} s" if "undirected_bfs_seconds" in s else "") + ".",
-        f"Reachable ordered pairs: {100 * d['reachable_share']:.1f}% (directed).", "",
+        "",
         "| quantity | published | St. | what the published number measures | ours [95% CI] |",
         "|---|---|---|---|---|",
+    ]
+    if d:
+        lines[-3:-2] = [f"Reachable ordered pairs: {100 * d['reachable_share']:.1f}% (directed).", ""]
+        lines += [
         f"| average distance, directed (hops) | {PUBLISHED['kwak_mean'][0]} | {PUBLISHED['kwak_mean'][1]} | "
         f"{PUBLISHED['kwak_mean'][2]} | {d['mean']:.3f} {_ci(d, 'mean')} |",
         f"| average distance, directed (hops) | {PUBLISHED['sysomos_mean'][0]} | {PUBLISHED['sysomos_mean'][1]} | "
@@ -462,7 +475,7 @@ def report(s):
         f"| % of reachable pairs within 6 hops | {PUBLISHED['sysomos_within6'][0]} | S | "
         f"{PUBLISHED['sysomos_within6'][2]} | {100 * d['within_6']:.1f} {_ci(d, 'within_6', 100)} |",
         f"| % of reachable pairs within 4 hops | | | | {100 * d['within_4']:.2f} {_ci(d, 'within_4', 100)} |",
-    ]
+        ]
     if "undirected" in s:
         u = s["undirected"]
         lines.append(f"| average distance, directions ignored (hops) | {PUBLISHED['konect_mean'][0]} | "
@@ -487,15 +500,19 @@ def main(argv=None):
     ap.add_argument("--words", type=int, default=1, help="64-bit words per node per bitset (64 sources each)")
     ap.add_argument("--transpose", action="store_true", help="build the in-neighbour CSR (bottom-up BFS levels)")
     ap.add_argument("--undirected", action="store_true", help="also measure distances ignoring direction")
+    ap.add_argument("--skip-directed", action="store_true",
+                    help="with --undirected: only the undirected distances (no directed BFS, no transpose)")
     ap.add_argument("--shape", choices=SHAPES, default="kwak",
                     help="kwak: separate caps and users without followers/followings (module notes); "
                          "kwak_no_zero: the same without them; capped: the earlier one-cap shape")
     ap.add_argument("--quick", action="store_true", help="n = 200,000, 128 sources")
     ap.add_argument("--out", default="results/twitter/kwak_scale")
     args = ap.parse_args(argv)
+    if args.skip_directed and not args.undirected:
+        ap.error("--skip-directed measures nothing without --undirected")
     n, sources = (200_000, 128) if args.quick else (args.n, args.sources)
     return run(n, args.mean_degree, sources, args.seed, args.transpose, args.undirected, args.words,
-               Path(args.out), time.time(), shape=args.shape)
+               Path(args.out), time.time(), shape=args.shape, directed=not args.skip_directed)
 
 
 if __name__ == "__main__":
