@@ -73,3 +73,16 @@ def test_recorded_runs_become_report_rows(small_run, monkeypatch):
     # The rows that are in RECORDED now (the measured full-size runs) are well formed too.
     for rec in kwak_scale.RECORDED:
         assert {"n", "command", "directed", "peak_rss", "total_seconds"} <= set(rec)
+
+
+def test_skip_directed_gives_the_same_undirected_distances(small_run, tmp_path):
+    # --skip-directed (the 41.7M run, which cannot hold the transpose and both versions) measures
+    # the same graph from the same sources: its undirected statistics equal the full run's.
+    _, s = small_run
+    u = kwak_scale.run(3000, 10.0, 96, 7, False, True, 1, tmp_path, 0.0, shape="kwak", directed=False)
+    assert "directed" not in u and "bfs_seconds" not in u
+    assert u["undirected"]["histogram"] == s["undirected"]["histogram"]
+    text = (tmp_path / "report.md").read_text()
+    assert "directed BFS not run" in text and "| average distance, directed (hops)" not in text
+    with pytest.raises(SystemExit):
+        kwak_scale.main(["--skip-directed", "--out", str(tmp_path / "x")])
