@@ -45,8 +45,11 @@ build 94 s and BFS 88 s, peak 3.03 GiB (load 12-13).
 CPU time grows like n^1.4 from 2M to 6M (cache misses: the hub rows' neighbours no longer fit); the
 full 41.7M users (1.47G arcs, 2026-11-30, load 0.7 at start and 5-9 during, beside other work): build
 1,431 s wall (886 s CPU, 10.0 GiB peak), transpose 61 s, BFS from 1,000 users 615 s wall (966 s CPU), peak RSS
-14.1 GiB for the whole run, within 24 GiB. The undirected version was not run at that size: it needs the
-directed CSR and the symmetric one (2 (M + A) = 1.64 arcs per follow arc) at once, ~19 GiB.
+14.1 GiB for the whole run, within 24 GiB. The undirected version needs the directed CSR and the
+symmetric one (2 (M + A) = 1.64 arcs per follow arc) at once: a second run with ``--skip-directed``
+(2026-11-30, load 0.8 at start, 8-10 during) built the same graph in 579 s (811 s CPU), its
+1,202,499,290-edge undirected version in 368 s and ran the 1,000-source BFS in 428 s (566 s CPU):
+16.58 GiB peak RSS (the conversion, both CSRs alive), 23.4 min in all.
 
 The distances: exact BFS along follow arcs (u -> v: u follows v) from ``S`` users drawn
 uniformly, bit-parallel (:func:`simulate.kernels.msbfs.msbfs_histograms`, 64 sources per word).
@@ -223,7 +226,34 @@ RECORDED = [{'n': 2000000,
                'mode': 5,
                'mode_share': 0.55154,
                'pairs': 31243269733,
-               'reachable_share': 0.7501}}]
+               'reachable_share': 0.7501},
+  # the same graph (same n, parameters and seed; bit-identical build) and the same 1,000 sources,
+  # directions ignored, from a second run that skipped the directed BFS (memory: both CSRs at once)
+  'undirected': {'mean': 3.4538,
+                 'mean_ci': [3.43969, 3.46791],
+                 'sd': 0.55727,
+                 'sd_ci': [0.55254, 0.56201],
+                 'within_4': 0.997,
+                 'within_4_ci': [0.99622, 0.99778],
+                 'within_5': 1.0,
+                 'within_5_ci': [1.0, 1.0],
+                 'within_6': 1.0,
+                 'within_6_ci': [1.0, 1.0],
+                 'mode': 3,
+                 'mode_share': 0.49252,
+                 'pairs': 41652189000,
+                 'reachable_share': 1.0},
+  'undirected_run': {'command': 'python -m simulate.experiments.kwak_scale --n 41652230 --sources 1000 '
+                                '--undirected --skip-directed',
+                     'date': '2026-11-30 16:01 UTC',
+                     'load': '0.8-10.3',
+                     'build_seconds': 578.9,
+                     'undirected_build_seconds': 368.3,
+                     'undirected_edges': 1202499290,
+                     'undirected_bfs_seconds': 427.8,
+                     'undirected_bfs_cpu_seconds': 565.6,
+                     'total_seconds': 1404.5,
+                     'peak_rss': 17801928704}}]
 
 # (quantity label, published value, status, what graph and direction the number refers to)
 PUBLISHED = {
