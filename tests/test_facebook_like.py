@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from simulate.errors import ParameterError
 from simulate.generators import facebook_like
-from simulate.generators.facebook import (_bter_plan, assign_regions, bter_csr, clustering_target,
-                                          country_shares, expected_assortativity, facebook_band_share,
-                                          region_counts)
-from simulate.kernels.generators.bter import _first_below, _first_below_near
+from simulate.generators.facebook import (_band_pool, _bter_plan, _people, assign_regions, assortativity_model,
+                                          bter_csr, clustering_target, country_shares, exchangeable_classes,
+                                          expected_assortativity, facebook_band_share, region_counts)
+from simulate.generators.registry import numpy_rng
+from simulate.kernels.generators.bter import _first_below, _first_below_near, chung_lu_pair_sums
 from simulate.graph import Graph
 from simulate.kernels.triangles import node_triangles
 
@@ -150,8 +151,9 @@ def _brute_force_r(plan, band_ratio):
     return (x / s1 - (s2 / s1) ** 2) / (s3 / s1 - (s2 / s1) ** 2), mu, degree(p_band), degree(np.where(same, p, 0))
 
 
+@pytest.mark.parametrize("merge", [True, False])
 @pytest.mark.parametrize("band", [0.0, 0.25])
-def test_expected_assortativity_against_every_pair(band):
+def test_expected_assortativity_against_every_pair(band, merge):
     # Oracle: the pair probabilities written out over all n(n-1)/2 pairs. Small groups and large
     # weights so that many pairs hit the cap of 1 (the part the prefix-sum kernel must get right).
     rng = np.random.default_rng(7)
@@ -161,9 +163,12 @@ def test_expected_assortativity_against_every_pair(band):
     region = country * 4 + rng.integers(0, 4, size=n)
     curve = clustering_target(np.arange(151), 0.14, 0.5, 0.5)
     plan = _bter_plan(target, curve, [country, region], [0.8, 0.5], band, 1.7)
-    got = expected_assortativity(plan["excess"], plan["kept"], plan["shares"], plan["band"], 1.7, plan["pool"],
-                                 plan["order"], plan["block_ptr"], plan["block_p"], plan["block_of"])
+    got = assortativity_model(plan["excess"], plan["kept"], 1.7, plan["pool"], plan["order"], plan["block_ptr"],
+                              plan["block_p"], plan["block_of"], merge=merge)(plan["shares"], plan["band"])
     r, mu, band_mu, block_mu = _brute_force_r(plan, 1.7)
+    classes = exchangeable_classes(plan["excess"], plan["pool"], plan["order"], plan["block_ptr"], plan["block_p"],
+                                   plan["block_of"], merge)["mult"]
+    assert (classes.shape[0] < 0.8 * n) if merge else (classes.shape[0] == n)  # the merge is exercised
     assert (plan["excess"][:, None] * plan["excess"][None, :] / plan["excess"].sum() > 1).sum() > 100
     np.testing.assert_allclose(got["degree"], mu, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(got["layer_degree"]["band"], band_mu, rtol=1e-9, atol=1e-9)
@@ -172,6 +177,104 @@ def test_expected_assortativity_against_every_pair(band):
     assert got["r"] == pytest.approx(r, abs=1e-10)
     assert sum(got["parts"].values()) == pytest.approx(got["r"], abs=1e-12)
     assert sum(got["edge_shares"].values()) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_expected_assortativity_with_ties_of_weight_across_blocks():
+    # People of equal weight in blocks of different weight have different band pools, and a pair
+    # of equal weight takes the band factor of the one the kernel lists first (by node id): such
+    # people must stay single (exchangeable_classes), or r depends on the merge. Integer weights
+    # in a few values, random blocks and densities (some 0: excluding nothing), shuffled ids:
+    # many such ties, checked against every pair written out.
+    rng = np.random.default_rng(11)
+    n = 500
+    region = rng.integers(0, 3, size=n)
+    excess = 60.0 * rng.integers(1, 7, size=n)
+    excess[rng.random(n) < 0.05] = 0.0
+    # the other half: weights shared by runs of 2-4 people of one region only (mostly one block)
+    runs = rng.integers(2, 5, size=n // 2)
+    half = np.repeat(rng.uniform(1.0, 400.0, size=runs.shape[0]), runs)[: n // 2]
+    excess[::2] = half
+    region[::2] = np.repeat(rng.integers(0, 3, size=runs.shape[0]), runs)[: n // 2]
+    order = np.lexsort((excess, region)).astype(np.int64)
+    cuts = [0]
+    while cuts[-1] < n:
+        cuts.append(min(n, cuts[-1] + int(rng.integers(1, 9))))
+    bounds = np.union1d(cuts, np.flatnonzero(np.diff(region[order])) + 1)  # blocks inside regions
+    block_ptr = np.union1d(bounds, [n]).astype(np.int64)
+    block_p = rng.choice([0.0, 0.3, 0.7], size=block_ptr.shape[0] - 1)
+    block_of = np.empty(n, dtype=np.int64)
+    block_of[order] = np.repeat(np.arange(block_p.shape[0]), np.diff(block_ptr))
+    pool = _band_pool(1.7, excess, order, block_ptr, block_p, block_of)
+    kept = [(np.zeros(n, dtype=np.int64), None), (region, 0)]
+    plan = dict(excess=excess, kept=kept, shares=np.array([0.5, 0.3]), band=0.2, pool=pool, block_of=block_of,
+                block_p=block_p)
+    cl = exchangeable_classes(excess, pool, order, block_ptr, block_p, block_of)
+    assert (cl["mult"] > 1).sum() > 20 and (cl["mult"] == 1).sum() > 50  # both kinds present
+    got = assortativity_model(excess, kept, 1.7, pool, order, block_ptr, block_p, block_of)(plan["shares"], 0.2)
+    r, mu, band_mu, _ = _brute_force_r(plan, 1.7)
+    assert (excess[:, None] * excess[None, :] / excess.sum() > 1).sum() > 100  # caps hit
+    np.testing.assert_allclose(got["degree"], mu, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(got["layer_degree"]["band"], band_mu, rtol=1e-9, atol=1e-9)
+    assert got["r"] == pytest.approx(r, abs=1e-10)
+
+
+def test_merged_classes_give_the_per_person_evaluation():
+    # The default people at 40,000 with 4 countries split into regions (three layers, the band
+    # and its solved share): classes of exchangeable people (far fewer than people) give the
+    # per-person evaluation's r, parts and degrees.
+    people = _people(40_000, 99.0, 190.0, 5000.0, 0.14, 0.5, 0.5, 4, 1.0, 0.84, 4000.0, 1.0, 0.63,
+                     numpy_rng(5, 10))
+    plan = _bter_plan(people["target"], people["curve"], people["levels"], people["targets"], None, 2.0, 0.226)
+    assert len(plan["kept"]) == 3 and plan["band"] > 0
+    args = (plan["excess"], plan["kept"], 2.0, plan["pool"], plan["order"], plan["block_ptr"], plan["block_p"],
+            plan["block_of"])
+    assert exchangeable_classes(*args[:1], *args[3:])["mult"].shape[0] < 40_000 / 5
+    got, want = (assortativity_model(*args, merge=m)(plan["shares"], plan["band"]) for m in (True, False))
+    assert got["r"] == pytest.approx(want["r"], abs=1e-9)
+    assert got["r"] == pytest.approx(plan["r_expected"], abs=1e-9)  # the solver's evaluation
+    for k in want["parts"]:
+        assert got["parts"][k] == pytest.approx(want["parts"][k], abs=1e-9)
+    np.testing.assert_allclose(got["degree"], want["degree"], rtol=1e-9)
+    for k in want["layer_degree"]:
+        np.testing.assert_allclose(got["layer_degree"][k], want["layer_degree"][k], rtol=1e-9, atol=1e-9)
+
+
+@st.composite
+def _classes_in_groups(draw):
+    sizes = draw(st.lists(st.integers(1, 6), min_size=1, max_size=5))
+    e, gend, coef = [], [], []
+    for size in sizes:
+        e += sorted(draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, 7.0]), min_size=size, max_size=size)),
+                    reverse=True)
+        gend += [len(e)] * size
+        coef += [draw(st.sampled_from([0.0, 0.02, 0.1, 0.4]))] * size
+    k = len(e)
+    mult = draw(st.lists(st.integers(1, 4), min_size=k, max_size=k))
+    x = draw(st.lists(st.floats(0.5, 9.0), min_size=k, max_size=k))
+    bcoef = draw(st.lists(st.sampled_from([0.0, 0.05, 0.3]), min_size=k, max_size=k))
+    return [np.array(v, dtype=np.float64) for v in (e, mult, x, coef, bcoef)] + [np.array(gend, dtype=np.int64)]
+
+
+@given(_classes_in_groups(), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_pair_sums_of_classes_are_those_of_their_people(classes, band):
+    # A position of multiplicity m is m people listed in a row: the kernel over the classes must
+    # give the kernel over the people (m = 1 each), per person, caps and band boundaries included.
+    e, mult, x, coef, bcoef, gend = classes
+    if not band:
+        bcoef = np.zeros(0)
+    m = mult.astype(np.int64)
+    rep = np.repeat(np.arange(e.shape[0]), m)
+    first = np.concatenate([[0], np.cumsum(m)])  # each position's first person
+    p_gend = first[gend]
+    deg, bdeg = np.zeros(e.shape[0]), np.zeros(e.shape[0])
+    got = chung_lu_pair_sums(gend, e, mult, x, coef, bcoef, np.log(1.7), deg, bdeg)
+    p_deg, p_bdeg = np.zeros(rep.shape[0]), np.zeros(rep.shape[0])
+    want = chung_lu_pair_sums(p_gend[rep], e[rep], np.ones(rep.shape[0]), x[rep], coef[rep],
+                              bcoef[rep] if band else bcoef, np.log(1.7), p_deg, p_bdeg)
+    assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(deg, p_deg[first[:-1]], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(bdeg, p_bdeg[first[:-1]], rtol=1e-12, atol=1e-12)
 
 
 @given(st.lists(st.integers(0, 6), min_size=1, max_size=30), st.integers(0, 40), st.integers(0, 40),

@@ -557,17 +557,20 @@ def _bter_plan(target, curve, levels, within, band_share, band_ratio, assortativ
         excess = _excess(target, order, block_p, block_n)
         e1 = float((block_p * block_n * (block_n - 1) / 2).sum())
         kept, shares, reached = _layer_shares(levels, within, excess, e1)
+        pool = None
         if band_share is not None:
             wanted = band_share
         elif rnd in (1, 3):
+            pool = _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of)  # the solve's and the split's
             # Solved on round 1's blocks (round 0's, BTER's uncorrected p = c^(1/3), are far from the
             # final ones: at 10^5 they want b ~0.10 where the final blocks want ~0.18) and again, from
             # there, on the final blocks; round 0 and 2 take the last value (0.15 at first).
             wanted, slope, r_exp = _auto_band_share(assortativity_target, excess, kept, shares, band_ratio, order,
-                                                    block_ptr, block_p, block_of, wanted, slope)
+                                                    block_ptr, block_p, block_of, wanted, slope, pool)
         else:
             wanted = 0.15 if wanted is None else wanted
-        band, shares, pool = _band_split(shares, wanted, band_ratio, excess, order, block_ptr, block_p, block_of)
+        band, shares, pool = _band_split(shares, wanted, band_ratio, excess, order, block_ptr, block_p, block_of,
+                                         pool)
         if rnd == 3:
             break
         c_bg = _background_clustering(kept, shares, excess, finest, order, block_ptr, block_p, block_group)
@@ -578,7 +581,7 @@ def _bter_plan(target, curve, levels, within, band_share, band_ratio, assortativ
 
 
 def _auto_band_share(assortativity_target, excess, kept, shares, band_ratio, order, block_ptr, block_p, block_of,
-                     guess=None, slope=None):
+                     guess=None, slope=None, pool=None):
     """The degree band's share b in [0, s_0] whose expected r (:func:`expected_assortativity`) is the target.
 
     A calibration of b to one structural statistic, the degree assortativity r (never a
@@ -586,22 +589,25 @@ def _auto_band_share(assortativity_target, excess, kept, shares, band_ratio, ord
     degree; nearly linearly, slope ~0.6-1.1 over b in [0, 0.3]), so a bracketed secant
     (Illinois) search from ``guess`` (default 0.15) with ``slope`` (dr/db, default from two
     evaluations) stops when |r - target| < 2e-4 or the bracket is below 1e-4 wide: about
-    4 evaluations, each O(K n log n). 0 when plain BTER already reaches the target, s_0 (the
-    whole world layer) when even that falls short. Returns ``(b, slope, expected r at b)``.
+    4 evaluations, each O(K C log C) over C classes of exchangeable people
+    (:func:`assortativity_model`). 0 when plain BTER already reaches the target, s_0 (the
+    whole world layer) when even that falls short. ``pool``: :func:`_band_pool` of these
+    weights when the caller has it. Returns ``(b, slope, expected r at b)``.
     """
     if assortativity_target is None:
         raise ValueError("band_share None needs assortativity_target")
-    pool = _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of)
+    if pool is None:
+        pool = _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of)
     model = assortativity_model(excess, kept, band_ratio, pool, order, block_ptr, block_p, block_of)
     top = float(shares[0])
 
     def miss(b):
-        # exact evaluations: a one-pass evaluation with the previous share's degrees
-        # (``_assortativity_of``'s ``x``) made r jump between neighbouring shares and the
-        # search slower, not faster (31 evaluations at 3 x 10^4 people)
+        # exact evaluations: a one-pass evaluation with the previous share's degrees (removed)
+        # made r jump between neighbouring shares and the search slower, not faster (31
+        # evaluations at 3 x 10^4 people)
         s = shares.copy()
         s[0] -= b
-        return model(s, b, None, False)["r"] - assortativity_target
+        return model(s, b, detail=False)["r"] - assortativity_target
 
     if top <= 0:
         return 0.0, slope, miss(0.0) + assortativity_target
@@ -824,33 +830,58 @@ def _band_key(group, w):
     return group * (hi - lo + 1e3) + (hi - lw)
 
 
-def _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_p, block_of):
+def _band_split(shares, band_share, band_ratio, excess, order, block_ptr, block_p, block_of, pool=None):
     """The degree band's share b = min(band_share, s_0), the layer shares with s_0 reduced by b,
     and each node's band pool B_i (excess weight of the world's people within a factor
-    ``band_ratio`` of e_i, its own affinity block's weight left out; at least e_i).
-    O(n log n).
+    ``band_ratio`` of e_i, its own affinity block's weight left out; at least e_i; ``pool``
+    when given: :func:`_band_pool` of these weights). O(n log n).
     """
     band = float(min(band_share, shares[0])) if band_share > 0 else 0.0
     if band <= 0:
         return 0.0, shares, None
     shares = shares.copy()
     shares[0] -= band
-    return band, shares, _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of)
+    if pool is None:
+        pool = _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of)
+    return band, shares, pool
 
 
 def _band_pool(band_ratio, excess, order, block_ptr, block_p, block_of):
     """Each node's band pool B_i: excess weight of the world's people within a factor ``band_ratio``
-    of e_i, its own affinity block's weight left out; at least e_i. O(n log n)."""
+    of e_i, its own affinity block's weight left out; at least e_i.
+
+    Over the distinct weights (people of one block with one weight are runs of ``order``: O(n)
+    to find, then a sort of the runs, not of the people); the window sums are differences of
+    the running sum of all weights sorted descending, added one person at a time as a sort of
+    the people would (the same floating-point sums). O(n + C log C) for C runs.
+    """
     n = excess.shape[0]
-    rank = np.argsort(-excess, kind="stable")
-    z = _band_key(np.zeros(n, dtype=np.int64), excess[rank])
-    cw = np.concatenate([[0.0], np.cumsum(excess[rank])])
+    runs = _weight_runs(excess, order, block_of)
+    start = np.flatnonzero(runs)
+    u, inv = np.unique(excess[order[start]], return_inverse=True)
+    counts = np.bincount(inv, weights=np.diff(np.append(start, n)), minlength=u.shape[0]).astype(np.int64)
+    u, counts = u[::-1], counts[::-1]  # descending, as the people sorted by weight
+    z = _band_key(np.zeros(u.shape[0], dtype=np.int64), u)
+    cw = np.concatenate([[0.0], np.cumsum(np.repeat(u, counts))])
+    first = np.concatenate([[0], np.cumsum(counts)])  # people before each distinct weight
     lf = np.log(band_ratio)
+    pool_u = cw[first[np.searchsorted(z, z + lf, side="right")]] - cw[first[np.searchsorted(z, z - lf, side="left")]]
     pool = np.empty(n)
-    pool[rank] = cw[np.searchsorted(z, z + lf, side="right")] - cw[np.searchsorted(z, z - lf, side="left")]
+    pool[order] = np.repeat(pool_u[u.shape[0] - 1 - inv], np.diff(np.append(start, n)))
     wb = np.add.reduceat(excess[order], block_ptr[:-1]) if block_ptr.shape[0] > 1 else np.zeros(0)
     own = np.where(block_p[block_of] > 0, wb[block_of], 0.0)
     return np.maximum(pool - own, np.maximum(excess, 1e-300))
+
+
+def _weight_runs(excess, order, block_of):
+    """True where a run of people of one block with one weight starts in ``order``. O(n)."""
+    n = excess.shape[0]
+    new = np.ones(n, dtype=bool)
+    if n > 1:
+        eo = excess[order]
+        bo = block_of[order]
+        new[1:] = (bo[1:] != bo[:-1]) | (eo[1:] != eo[:-1])
+    return new
 
 
 def _band_clustering(band, excess, pool, order, block_ptr):
@@ -891,12 +922,58 @@ def _child(seed, key):
     return np.random.SeedSequence(seed, spawn_key=(STREAM_TAG, key))
 
 
-def _level_order(lv, node_of_rank, excess):
-    """Nodes sorted by (group of ``lv``, excess descending) as the layout lists them, group ends, weights."""
-    nodes = node_of_rank[np.argsort(lv[node_of_rank], kind="stable")]
-    g = lv[nodes]
-    sizes = np.bincount(g, minlength=int(g.max()) + 1 if g.shape[0] else 1)
-    return nodes, np.cumsum(sizes)[g].astype(np.int64), excess[nodes]
+def exchangeable_classes(excess, pool, order, block_ptr, block_p, block_of, merge=True):
+    """People the expected-r model cannot tell apart, as classes with multiplicities.
+
+    Two people of one affinity block with the same excess weight share every group (a block
+    lies in one finest group), their weight, their band pool and their block, so every pair
+    probability of :func:`expected_assortativity` treats them alike: the model's sums over
+    them are the sums over one of them times their number. In ``order`` (nodes by finest
+    group and target, blocks contiguous, weight ascending inside a block) such people are
+    runs. One exception: pairs of *equal* weight take the band factor of the one the kernel
+    lists first (by node id); where people of equal weight have different band pools (blocks
+    of different weight), every one of them becomes a class of its own, so that the classes
+    keep the kernel's order there (kept exact; none at the default parameters so far).
+
+    Parameters
+    ----------
+    excess, pool, order, block_ptr, block_p, block_of
+        As in :func:`expected_assortativity` (``pool`` may be None: no band).
+    merge : bool
+        False: one class per person (the per-person evaluation; the tests' oracle).
+
+    Returns
+    -------
+    dict
+        ``start`` (int64, first position in ``order`` of each class), ``mult`` (float64,
+        people per class), ``node`` (a member: the smallest node id when the class is one
+        person or a tie broken by id), ``block`` (its affinity block), ``of`` (each node's
+        class). O(n) plus a sort of the classes.
+    """
+    n = excess.shape[0]
+    eo = excess[order]
+    new = _weight_runs(excess, order, block_of) if merge else np.ones(n, dtype=bool)
+    if merge and n and pool is not None:
+        start = np.flatnonzero(new)
+        ce, cp = eo[start], pool[order[start]]
+        srt = np.lexsort((cp, ce))
+        es, ps = ce[srt], cp[srt]
+        mixed = es[1:][(es[1:] == es[:-1]) & (ps[1:] != ps[:-1])]
+        if mixed.shape[0]:
+            new |= np.isin(eo, mixed)
+    start = np.flatnonzero(new)
+    of = np.empty(n, dtype=np.int64)
+    of[order] = np.cumsum(new) - 1
+    return dict(start=start, mult=np.diff(np.append(start, n)).astype(np.float64), node=order[start],
+                block=block_of[order[start]], of=of)
+
+
+def _run_ends(g):
+    """For keys ``g`` sorted into runs: each position's run end (exclusive)."""
+    if g.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.append(np.flatnonzero(g[1:] != g[:-1]) + 1, g.shape[0]).astype(np.int64)
+    return np.repeat(ends, np.diff(np.concatenate([[0], ends])))
 
 
 def expected_assortativity(excess, kept, shares, band, band_ratio, pool, order, block_ptr, block_p, block_of):
@@ -936,116 +1013,124 @@ def expected_assortativity(excess, kept, shares, band, band_ratio, pool, order, 
     of r of a layer with m_L ordered edges, cross sum X_L and end sum D_L (its edges' degree
     at one end) is (X_L - 2 mu D_L + m_L mu^2) / S1 / var, mu = S2 / S1: its edges' covariance
     about the mean over all edge ends, weighted by their share (``parts[L] / edge_shares[L]``
-    is the correlation the layer's edges carry). O(K n log n) time for K levels, ~10 arrays
-    of n floats.
+    is the correlation the layer's edges carry). The sums run over classes of people the model
+    cannot tell apart (:func:`exchangeable_classes`: one block, one weight), weighted by their
+    sizes: O(n) to form them, then O(K C log C) time for K levels and C classes (C ~ n / 25 at
+    the defaults: 4,136 classes for 10^5 people, 13,316 for 3 x 10^5).
     """
     return assortativity_model(excess, kept, band_ratio, pool, order, block_ptr, block_p, block_of)(shares, band)
 
 
-def assortativity_model(excess, kept, band_ratio, pool, order, block_ptr, block_p, block_of):
+def assortativity_model(excess, kept, band_ratio, pool, order, block_ptr, block_p, block_of, merge=True):
     """:func:`expected_assortativity` as a function of (shares, band) for one block layout.
 
-    The sorted orders of every level are made once (what a band-share solver evaluates many
-    times costs two passes of :func:`simulate.kernels.generators.bter.chung_lu_pair_sums`
-    per level). ``pool`` may be None when only band 0 is asked for.
+    The people are merged into classes the model cannot tell apart
+    (:func:`exchangeable_classes`: people of one block with one weight) and the classes'
+    sorted orders of every level are made once; what a band-share solver evaluates many times
+    then costs two passes of :func:`simulate.kernels.generators.bter.chung_lu_pair_sums` per
+    level over the *classes* (multiplicities weight the prefix sums), not over the people.
+    ``merge`` False: one class per person (the per-person evaluation, same result). ``pool``
+    may be None when only band 0 is asked for. Returns ``f(shares, band, detail=True)``.
     """
-    n = excess.shape[0]
     K = len(kept)
-    node_of_rank = np.argsort(-excess, kind="stable").astype(np.int64)
-    block_n = np.diff(block_ptr)
-    # Nodes of blocks without edges exclude nothing: each is its own group at the block level.
-    blk = np.where(block_p[block_of] > 0, block_of, block_of.shape[0] + np.arange(n) if n else block_of)
-    blk = np.unique(blk, return_inverse=True)[1].astype(np.int64)
-    layers = [lv for lv, _ in kept] + [blk]
-    orders = [_level_order(lv, node_of_rank, excess) for lv in layers]
-    # Layer L's pairs: later members of its level-L group (order L) minus those of its level
-    # L + 1 group (order L + 1), both with L's factor sum_{l <= L} s_l / W_{anc_l}: the inverse
-    # group weights of levels <= L gathered once into each order's positions.
+    cl = exchangeable_classes(excess, pool, order, block_ptr, block_p, block_of, merge)
+    node, mult, cblock = cl["node"], cl["mult"], cl["block"]
+    e = excess[node]
+    neg_e = -e
+    # Layer L's pairs: later members of its level-L group minus those of its level L + 1 group
+    # (its affinity block for the finest level; edgeless blocks exclude nothing, so their
+    # classes are left out there), both with L's factor sum_{l <= L} s_l / W_{anc_l}: the
+    # inverse group weights of levels <= L gathered once into each order's positions.
+    orders = []
+    for lv, _ in kept:
+        g = lv[node]
+        pos = np.lexsort((node, neg_e, g))
+        orders.append((pos, _run_ends(g[pos]), e[pos], mult[pos]))
+    edged = np.flatnonzero(block_p[cblock] > 0)
+    pos = edged[np.lexsort((node[edged], neg_e[edged], cblock[edged]))]
+    orders.append((pos, _run_ends(cblock[pos]), e[pos], mult[pos]))
     inv_pos = {}
     for l, (lv, _) in enumerate(kept):
         wg = _group_weights(lv, excess)
-        inv_w = (1.0 / np.where(wg > 0, wg, 1.0))[lv]
+        inv_w = (1.0 / np.where(wg > 0, wg, 1.0))[lv[node]]
         for M in range(l, K + 1):
             inv_pos[(l, M)] = inv_w[orders[M][0]]
-    pool_pos = [pool[nodes] for nodes, _, _ in orders] if pool is not None else None
+    pool_pos = [pool[node][p] for p, _, _, _ in orders] if pool is not None else None
     log_ratio = float(np.log(band_ratio))
-    del layers, node_of_rank, blk
-    block_deg = np.repeat(block_p * (block_n - 1), block_n)  # in ``order``
-    return lambda shares, band, x=None, detail=True: _assortativity_of(
-        shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, order, block_ptr, block_p, block_n, block_deg,
-        x, detail)
+    # classes of one block are contiguous (in ``order``): their block's first class
+    block_first = np.searchsorted(cl["start"], block_ptr[:-1])
+    block_deg = (block_p * (np.diff(block_ptr) - 1))[cblock]
+    return lambda shares, band, detail=True: _assortativity_of(
+        shares, band, K, mult, cl["of"], inv_pos, pool_pos, log_ratio, orders, block_first, block_p, block_deg,
+        detail)
 
 
-def _assortativity_of(shares, band, n, K, inv_pos, pool_pos, log_ratio, orders, order, block_ptr, block_p,
-                      block_n, block_deg, x=None, detail=True):
+def _assortativity_of(shares, band, K, mult, of, inv_pos, pool_pos, log_ratio, orders, block_first, block_p,
+                      block_deg, detail=True):
     """One evaluation of :func:`assortativity_model`'s function (see :func:`expected_assortativity`).
 
-    ``x`` None: exact, two passes (the expected degrees mu, then the cross sums with x = mu + 1).
-    ``x`` given (a solver's previous mu + 1): one pass, cross sums with that x and mu from this
-    pass, so r is off by the change of mu between the two shares (second order near a solution).
-    ``detail`` False: r and mu only, no per-layer parts.
+    Exact, two passes over the classes: the expected degrees mu, then the cross sums with
+    x = mu + 1. Per-class sums are weighted by ``mult``; ``of`` spreads per-class degrees to
+    the people. ``detail`` False: r only (what a solver needs: no per-person array made).
     """
+    C = mult.shape[0]
     no_band = np.zeros(0)
     no_degree = np.zeros(0)
 
     def layer_sums(L, x, degree, band_degree):
         """Layer L's (cross, band cross) sums over ordered pairs; adds its pairs' expected counts
-        (and the band's part of them) to ``degree`` (and ``band_degree``), by node, when given."""
+        (and the band's part of them) to ``degree`` (and ``band_degree``), by class, when given."""
         out = np.zeros(2)
         for M, sign in ((L, 1.0), (L + 1, -1.0)):
-            nodes, gend, e = orders[M]
+            pos, gend, e, m = orders[M]
             coef = shares[0] * inv_pos[(0, M)]
             for l in range(1, L + 1):
                 coef += shares[l] * inv_pos[(l, M)]
             bcoef = band / pool_pos[M] if band > 0 else no_band
-            deg = np.zeros(n) if degree is not None else no_degree
-            bdeg = np.zeros(n) if band_degree is not None else no_degree
-            out += sign * np.array(_k.chung_lu_pair_sums(gend, e, x[nodes] if x is not None else np.ones(n),
+            deg = np.zeros(pos.shape[0]) if degree is not None else no_degree
+            bdeg = np.zeros(pos.shape[0]) if band_degree is not None else no_degree
+            out += sign * np.array(_k.chung_lu_pair_sums(gend, e, m, x[pos] if x is not None else np.ones(pos.shape[0]),
                                                          coef, bcoef, log_ratio, deg, bdeg))
             for acc, part in ((degree, deg), (band_degree, bdeg)):
                 if acc is not None:
-                    spread = np.empty(n)
-                    spread[nodes] = part
-                    acc += sign * spread
+                    acc[pos] += sign * part  # positions are distinct classes
         return 2.0 * out  # ordered pairs: twice the sums over each pair's heavier end
 
-    lagged = x is not None
-    deg = {f"level{L}": np.zeros(n) for L in range(K)}
+    deg = {f"level{L}": np.zeros(C) for L in range(K)}
     if detail:
-        deg["band"] = np.zeros(n)
-    sums = []
-    for L in range(K):  # the degrees (with x = 1 when exact; the lagged x otherwise)
-        bdeg = np.zeros(n) if detail else None
-        sums.append(layer_sums(L, x, deg[f"level{L}"], bdeg))
+        deg["band"] = np.zeros(C)
+    for L in range(K):  # the degrees (with x = 1)
+        bdeg = np.zeros(C) if detail else None
+        layer_sums(L, None, deg[f"level{L}"], bdeg)
         if detail:  # the band's part of a pair is the band's
             deg[f"level{L}"] -= bdeg
             deg["band"] += bdeg
-    deg["blocks"] = np.zeros(n)
-    deg["blocks"][order] = block_deg
+    deg["blocks"] = block_deg
     mu = sum(deg.values())
-    if not lagged:
-        x = mu + 1.0
-        sums = [layer_sums(L, x, None, None) for L in range(K)]
-    xo = x[order]
-    bx = np.add.reduceat(xo, block_ptr[:-1]) if block_n.shape[0] else np.zeros(0)
-    bx2 = np.add.reduceat(xo * xo, block_ptr[:-1]) if block_n.shape[0] else np.zeros(0)
+    x = mu + 1.0
+    sums = [layer_sums(L, x, None, None) for L in range(K)]
+    mx = mult * x
+    bx = np.add.reduceat(mx, block_first) if block_first.shape[0] else np.zeros(0)
+    bx2 = np.add.reduceat(mx * x, block_first) if block_first.shape[0] else np.zeros(0)
     cross = {"blocks": float((block_p * (bx * bx - bx2)).sum()), "band": 0.0}
     for L in range(K):
         c, cb = sums[L]
         cross[f"level{L}"] = c - cb  # the band's part of a pair is the band's
         cross["band"] += cb
-    s1 = float(mu.sum())
-    s2 = float((mu * mu + mu).sum())
-    s3 = float((mu**3 + 3 * mu * mu + mu).sum())
+    s1 = float(np.dot(mult, mu))
+    s2 = float(np.dot(mult, mu * mu + mu))
+    s3 = float(np.dot(mult, mu**3 + 3 * mu * mu + mu))
     if s1 <= 0:
-        return {"r": float("nan"), "parts": {}, "edge_shares": {}, "degree": mu}
+        return {"r": float("nan"), "parts": {}, "edge_shares": {}, "degree": mu[of]}
     mean = s2 / s1
     var = s3 / s1 - mean * mean
     if not detail:
-        return {"r": (sum(cross.values()) / s1 - mean * mean) / var, "degree": mu}
-    edges = {k: float(v.sum()) for k, v in deg.items()}
-    ends = {k: float(np.dot(deg[k], x)) for k in deg}  # sum over a layer's ordered pairs of k at one end
+        return {"r": (sum(cross.values()) / s1 - mean * mean) / var}
+    edges = {k: float(np.dot(mult, v)) for k, v in deg.items()}
+    ends = {k: float(np.dot(mult * deg[k], x)) for k in deg}  # sum over a layer's ordered pairs of k at one end
     # each layer's share of the covariance about the mean over all edge ends
     parts = {k: (cross[k] - 2.0 * mean * ends[k] + edges[k] * mean * mean) / s1 / var for k in cross}
     return {"r": float(sum(parts.values())), "parts": parts,
-            "edge_shares": {k: edges[k] / s1 for k in edges}, "degree": mu, "layer_degree": deg}
+            "edge_shares": {k: edges[k] / s1 for k in edges}, "degree": mu[of],
+            "layer_degree": {k: v[of] for k, v in deg.items()}}
+

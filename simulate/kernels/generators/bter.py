@@ -144,38 +144,45 @@ def _capped_range(e, cx, cex, a, c, ei, f, hint):
 
 
 @njit(cache=True)
-def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
-    """Expected Chung-Lu pair sums over later members of each node's group, capped at 1.
+def chung_lu_pair_sums(gend, e, mult, x, coef, bcoef, log_ratio, degree, band_degree):
+    """Expected Chung-Lu pair sums over later members of each class's group, capped at 1.
 
-    Every array is in *position* order: nodes sorted by (group, weight ``e`` descending), and
-    ``gend[k]`` ends position k's group (the caller gathers per-node arrays into this order,
-    so the walk reads memory in sequence). For the node at position k and every later
-    position j of its group, P_kj = min(1, e_k e_j f) with f = ``coef[k] + bcoef[k]`` for the
-    *band prefix* (e_j >= e_k / exp(``log_ratio``)) and f = ``coef[k]`` after it: the pair
-    probability of the layered Chung-Lu kernel with the degree band
-    (:func:`simulate.kernels.generators.power_law.chung_lu_count`; ``bcoef`` empty: no band).
+    Every array is in *position* order: classes of ``mult[k]`` exchangeable nodes each (1.0:
+    one node per position), sorted by (group, weight ``e`` descending), and ``gend[k]`` ends
+    position k's group (the caller gathers per-class arrays into this order, so the walk reads
+    memory in sequence). A node of position k and a node of a later position j of its group,
+    or another node of position k itself, are joined with P_kj = min(1, e_k e_j f), f =
+    ``coef[k] + bcoef[k]`` for the *band prefix* (e_j >= e_k / exp(``log_ratio``), position k
+    itself included) and f = ``coef[k]`` after it: the pair probability of the layered Chung-Lu
+    kernel with the degree band (:func:`simulate.kernels.generators.power_law.chung_lu_count`;
+    ``bcoef`` empty: no band).
 
-    Returns ``(sum_k x_k sum_j P_kj x_j, the same for the band's part)``, the band's part of a
-    pair being P_kj minus its value without ``bcoef``. With ``degree`` not empty, adds every
-    position's expected number of these pairs, sum_j P_kj + sum_j P_jk (whatever ``x``), to
-    ``degree``, and with ``band_degree`` not empty the band's part of it there. The
-    cap and band boundaries are found by galloping from the previous node's: O(n) for a
+    Returns ``(sum over node pairs {u, v} of P_uv x_u x_v, the same for the band's part)``
+    (each pair once, ``mult[k] mult[j]`` pairs between positions, C(``mult[k]``, 2) inside
+    one), the band's part of a pair being P_kj minus its value without ``bcoef``. With
+    ``degree`` not empty, adds each node's expected number of these pairs (whatever ``x``) to
+    ``degree`` at its position, and with ``band_degree`` not empty the band's part of it
+    there. Prefix sums weighted by ``mult`` make a position cost what a node did. The cap
+    and band boundaries are found by galloping from the previous position's: O(n) for a
     ``coef`` constant in each group (weights and thresholds move together), O(n log n) at
-    worst.
+    worst, n positions.
     """
     n = gend.shape[0]
+    cm = np.zeros(n + 1)  # prefix sums of the multiplicities: pair counts of capped ranges
     cx = np.zeros(n + 1)
     cex = np.zeros(n + 1)
     ce = np.zeros(n + 1)  # prefix sums of e: the same sums with x = 1, for the degrees
     for k in range(n):
-        cx[k + 1] = cx[k] + x[k]
-        cex[k + 1] = cex[k] + e[k] * x[k]
-        ce[k + 1] = ce[k] + e[k]
+        m = mult[k]
+        cm[k + 1] = cm[k] + m
+        cx[k + 1] = cx[k] + m * x[k]
+        cex[k + 1] = cex[k] + m * e[k] * x[k]
+        ce[k + 1] = ce[k] + m * e[k]
     use_band = bcoef.shape[0] > 0
     cols = degree.shape[0] > 0
     band_cols = cols and use_band and band_degree.shape[0] > 0
     # the partners' side as difference arrays: the capped part (1 each) and the coefficient
-    # of the linear part (P = e_j times it)
+    # of the linear part (P = e_j times it), both times the row's multiplicity
     d_one = np.zeros(n + 1 if cols else 0)
     d_coef = np.zeros(n + 1 if cols else 0)
     b_one = np.zeros(n + 1 if band_cols else 0)  # the same for the band's part (P minus P without it)
@@ -183,18 +190,34 @@ def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
     shrink = np.exp(-log_ratio)
     total = 0.0
     band_total = 0.0
-    h_band = h_cap_b = h_cap_0 = h_cap = 0  # the previous node's answers: searches start there
+    h_band = h_cap_b = h_cap_0 = h_cap = 0  # the previous position's answers: searches start there
     for k in range(n):
         ei = e[k]
+        mk = mult[k]
         a = k + 1
         c = gend[k]
-        if a >= c or ei <= 0.0:
+        if ei <= 0.0:
             continue
         f = coef[k]
+        in_band = use_band and bcoef[k] > 0.0
+        if mk > 1.0:
+            # pairs inside the position: equal weights, so inside the band
+            p_in = min(1.0, ei * ei * (f + bcoef[k] if in_band else f))
+            own = 0.5 * mk * (mk - 1.0) * x[k] * x[k]
+            total += own * p_in
+            if cols:
+                degree[k] += (mk - 1.0) * p_in
+            if in_band:
+                p_in0 = min(1.0, ei * ei * f)
+                band_total += own * (p_in - p_in0)
+                if band_cols:
+                    band_degree[k] += (mk - 1.0) * (p_in - p_in0)
+        if a >= c:
+            continue
         bend = a
         row = 0.0
-        row1 = 0.0  # the row with x = 1: this node's expected number of these pairs
-        if use_band and bcoef[k] > 0.0:
+        row1 = 0.0  # the row with x = 1: a node's expected number of these pairs
+        if in_band:
             bend = _first_below_near(e, a, c, ei * shrink, h_band)
             h_band = bend
             fb = f + bcoef[k]
@@ -203,34 +226,34 @@ def chung_lu_pair_sums(gend, e, x, coef, bcoef, log_ratio, degree, band_degree):
             h_cap_b = t_b
             h_cap_0 = t_0
             row += s_b
-            band_total += x[k] * (s_b - s_0)
+            band_total += mk * x[k] * (s_b - s_0)
             if cols:
-                one_b = (t_b - a) + ei * fb * (ce[bend] - ce[t_b])
+                one_b = (cm[t_b] - cm[a]) + ei * fb * (ce[bend] - ce[t_b])
                 row1 += one_b
-                d_one[a] += 1.0
-                d_one[t_b] -= 1.0
-                d_coef[t_b] += ei * fb
-                d_coef[bend] -= ei * fb
+                d_one[a] += mk
+                d_one[t_b] -= mk
+                d_coef[t_b] += mk * ei * fb
+                d_coef[bend] -= mk * ei * fb
             if band_cols:
                 # t_0 <= t_b: on [t_0, t_b) capped with the band only, 1 - ei f e_j; on
                 # [t_b, bend) ei (fb - f) e_j
-                b_one[t_0] += 1.0
-                b_one[t_b] -= 1.0
-                b_coef[t_0] -= ei * f
-                b_coef[t_b] += ei * fb
-                b_coef[bend] -= ei * (fb - f)
-                band_degree[k] += one_b - ((t_0 - a) + ei * f * (ce[bend] - ce[t_0]))
+                b_one[t_0] += mk
+                b_one[t_b] -= mk
+                b_coef[t_0] -= mk * ei * f
+                b_coef[t_b] += mk * ei * fb
+                b_coef[bend] -= mk * ei * (fb - f)
+                band_degree[k] += one_b - ((cm[t_0] - cm[a]) + ei * f * (ce[bend] - ce[t_0]))
         if f > 0.0:
             s, t = _capped_range(e, cx, cex, bend, c, ei, f, h_cap)
             h_cap = t
             row += s
             if cols:
-                row1 += (t - bend) + ei * f * (ce[c] - ce[t])
-                d_one[bend] += 1.0
-                d_one[t] -= 1.0
-                d_coef[t] += ei * f
-                d_coef[c] -= ei * f
-        total += x[k] * row
+                row1 += (cm[t] - cm[bend]) + ei * f * (ce[c] - ce[t])
+                d_one[bend] += mk
+                d_one[t] -= mk
+                d_coef[t] += mk * ei * f
+                d_coef[c] -= mk * ei * f
+        total += mk * x[k] * row
         if cols:
             degree[k] += row1
     if cols:
