@@ -31,15 +31,16 @@ What is measured (all in ``benchmark.extra_info`` and printed):
   on the same largest component; ``peer_ratio`` = peer time / HyperBall time.
 
 ``test_hyperball_vs_anf_at_equal_error`` interleaves ANF and HyperBall at several m (times,
-CPU seconds of both, errors, every iteration against the register-stream floor);
-``test_hyperball_and_anf_error_study`` (opt-in, ``SMALLWORLD_BENCH_HB_ERRORS=1``) measures
-both methods' bias and spread over many more runs than the timing rounds can afford.
+CPU seconds of both, errors, every iteration against the register-stream floor); which m has
+ANF's error is decided by ``hyperball_errors.py`` (RMS error over many runs against the mean
+distance saved by ``hyperball_reference.py``), which the timing rounds cannot afford.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import sys
 import time
 import tracemalloc
 
@@ -50,6 +51,10 @@ from simulate import distance_distribution
 from simulate.generators import power_law
 from simulate.kernels.hyperball import BLOCK, CHUNK_BLOCKS, HyperBallCounters, _merge_row, register_buffers
 from simulate.kernels.random import stream_states
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hyperball_errors import compare, load_runs, method_key, save_run  # noqa: E402
+from hyperball_reference import load_reference  # noqa: E402
 
 
 def _env(name, default):
@@ -301,21 +306,27 @@ def _timed_run(indptr, indices, log2m, seed, buffers=None):
 
 
 def test_hyperball_vs_anf_at_equal_error(benchmark):
-    """HyperBall at m = 16..128 against networkit ANF (k = 64, r = 7), same threads.
+    """HyperBall at m = 16..256 against networkit ANF (k = 64, r = 7), same threads.
 
     Rounds interleave ANF, every m and the register-stream floor (``HB_ROUNDS`` [5], seeds
-    0..R-1); medians of the times, mean absolute relative error of the mean distance against
-    one BFS sample (``HB_SOURCES`` [1024] sources) of the same graph, split into the bias and
-    the spread of the runs' mean distances (``_rel_bias``, ``_rel_sd``). ``ratio_at_equal_error``
-    is ANF's median time over HyperBall's at the smallest m whose error is no larger than
-    ANF's (registers per node are a precision knob; ANF's k is its own). Every iteration's
+    0..R-1); medians of the times, and the RMS relative error of the rounds' mean distances
+    against the reference: the saved one of ``hyperball_reference.json`` when its graph
+    fingerprint matches (``hyperball_reference.py``), else a BFS sample of ``HB_SOURCES``
+    [1024] sources; split into the bias and the spread (``_rel_bias``, ``_rel_sd``).
+    ``ratio_at_equal_error`` is ANF's median time over HyperBall's at the equal-error m: the
+    smallest m whose RMS error is no larger than ANF's in the saved error study
+    (``hyperball_errors.py``, >= 20 runs per method, intervals in ``error_study``) when there
+    is one for this graph, else in these rounds (five rounds cannot rank errors of ~1%:
+    ``m_at_equal_error_from`` says which). Registers per node are a precision knob; ANF's k is
+    its own. Every iteration's
     median time is also given against the median time of :func:`_register_stream_pass` (one
     full iteration's register bytes read as a stream, same threads): ``m64_iteration_over_floor``.
     Each round also times a *warm* run of every m (``m64_warm_median_s``, ``m64_warm_ratio_vs_anf``):
     the same seed on register arrays kept from earlier rounds, as
     :func:`simulate.distance_distribution` runs all its runs after the first; a cold run pays
     the page faults of ``2 n m`` fresh bytes (system time, ``m64_cpu_sys_s``).
-    Env: ``HB_PEER_NODES`` [1_000_000], ``HB_LOG2MS`` ["4,5,6,7"].
+    Env: ``HB_PEER_NODES`` [1_000_000], ``HB_LOG2MS`` ["4,5,6,7"], ``HB_SAVE_RUNS`` (a JSON
+    path: the rounds' mean distances saved as ``hyperball_errors.py`` saves runs).
     """
     import numba
 
@@ -330,11 +341,17 @@ def test_hyperball_vs_anf_at_equal_error(benchmark):
         register_stream_s(_timed_run(warm.indptr, warm.indices, lm, 0)[3])
     giant = build_graph(n, 10 * n)
     indptr, indices = giant.indptr, giant.indices
-    t = time.perf_counter()
-    md_bfs, md_se = sampled_mean_distance(giant, n_sources, 7)
-    bfs_s = time.perf_counter() - t
-    print(f"BFS sample ({n_sources} sources, {bfs_s:.1f} s) mean distance {md_bfs:.4f} +- {md_se:.4f}",
-          flush=True)
+    reference = load_reference(n)
+    if reference is not None and reference["fingerprint"] == giant.fingerprint:
+        # The saved reference (hyperball_reference.py): exact, or a BFS sample far larger than
+        # the timing rounds could afford; its errors study decides the equal-error m.
+        md_bfs, md_se = reference["mean_distance"], reference.get("mean_distance_se", 0.0)
+        reference_text = reference["method"]
+    else:
+        t = time.perf_counter()
+        md_bfs, md_se = sampled_mean_distance(giant, n_sources, 7)
+        reference_text = f"BFS sample, {n_sources} sources ({time.perf_counter() - t:.1f} s)"
+    print(f"reference: {reference_text}, mean distance {md_bfs:.5f} +- {md_se:.5f}", flush=True)
     times = {"anf": []}
     means = {"anf": []}
     cpus = {"anf": []}
@@ -375,13 +392,24 @@ def test_hyperball_vs_anf_at_equal_error(benchmark):
               + "; ".join(f"m={1 << lm} {times[lm][-1]:.2f} s ({means[lm][-1]:.4f}), "
                           f"warm {warm_times[lm][-1]:.2f} s, floor {floors[lm][-1]:.3f} s" for lm in log2ms),
               flush=True)
-    err = {k: float(np.mean(np.abs(np.array(v) - md_bfs))) / md_bfs for k, v in means.items()}
+    save_runs = os.environ.get("HB_SAVE_RUNS")
+    if save_runs:
+        # The rounds are independent runs too (seeds 0..R-1, none used by the error study's
+        # 1000..): saved in the study's format, they can be added to it.
+        for r in range(rounds):
+            save_run(save_runs, n, method_key("anf"), r, {"mean_distance": means["anf"][r],
+                                                          "s": round(times["anf"][r], 2), "threads": threads})
+            for lm in log2ms:
+                save_run(save_runs, n, method_key("hb", lm), r, {"mean_distance": means[lm][r],
+                                                                 "s": round(times[lm][r], 2), "threads": threads})
+    # RMS relative error of the rounds' mean distances (bias and spread together).
+    err = {k: float(np.sqrt(np.mean((np.array(v) - md_bfs) ** 2))) / md_bfs for k, v in means.items()}
     med = {k: float(np.median(v)) for k, v in times.items()}
     info = {"nodes": int(giant.n), "arcs": int(giant.num_arcs), "threads": threads,
             "rounds": rounds, "load_average_at_start": [round(x, 2) for x in load],
             "peer": "networkit NeighborhoodFunctionApproximation(k=64, r=7)",
-            "bfs_sources": n_sources,
-            "mean_distance_bfs": round(md_bfs, 4), "mean_distance_bfs_se": round(md_se, 4),
+            "reference": reference_text,
+            "mean_distance_reference": round(md_bfs, 5), "mean_distance_reference_se": round(md_se, 5),
             "anf_median_s": round(med["anf"], 3), "anf_rel_error": round(err["anf"], 4),
             "anf_rel_bias": round(float(np.mean(means["anf"]) - md_bfs) / md_bfs, 4),
             "anf_rel_sd": round(float(np.std(means["anf"], ddof=1)) / md_bfs, 4),
@@ -410,69 +438,27 @@ def test_hyperball_vs_anf_at_equal_error(benchmark):
         info[f"{key}_floor_s"] = round(floor, 4)
         info[f"{key}_iteration_s"] = [round(float(x), 4) for x in per_it]
         info[f"{key}_iteration_over_floor"] = [round(float(x) / floor, 2) for x in per_it]
-    ok = [lm for lm in log2ms if err[lm] <= err["anf"]]
-    if ok:
-        info["m_at_equal_error"] = 1 << min(ok)
-        info["ratio_at_equal_error"] = round(med["anf"] / med[min(ok)], 2)
-    info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    info["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 3)
-    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
-    benchmark.extra_info.update(info)
-    for k, v in info.items():
-        print(f"{k}: {v}")
-
-
-def test_hyperball_and_anf_error_study(benchmark):
-    """Errors of the mean distance over many runs, HyperBall at several m and networkit ANF
-    (k = 64, r = 7), against one large BFS sample of the same 1M-node graph: opt-in
-    (``SMALLWORLD_BENCH_HB_ERRORS=1``; ANF runs take 7-100 s each depending on load).
-
-    The timing benchmark's five rounds cannot separate errors of 0.5% and 1%: the spread of a
-    5-run sd is +-35%, and its rounds use seeds 0..4 on every invocation, so repeated runs repeat
-    the same sample. Here ``HB_ERROR_RUNS`` [20] runs with seeds 1000.. (none shared with the
-    timing rounds) give each method's bias (mean of the runs' mean distances minus the BFS
-    sample's, with its standard error), run sd, and mean absolute error, with the BFS
-    sample's own standard error beside them (``HB_ERROR_SOURCES`` [4096] sources). Times are
-    not the point (no ratio is reported).
-    Env: ``HB_PEER_NODES`` [1_000_000], ``HB_ERROR_LOG2MS`` ["6,7,8"].
-    """
-    import pytest
-
-    if os.environ.get("SMALLWORLD_BENCH_HB_ERRORS") != "1":
-        pytest.skip("opt-in: SMALLWORLD_BENCH_HB_ERRORS=1")
-    import numba
-
-    n = _env("HB_PEER_NODES", 1_000_000)
-    runs = _env("HB_ERROR_RUNS", 20)
-    n_sources = _env("HB_ERROR_SOURCES", 4096)
-    log2ms = [int(x) for x in os.environ.get("HB_ERROR_LOG2MS", "6,7,8").split(",")]
-    threads = numba.get_num_threads()
-    load = os.getloadavg()
-    giant = build_graph(n, 10 * n)
-    indptr, indices = giant.indptr, giant.indices
-    md_bfs, md_se = sampled_mean_distance(giant, n_sources, 11)
-    print(f"BFS sample ({n_sources} sources) mean distance {md_bfs:.4f} +- {md_se:.4f}", flush=True)
-    means = {"anf": []}
-    for lm in log2ms:
-        means[lm] = []
-    for r in range(runs):
-        means["anf"].append(run_anf(indptr, indices, 1000 + r, threads)[1])
-        for lm in log2ms:
-            means[lm].append(mean_distance(_timed_run(indptr, indices, lm, 1000 + r)[2]))
-        print(f"run {r}: load {os.getloadavg()[0]:.1f}, ANF {means['anf'][-1]:.4f}; "
-              + "; ".join(f"m={1 << lm} {means[lm][-1]:.4f}" for lm in log2ms), flush=True)
-    info = {"nodes": int(giant.n), "arcs": int(giant.num_arcs), "threads": threads, "runs": runs,
-            "load_average_at_start": [round(x, 2) for x in load],
-            "peer": "networkit NeighborhoodFunctionApproximation(k=64, r=7)",
-            "bfs_sources": n_sources, "mean_distance_bfs": round(md_bfs, 4),
-            "mean_distance_bfs_rel_se": round(md_se / md_bfs, 5)}
-    for key, v in means.items():
-        name = "anf" if key == "anf" else f"m{1 << key}"
-        v = np.array(v)
-        info[f"{name}_rel_bias"] = round(float(v.mean() - md_bfs) / md_bfs, 5)
-        info[f"{name}_rel_bias_se"] = round(float(v.std(ddof=1) / np.sqrt(len(v))) / md_bfs, 5)
-        info[f"{name}_rel_sd"] = round(float(v.std(ddof=1)) / md_bfs, 5)
-        info[f"{name}_rel_error"] = round(float(np.mean(np.abs(v - md_bfs))) / md_bfs, 5)
+    # Equal error from the saved study (hyperball_errors.py: >= 20 runs per method against the
+    # same reference) when it covers this graph; these few rounds cannot rank errors of ~1%.
+    study = load_runs(n)
+    if reference is not None and reference["fingerprint"] == giant.fingerprint and study:
+        stats, equal_m = compare(study, md_bfs)
+        info["error_study"] = {k: {"runs": v["runs"], "rms": round(v["rms"], 5),
+                                   "rms_ci95": [round(x, 5) for x in v["rms_ci95"]],
+                                   **({"rms_over_anf_ci95": [round(x, 3) for x in v["rms_over_anf_ci95"]]}
+                                      if "rms_over_anf_ci95" in v else {})}
+                               for k, v in stats.items()}
+        source = "error study"
+    else:
+        ok = [lm for lm in log2ms if err[lm] <= err["anf"]]
+        equal_m = (1 << min(ok)) if ok else None
+        source = f"these {rounds} rounds"
+    if equal_m is not None and equal_m.bit_length() - 1 in log2ms:
+        lm = equal_m.bit_length() - 1
+        info["m_at_equal_error"] = equal_m
+        info["m_at_equal_error_from"] = source
+        info["ratio_at_equal_error"] = round(med["anf"] / med[lm], 2)
+        info["warm_ratio_at_equal_error"] = round(med["anf"] / float(np.median(warm_times[lm])), 2)
     info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     info["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 3)
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)
