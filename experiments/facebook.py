@@ -119,7 +119,8 @@ PARAMETER_SOURCES = {
     "band_ratio": ("chosen", "width of the degree band: partners' Chung-Lu weights within a factor 2; chosen, not fitted"),
     "within_region": ("structural", "63% of all edges inside a region: 62.8% of US users' friends live within "
                                     "100 miles (Bailey et al. 2018, doi:10.1257/jep.32.3.259; our reading: a region "
-                                    "is such an area)"),
+                                    "is such an area, and the share counts the edges of people in countries of 2+ "
+                                    "regions, here everyone: the one country is split)"),
 }
 
 
