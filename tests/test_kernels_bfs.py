@@ -18,7 +18,7 @@ from simulate.distances import bfs_distances
 from simulate.kernels.bfs import bfs_direction_optimizing, bfs_top_down, path_node_at
 from simulate.kernels.diameter import directed_bounds, double_sweep, four_sweep, ifub
 from simulate.kernels.llvm_intrinsics import WORDS_ABSORB, WORDS_LOAD, WORDS_OR, WORDS_OR_FULL, WORDS_RIPPLE4
-from simulate.kernels.msbfs import (WIDTHS, batch_plan, msbfs_eccentricities, msbfs_histograms,
+from simulate.kernels.msbfs import (WIDTHS, _bitset_rows, batch_plan, msbfs_eccentricities, msbfs_histograms,
                                     msbfs_total_histogram, popcount64)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -206,6 +206,50 @@ def test_msbfs_many_sources_several_batches_and_words():
         for i in range(300):
             assert np.array_equal(hist[i, :ref[i].shape[0]], ref[i])
             assert ecc[i] == ref[i].shape[0] - 1
+
+
+def test_msbfs_long_distances_pull_from_the_first_level():
+    # Pulling from level 1 on (alpha huge) makes a batch visit only the nodes some search has
+    # not reached from the first level on, leaving the rows of done nodes stale; a grid with a
+    # few shortcuts has nodes finishing at every level of a deep search (distances up to ~30).
+    G = nx.convert_node_labels_to_integers(nx.grid_2d_graph(20, 15))
+    G.add_edges_from([(0, 299), (17, 140), (250, 33)])
+    g = Graph.from_networkx(G)
+    sources = np.arange(0, 300, 1, dtype=np.int64)[::-1].copy()
+    ref = [distances_pair_histogram(G, [int(s)], range(300)) for s in sources]
+    width = max(r.shape[0] for r in ref)
+    for words in (1, 2, 4, 8):
+        for alpha in (1.0, 1e18):
+            hist, ecc, _ = msbfs_histograms(g.indptr, g.indices, g.indptr, g.indices, sources, words, width, alpha)
+            for i in range(300):
+                assert np.array_equal(hist[i, :ref[i].shape[0]], ref[i]), (words, alpha, i)
+                assert ecc[i] == ref[i].shape[0] - 1
+
+
+def test_msbfs_huge_page_bitsets():
+    # Bitsets from 4 MiB on start on a 2 MiB boundary (huge pages advised): 600k nodes at one
+    # word; distances checked against scipy's BFS on a random graph.
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import shortest_path
+
+    rows = _bitset_rows(600_000, 1)
+    assert rows.shape == (600_000, 1) and rows.ctypes.data % (1 << 21) == 0
+    rows[:] = 7  # writable, every row
+    small = _bitset_rows(1000, 8)
+    assert small.shape == (1000, 8) and small.ctypes.data % 64 == 0
+    rng = np.random.default_rng(3)
+    n = 600_000
+    src = rng.integers(0, n, 1_200_000)
+    dst = rng.integers(0, n, 1_200_000)
+    g = Graph.from_edges(src, dst, n=n, directed=False)
+    sources = np.array([0, 5, 77_777, 599_999], dtype=np.int64)
+    hist, ecc, _ = msbfs_histograms(g.indptr, g.indices, g.indptr, g.indices, sources, 1, 40, 1.0)
+    A = csr_matrix((np.ones(g.indices.shape[0]), g.indices, g.indptr), shape=(n, n))
+    d = shortest_path(A, unweighted=True, indices=sources)
+    for i in range(sources.shape[0]):
+        di = d[i][np.isfinite(d[i]) & (d[i] > 0)].astype(np.int64)
+        ref = np.bincount(di, minlength=40)
+        assert np.array_equal(hist[i], ref[:40]) and ecc[i] == di.max()
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,10 +1,13 @@
-"""Single LLVM instructions that Numba does not expose: population count, prefetch, vector row operations.
+"""Single LLVM instructions that Numba does not expose: population count, prefetch, vector row operations,
+and the huge-page advice for memory a kernel allocates.
 
 Each does what the plain numba loop it replaces does (the prefetch only hints the cache), so
 kernels using them give the same results as without them.
 """
 
 from __future__ import annotations
+
+import sys
 
 from llvmlite import ir
 from numba import types
@@ -47,6 +50,47 @@ def prefetch_read(typingctx, arr, offset):
         return context.get_dummy_value()
 
     return types.none(arr, offset), codegen
+
+
+#: ``MADV_HUGEPAGE`` of Linux's ``<sys/mman.h>``.
+_MADV_HUGEPAGE = 14
+
+
+@intrinsic
+def advise_huge_pages(typingctx, arr):
+    """Ask Linux to back ``arr``'s memory with transparent huge pages (``madvise(MADV_HUGEPAGE)``
+    on the whole 4 KiB pages inside its data); call it before the memory is first touched.
+
+    Memory that a kernel allocates itself (``np.empty`` inside a compiled function) gets no
+    such advice, unlike NumPy's own large arrays: each first touch of a 4 KiB page is then a
+    page fault, about 2 us on a virtual machine, and fresh bitsets of 20 MB cost more in
+    faults (~5,000) than a batch of a sampled BFS on 100k nodes spends in its first levels.
+    With the advice the kernel maps 2 MiB pages where the range covers them (system setting
+    ``transparent_hugepage/enabled`` = ``madvise`` or ``always``; with ``never`` nothing
+    changes). Contents and results are unaffected. Returns madvise's status (0: accepted),
+    or 0 without doing anything on systems other than Linux.
+    """
+    if not isinstance(arr, types.Array):
+        return None
+    linux = sys.platform.startswith("linux")
+
+    def codegen(context, builder, signature, args):
+        i32, i64 = ir.IntType(32), ir.IntType(64)
+        if not linux:
+            return i32(0)
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        start = builder.ptrtoint(ary.data, i64)
+        nbytes = builder.mul(ary.nitems, i64(context.get_abi_sizeof(context.get_data_type(signature.args[0].dtype))))
+        page = i64(4095)
+        lo = builder.and_(builder.add(start, page), builder.not_(page))
+        hi = builder.and_(builder.add(start, nbytes), builder.not_(page))
+        length = builder.select(builder.icmp_unsigned(">", hi, lo), builder.sub(hi, lo), i64(0))
+        i8p = ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(i32, [i8p, i64, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "madvise")
+        return builder.call(fn, [builder.inttoptr(lo, i8p), length, i32(_MADV_HUGEPAGE)])
+
+    return types.int32(arr), codegen
 
 
 # ---------------------------------------------------------------- rows of 64-bit words
