@@ -152,11 +152,15 @@ generate(model, seed=0, **warm)                       # compile / load cache
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 load = os.getloadavg()[0]
 t = time.perf_counter()
+c = time.process_time()
 g = generate(model, seed=1, **params)
 dt = time.perf_counter() - t
+cpu = time.process_time() - c
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 d = np.diff(g.indptr)
-print(json.dumps({"seconds": dt, "peak_rss_mib": peak / 1024, "rss_growth_mib": (peak - base) / 1024,
+meta = {k: g.meta[k] for k in ("band_share_used", "assortativity_expected") if k in g.meta}
+print(json.dumps({"seconds": dt, "cpu_seconds": cpu, "peak_rss_mib": peak / 1024, "rss_growth_mib": (peak - base) / 1024,
+                  "meta": meta,
                   "csr_mib": (g.indptr.nbytes + g.indices.nbytes) / 2**20, "nodes": g.n, "edges": g.num_edges,
                   "mean_degree": float(d.mean()), "median_degree": float(np.median(d)), "max_degree": int(d.max()),
                   "load_at_start": load, "load_at_end": os.getloadavg()[0]}))
