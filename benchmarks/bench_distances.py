@@ -10,8 +10,10 @@ table of ``make bench`` (``ratio_rows``, see ``benchmarks/conftest.py``):
 * sampled distribution (issue 14): 1,024 sources on 100k; opt-in with
   ``SMALLWORLD_BENCH_BFS_AT_SCALE=1``: 256 and 1,024 sources on 1M; opt-in with
   ``SMALLWORLD_BENCH_BFS10M=1`` (GBs: run it under ``flock /work/bigmem.lock``): 256 sources
-  on 10M. Against igraph ``distances`` (one thread) and networkit ``SPSP`` (as many threads
-  as ours) on the first few of the same sources, per-source time scaled to all sources;
+  on 10M (igraph only). Against igraph ``distances`` (one thread) and networkit ``SPSP`` (as
+  many threads as ours) on the first few of the same sources, per-source time scaled to all
+  sources; the peers' graphs are built from the CSR chunk by chunk (igraph through its C
+  edge-list reader on a pipe: :func:`igraph_from_csr`), not timed;
   rounds interleaved (ours, igraph, networkit), medians of ``SAMPLED_ROUNDS``; accuracy: the
   peers' histograms on their sources equal ours on the same sources. Load and peak RSS;
 * exact all-pairs distribution on 100k (goal <= 2 s wall on 2 cores) against the previous
@@ -23,7 +25,8 @@ table of ``make bench`` (``ratio_rows``, see ``benchmarks/conftest.py``):
 Run:  .venv/bin/python -m pytest benchmarks/bench_distances.py --benchmark-only -s
  or:  .venv/bin/python benchmarks/bench_distances.py [n] [--no-exact]
  or:  .venv/bin/python benchmarks/bench_distances.py --exact [n]
- or:  .venv/bin/python benchmarks/bench_distances.py --at-scale N SOURCES PEER_SOURCES [ROUNDS]
+ or:  .venv/bin/python benchmarks/bench_distances.py --at-scale N SOURCES PEER_SOURCES [ROUNDS] [--peers=igraph]
+      (a line on stderr per phase: graph builds, our runs, each peer's sources, with peak RSS)
 """
 
 from __future__ import annotations
@@ -121,6 +124,81 @@ def _edge_chunks(g, max_arcs):
         lo = hi
 
 
+@numba.njit(cache=True)
+def _edge_lines(src, dst):
+    """``"u v\n"`` ASCII lines of non-negative int32 pairs, as uint8 (at most 22 bytes a line)."""
+    out = np.empty(src.shape[0] * 22, dtype=np.uint8)
+    digits = np.empty(10, dtype=np.uint8)
+    p = 0
+    for i in range(src.shape[0]):
+        for side in range(2):
+            x = src[i] if side == 0 else dst[i]
+            k = 0
+            while True:
+                digits[k] = 48 + x % 10
+                x //= 10
+                k += 1
+                if x == 0:
+                    break
+            while k > 0:
+                k -= 1
+                out[p] = digits[k]
+                p += 1
+            out[p] = 32 if side == 0 else 10
+            p += 1
+    return out[:p]
+
+
+def _write_edge_text(g, path, max_arcs):
+    # child process: the parent's CSR is shared copy-on-write and only read here
+    with open(path, "wb") as fh:
+        for src, dst in _edge_chunks(g, max_arcs):
+            fh.write(_edge_lines(src, dst).data)
+
+
+def igraph_from_csr(g, max_arcs=4_000_000):
+    """An undirected igraph ``Graph`` of the undirected CSR ``g``, never as Python objects per edge.
+
+    igraph's Python constructors turn an edge list (list or numpy array) into Python objects
+    edge by edge: ~4.7 us per edge (2M edges: 9.5 s, load 13), minutes at 10^8 edges, and the
+    10M-node run of issue 14 never got past that. Here a forked child writes the edges
+    (``u < v``, chunk by chunk of the CSR, no int64 list of all edges) as text into a pipe and
+    igraph's C reader ``Read_Edgelist`` builds the graph from it (2M edges: 4.2 s at load 13).
+    """
+    import multiprocessing as mp
+    import tempfile
+
+    import igraph as ig
+
+    folder = tempfile.mkdtemp(prefix="bench_edges_")
+    fifo = os.path.join(folder, "edges")
+    os.mkfifo(fifo)
+    child = mp.get_context("fork").Process(target=_write_edge_text, args=(g, fifo, max_arcs))
+    try:
+        _edge_lines(g.indices[:1], g.indices[:1])  # compile here, not once per process
+        child.start()
+        G = ig.Graph.Read_Edgelist(fifo, directed=False)
+    finally:
+        child.join()
+        os.unlink(fifo)
+        os.rmdir(folder)
+    if child.exitcode != 0 or G.vcount() != g.n or 2 * G.ecount() != g.num_arcs:
+        raise RuntimeError(f"igraph copy is incomplete: {G.vcount():,} nodes / {G.ecount():,} edges for "
+                           f"{g.n:,} / {g.num_arcs // 2:,} (writer exit code {child.exitcode})")
+    return G
+
+
+def networkit_from_csr(g, threads, max_arcs=20_000_000):
+    """An undirected networkit ``Graph`` of ``g``, added chunk by chunk of the CSR (C++ ``addEdges``)."""
+    import networkit as nk
+
+    nk.setNumberOfThreads(threads)
+    K = nk.Graph(g.n, weighted=False, directed=False)
+    for src, dst in _edge_chunks(g, max_arcs):
+        K.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
+    return K
+
+
 def ours_sampled(g, n_sources=N_SOURCES, threads=None, sources=None):
     prev = numba.get_num_threads()
     if threads:
@@ -136,50 +214,78 @@ def ours_sampled(g, n_sources=N_SOURCES, threads=None, sources=None):
         numba.set_num_threads(prev)
 
 
-def sampled_vs_peers(n, n_sources, peer_sources, rounds=5, g=None):
+class _Phases:
+    """Progress lines on stderr: seconds since start, process peak RSS and load, per phase."""
+
+    def __init__(self, enabled=True):
+        self.t0 = time.perf_counter()
+        self.enabled = enabled
+
+    def say(self, msg):
+        if self.enabled:
+            print(f"[{time.perf_counter() - self.t0:8.1f} s | peak {peak_rss_mib() / 1024:5.2f} GiB | load "
+                  f"{os.getloadavg()[0]:5.2f}] {msg}", file=sys.stderr, flush=True)
+
+
+def sampled_vs_peers(n, n_sources, peer_sources, rounds=5, g=None, peers=("igraph", "networkit"),
+                     progress=True):
     """Sampled histogram of ``n_sources`` sources on ``power_law(n)``: ours vs igraph and networkit.
 
     Rounds interleave ours (all ``n_sources``), igraph and networkit (the first
     ``peer_sources`` of our sources; per-source time extrapolated to ``n_sources``). Ratios
-    are of medians. Returns a dict of times, ratios, accuracy flags, load and peak memory.
+    are of medians. ``peers``: which of the two to run (networkit is skipped when missing).
+    ``progress``: a line on stderr per phase (graph build, our runs, each peer's graph build
+    and each peer's sources) with its time, the peak RSS so far and the load. Returns a dict
+    of times, ratios, accuracy flags, load and peak memory (process peak after each phase).
     """
-    import os
-
-    import igraph as ig
-
+    log = _Phases(progress)
     load = os.getloadavg()
-    g = build_graph(n) if g is None else g
     threads = numba.get_num_threads()
+    log.say(f"power_law(n={n:,}): building, largest component ({threads} threads)")
+    t0 = time.perf_counter()
+    g = build_graph(n) if g is None else g
+    out = {"graph_build_s": time.perf_counter() - t0}
+    log.say(f"graph: {g.n:,} nodes, {g.num_arcs:,} arcs in {out['graph_build_s']:.1f} s")
+    t0 = time.perf_counter()
     ours_sampled(g, 64)  # compile / load caches
     _, res = ours_sampled(g, n_sources)
     peer_src = res.sources[:peer_sources]
-    # Peers are built from edge chunks: igraph converts a pair array at ~160 bytes per edge
-    # (a whole 10M-node / 100M-edge array: 16 GB, which killed the first 10M run), and
-    # g.edges() alone makes ~5 GB of int64 copies there. add_edges per chunk re-indexes the
-    # graph, so chunks are large (building is not timed).
-    G = ig.Graph(n=g.n, directed=False)
-    for src, dst in _edge_chunks(g, 5_000_000 if g.num_arcs > 20_000_000 else g.num_arcs):
-        G.add_edges(np.column_stack([src, dst]).tolist() if src.shape[0] < 10_000_000 else np.column_stack([src, dst]))
-    try:
-        import networkit as nk
-
-        nk.setNumberOfThreads(threads)
-        K = nk.Graph(g.n, weighted=False, directed=False)
-        for src, dst in _edge_chunks(g, 20_000_000):
-            K.addEdges((src.astype(np.uint64), dst.astype(np.uint64)))
-    except Exception:  # networkit missing: igraph only
-        K = None
+    _, res_peer = ours_sampled(g, sources=peer_src)
+    log.say(f"ours: warm-up (64 sources, {n_sources:,}, {peer_sources}) in {time.perf_counter() - t0:.1f} s")
+    out["peak_rss_ours_mib"] = peak_rss_mib()
+    G = K = None
+    if "igraph" in peers:
+        t0 = time.perf_counter()
+        G = igraph_from_csr(g)
+        out["igraph_build_s"] = time.perf_counter() - t0
+        out["peak_rss_after_igraph_mib"] = peak_rss_mib()
+        log.say(f"igraph graph built in {out['igraph_build_s']:.1f} s")
+    if "networkit" in peers:
+        try:
+            t0 = time.perf_counter()
+            K = networkit_from_csr(g, threads)
+            out["networkit_build_s"] = time.perf_counter() - t0
+            out["peak_rss_after_networkit_mib"] = peak_rss_mib()
+            log.say(f"networkit graph built in {out['networkit_build_s']:.1f} s")
+        except ImportError:  # networkit missing: igraph only
+            K = None
     t_ours, t_ig, t_nk = [], [], []
     hist_ig = hist_nk = None
-    for _ in range(rounds):
+    for r in range(rounds):
         t_ours.append(ours_sampled(g, n_sources)[0])
-        t0 = time.perf_counter()
-        hist_ig = np.zeros(64, dtype=np.int64)
-        for s in peer_src:
-            h = _hist(G.distances(source=[int(s)])[0])
-            hist_ig[:h.shape[0]] += h
-        t_ig.append(time.perf_counter() - t0)
+        log.say(f"round {r + 1}/{rounds}: ours, {n_sources:,} sources: {t_ours[-1]:.3f} s")
+        if G is not None:
+            t0 = time.perf_counter()
+            hist_ig = np.zeros(64, dtype=np.int64)
+            for s in peer_src:
+                h = _hist(G.distances(source=[int(s)])[0])
+                hist_ig[:h.shape[0]] += h
+            t_ig.append(time.perf_counter() - t0)
+            log.say(f"round {r + 1}/{rounds}: igraph, {peer_sources} sources: {t_ig[-1]:.2f} s "
+                    f"({t_ig[-1] / peer_sources:.2f} s a source)")
         if K is not None:
+            import networkit as nk
+
             t0 = time.perf_counter()
             sp = nk.distance.SPSP(K, [int(s) for s in peer_src])
             sp.run()
@@ -187,24 +293,27 @@ def sampled_vs_peers(n, n_sources, peer_sources, rounds=5, g=None):
             t_nk.append(time.perf_counter() - t0)
             dist = dist[(dist > 0) & (dist < 1e300)].astype(np.int64)
             hist_nk = np.bincount(dist, minlength=64)
-    _, res_peer = ours_sampled(g, sources=peer_src)
+            del dist
+            log.say(f"round {r + 1}/{rounds}: networkit, {peer_sources} sources: {t_nk[-1]:.2f} s")
     k = res_peer.counts.shape[0]
     ours_s = float(np.median(t_ours))
-    out = {"graph": f"power_law n={n:,} gamma=2.5 mean degree {MEAN_DEGREE:g}, largest component "
-                    f"({g.n:,} nodes, {g.num_arcs:,} arcs)",
-           "sources": n_sources, "peer_sources": peer_sources, "rounds": rounds, "threads": threads,
-           "load_at_start": [round(x, 2) for x in load],
-           "ours_s": ours_s, "ours_s_all": t_ours,
-           "igraph_extrapolated_s": float(np.median(t_ig)) / peer_sources * n_sources,
-           "igraph_hist_equal": bool(np.array_equal(hist_ig[:k], res_peer.counts) and not hist_ig[k:].any()),
-           "mean": res.mean, "mean_stderr": res.stderr["mean"]}
-    out["ratio_vs_igraph"] = out["igraph_extrapolated_s"] / ours_s
+    out.update({"graph": f"power_law n={n:,} gamma=2.5 mean degree {MEAN_DEGREE:g}, largest component "
+                         f"({g.n:,} nodes, {g.num_arcs:,} arcs)",
+                "sources": n_sources, "peer_sources": peer_sources, "rounds": rounds, "threads": threads,
+                "load_at_start": [round(x, 2) for x in load],
+                "ours_s": ours_s, "ours_s_all": t_ours,
+                "mean": res.mean, "mean_stderr": res.stderr["mean"]})
+    if t_ig:
+        out["igraph_extrapolated_s"] = float(np.median(t_ig)) / peer_sources * n_sources
+        out["igraph_hist_equal"] = bool(np.array_equal(hist_ig[:k], res_peer.counts) and not hist_ig[k:].any())
+        out["ratio_vs_igraph"] = out["igraph_extrapolated_s"] / ours_s
     if t_nk:
         out["networkit_extrapolated_s"] = float(np.median(t_nk)) / peer_sources * n_sources
         out["networkit_hist_equal"] = bool(np.array_equal(hist_nk[:k], res_peer.counts) and not hist_nk[k:].any())
         out["ratio_vs_networkit"] = out["networkit_extrapolated_s"] / ours_s
     out["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out["peak_rss_mib"] = peak_rss_mib()
+    log.say("done")
     return out
 
 
@@ -341,10 +450,12 @@ AT_10M = os.environ.get("SMALLWORLD_BENCH_BFS10M") == "1"
 def _sampled_rows(info):
     case = f"sampled histogram, {info['sources']:,} sources, {info['graph']}"
     threads = info["threads"]
-    rows = [{"case": case, "peer": f"igraph distances, 1 thread ({info['peer_sources']} sources, scaled)",
-             "ratio": info["ratio_vs_igraph"], "ours_s": info["ours_s"], "peer_s": info["igraph_extrapolated_s"],
-             "accuracy": "histograms equal" if info["igraph_hist_equal"] else "histograms DIFFER",
-             "peak_rss_gb": info["peak_rss_mib"] * 1024 ** 2 / 1e9}]
+    rows = []
+    if "ratio_vs_igraph" in info:
+        rows.append({"case": case, "peer": f"igraph distances, 1 thread ({info['peer_sources']} sources, scaled)",
+                     "ratio": info["ratio_vs_igraph"], "ours_s": info["ours_s"], "peer_s": info["igraph_extrapolated_s"],
+                     "accuracy": "histograms equal" if info["igraph_hist_equal"] else "histograms DIFFER",
+                     "peak_rss_gb": info["peak_rss_mib"] * 1024 ** 2 / 1e9})
     if "ratio_vs_networkit" in info:
         rows.append({"case": case, "peer": f"networkit SPSP, {threads} threads ({info['peer_sources']} sources, scaled)",
                      "ratio": info["ratio_vs_networkit"], "ours_s": info["ours_s"],
@@ -354,12 +465,14 @@ def _sampled_rows(info):
     return rows
 
 
+#: (n, sources, peer sources, peers); at 10M networkit is left out (the goal there is against
+#: igraph, and a third copy of the 200M-arc graph would not fit beside igraph's).
 _CASES = [pytest.param(100_000, 1024, 64, id="100k-1024"),
           pytest.param(1_000_000, 256, 8, id="1M-256", marks=pytest.mark.skipif(
               not AT_SCALE, reason="1M-node graph: set SMALLWORLD_BENCH_BFS_AT_SCALE=1")),
           pytest.param(1_000_000, 1024, 8, id="1M-1024", marks=pytest.mark.skipif(
               not AT_SCALE, reason="1M-node graph: set SMALLWORLD_BENCH_BFS_AT_SCALE=1")),
-          pytest.param(10_000_000, 256, 2, id="10M-256", marks=pytest.mark.skipif(
+          pytest.param(10_000_000, 256, 3, id="10M-256", marks=pytest.mark.skipif(
               not AT_10M, reason="10M-node / 200M-arc graph (GBs, minutes; run under flock /work/bigmem.lock): "
                                  "set SMALLWORLD_BENCH_BFS10M=1"))]
 
@@ -368,11 +481,12 @@ _CASES = [pytest.param(100_000, 1024, 64, id="100k-1024"),
 def test_bench_sampled_at_scale(benchmark, n, n_sources, peer_sources):
     """Sampled histogram vs igraph and networkit: interleaved rounds, medians, same thread count."""
     rounds = SAMPLED_ROUNDS if n < 10_000_000 else 3
-    info = sampled_vs_peers(n, n_sources, peer_sources, rounds)
+    info = sampled_vs_peers(n, n_sources, peer_sources, rounds,
+                            peers=("igraph",) if n >= 10_000_000 else ("igraph", "networkit"))
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # timings are info's (interleaved rounds)
     benchmark.extra_info.update({k: v for k, v in info.items() if k != "ours_s_all"})
     benchmark.extra_info["ratio_rows"] = _sampled_rows(info)
-    assert info["igraph_hist_equal"] and info.get("networkit_hist_equal", True)
+    assert info.get("igraph_hist_equal", True) and info.get("networkit_hist_equal", True)
 
 
 def test_bench_exact_ego_facebook(benchmark):
@@ -461,8 +575,10 @@ if __name__ == "__main__":
         for k, v in out.items():
             print(f"{k:34s} {v:,.4f}" if isinstance(v, float) else f"{k:34s} {v}")
         sys.exit(0)
-    if "--at-scale" in sys.argv:  # bench_distances.py --at-scale N SOURCES PEER_SOURCES [ROUNDS]
-        out = sampled_vs_peers(*(int(a) for a in args[:4]))
+    if "--at-scale" in sys.argv:  # --at-scale N SOURCES PEER_SOURCES [ROUNDS] [--peers=igraph,networkit]
+        peers = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--peers=")),
+                     ["igraph", "networkit"])
+        out = sampled_vs_peers(*(int(a) for a in args[:4]), peers=tuple(peers))
         for k, v in out.items():
             print(f"{k:34s} {v:,.4f}" if isinstance(v, float) else f"{k:34s} {v}")
         sys.exit(0)

@@ -47,8 +47,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange, uint64
 
-from .llvm_intrinsics import (WORDS_ABSORB, advise_huge_pages, WORDS_LOAD, WORDS_OR, WORDS_OR_FULL, WORDS_RIPPLE4, popcount64,
-                              prefetch_read)
+from .llvm_intrinsics import (WORDS_ABSORB, WORDS_LOAD, WORDS_OR, WORDS_OR_FULL, WORDS_RIPPLE4, advise_huge_pages,
+                              popcount64, prefetch_read)
 
 _ALL = uint64(0xFFFFFFFFFFFFFFFF)
 _ONE = uint64(1)
