@@ -126,7 +126,7 @@ def _edge_chunks(g, max_arcs):
 
 @numba.njit(cache=True)
 def _edge_lines(src, dst):
-    """``"u v\n"`` ASCII lines of non-negative int32 pairs, as uint8 (at most 22 bytes a line)."""
+    """ASCII lines ``u v`` (newline-terminated) of non-negative int32 pairs, as uint8 (at most 22 bytes a line)."""
     out = np.empty(src.shape[0] * 22, dtype=np.uint8)
     digits = np.empty(10, dtype=np.uint8)
     p = 0
