@@ -20,6 +20,7 @@ study can be extended or resumed; seeds 1000.. are used by no timing round of
 
     python benchmarks/hyperball_errors.py run --n 1000000 --method hb --log2m 6,7,8 --runs 30
     python benchmarks/hyperball_errors.py run --n 1000000 --method anf --runs 20
+    python benchmarks/hyperball_errors.py merge OTHER.json ...   # runs of parallel workers
     python benchmarks/hyperball_errors.py summary --n 1000000
 
 ANF is networkit's ``NeighborhoodFunctionApproximation`` (Palmer, Gibbons, Faloutsos,
@@ -132,10 +133,10 @@ def _run(args):
     giant = power_law(n=args.n, gamma=2.5, mean_degree=20, seed=1).largest_component()
     indptr, indices = giant.indptr, giant.indices
     ref = load_reference(args.n, args.reference)
-    if ref is not None and ref["fingerprint"] != giant.fingerprint():
+    if ref is not None and ref["fingerprint"] != giant.fingerprint:
         raise SystemExit("the graph differs from the one of hyperball_reference.json")
     done = load_runs(args.n, args.out)
-    seeds = range(FIRST_SEED, FIRST_SEED + args.runs)
+    seeds = range(args.first_seed, args.first_seed + args.runs)
     threads = numba.get_num_threads()
     if args.method == "anf":
         import networkit as nk
@@ -178,12 +179,26 @@ def _run(args):
         del buffers
 
 
+def _merge(args):
+    data = json.loads(args.out.read_text()) if args.out.exists() else {}
+    for path in args.files:
+        for graph, entry in json.loads(path.read_text()).items():
+            runs = data.setdefault(graph, {"runs": {}})["runs"]
+            for key, seeds in entry["runs"].items():
+                clash = set(seeds) & set(runs.get(key, {}))
+                if clash:
+                    raise SystemExit(f"{path}: {key} seeds {sorted(clash)} already in {args.out}")
+                runs.setdefault(key, {}).update(seeds)
+    args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
 def _summary(args):
     ref = load_reference(args.n, args.reference)
     if ref is None:
         raise SystemExit(f"no exact reference for n={args.n}: run hyperball_reference.py {args.n}")
     stats, equal_m = compare(load_runs(args.n, args.out), ref["mean_distance"])
-    print(f"{graph_key(args.n)}: exact mean distance {ref['mean_distance']:.6f}")
+    print(f"{graph_key(args.n)}: reference mean distance {ref['mean_distance']:.6f} "
+          f"+- {ref.get('mean_distance_se', 0.0):.6f} ({ref['method']})")
     print("| method | runs | RMS rel. error [95% bootstrap] | bias +- se | sd [95% chi-square] | RMS / ANF's [95%] |")
     print("|---|---:|---|---|---|---|")
     for key, s in stats.items():
@@ -205,16 +220,22 @@ def main(argv=None):
     run.add_argument("--log2m", default="6,7,8", help="HyperBall log2 m values, comma separated [6,7,8]")
     run.add_argument("--k", type=int, default=64, help="ANF bitmasks [64, networkit's default]")
     run.add_argument("--r", type=int, default=7, help="ANF extra bits [7, networkit's default]")
-    run.add_argument("--runs", type=int, default=20, help="seeds 1000 .. 1000 + runs - 1 [20]")
+    run.add_argument("--runs", type=int, default=20, help="seeds first .. first + runs - 1 [20]")
+    run.add_argument("--first-seed", type=int, default=FIRST_SEED, help=f"first seed [{FIRST_SEED}]")
     run.add_argument("--out", type=Path, default=DEFAULT_OUT)
     run.add_argument("--reference", type=Path, default=REFERENCE)
     summary = sub.add_parser("summary", help="RMS errors against the exact reference")
     summary.add_argument("--n", type=int, default=1_000_000)
     summary.add_argument("--out", type=Path, default=DEFAULT_OUT)
     summary.add_argument("--reference", type=Path, default=REFERENCE)
+    merge = sub.add_parser("merge", help="add the runs of other files (parallel workers, HB_SAVE_RUNS) to --out")
+    merge.add_argument("files", nargs="+", type=Path)
+    merge.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     if args.command == "run":
         _run(args)
+    elif args.command == "merge":
+        _merge(args)
     else:
         _summary(args)
 
