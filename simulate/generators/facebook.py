@@ -731,6 +731,13 @@ def _block_degree(order, block_p, block_n):
     return deg
 
 
+def _group_member(lv, groups):
+    """The smallest node id of each of ``groups`` groups of ``lv`` (-1 for an empty group). O(n)."""
+    rep = np.full(groups, -1, dtype=np.int64)
+    rep[lv[::-1]] = np.arange(lv.shape[0] - 1, -1, -1)  # reversed: the smallest id is written last
+    return rep
+
+
 def _target_people(levels):
     """For each given level, the people its in-group target applies to; None when that is everyone.
 
@@ -742,8 +749,7 @@ def _target_people(levels):
     out = []
     for i, lv in enumerate(levels):
         parent = levels[i - 1] if i else np.zeros_like(lv)
-        rep = np.full(int(lv.max()) + 1 if lv.shape[0] else 1, -1, dtype=np.int64)
-        rep[lv[::-1]] = np.arange(lv.shape[0] - 1, -1, -1)  # a member of each group
+        rep = _group_member(lv, int(lv.max()) + 1 if lv.shape[0] else 1)
         children = np.bincount(parent[rep[rep >= 0]], minlength=int(parent.max()) + 1 if lv.shape[0] else 1)
         mask = children[parent] >= 2
         out.append(None if mask.all() else mask)
@@ -809,8 +815,7 @@ def _in_group_sums(kept, excess, L, mask, block_degree):
     K = len(kept)
     lv = kept[L][0]
     wg = _group_weights(lv, excess)
-    rep = np.full(wg.shape[0], -1, dtype=np.int64)
-    rep[lv[::-1]] = np.arange(lv.shape[0] - 1, -1, -1)
+    rep = _group_member(lv, wg.shape[0])
     inside = np.zeros(wg.shape[0], dtype=bool)
     inside[lv[mask]] = True
     has = (rep >= 0) & inside
@@ -831,8 +836,7 @@ def _share_matrix(kept, excess):
         lv = kept[L][0]
         wg = _group_weights(lv, excess)
         # a representative node of each group gives its ancestors at coarser levels
-        rep = np.full(wg.shape[0], -1, dtype=np.int64)
-        rep[lv[::-1]] = np.arange(lv.shape[0] - 1, -1, -1)
+        rep = _group_member(lv, wg.shape[0])
         has = rep >= 0
         for l in range(L + 1):
             anc = _group_weights(kept[l][0], excess)[kept[l][0][rep[has]]]
@@ -876,8 +880,7 @@ def _background_clustering(kept, shares, excess, finest, order, block_ptr, block
     """
     wr = _group_weights(finest, excess)
     m_r = np.bincount(finest, weights=excess * excess, minlength=wr.shape[0]) / np.where(wr > 0, wr, 1.0)
-    rep = np.full(wr.shape[0], -1, dtype=np.int64)
-    rep[finest[::-1]] = np.arange(finest.shape[0] - 1, -1, -1)
+    rep = _group_member(finest, wr.shape[0])
     has = rep >= 0
     inv = np.zeros(wr.shape[0])
     q = np.zeros(wr.shape[0])
